@@ -1,0 +1,47 @@
+"""Display rounding, in one place. Arithmetic stays exact Decimal; only these round."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")
+
+
+def usd(value: Decimal) -> str:
+    """Monthly-scale money for JSON: '6309.00'."""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def usd_small(value: Decimal) -> str:
+    """Per-call and per-session money for JSON: '0.021030'."""
+    return str(value.quantize(MICRO, rounding=ROUND_HALF_UP))
+
+
+def dollars(value: Decimal, small: bool = False) -> str:
+    """Human money: '$6,309.00', '$0.021030'; negative as '-$12.00'."""
+    q = value.quantize(MICRO if small else CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if q < 0 else ""
+    return f"{sign}${abs(q):,}"
+
+
+def signed_dollars(value: Decimal, small: bool = False) -> str:
+    text = dollars(value, small)
+    return text if text.startswith("-") or Decimal(text.replace("$", "").replace(",", "")) == 0 else "+" + text
+
+
+def number(value: Decimal | int, places: int = 0) -> str:
+    q = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{q:,}"
+
+
+def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
+    """part/whole as a percentage string ('12.5'), None when whole is zero."""
+    if not whole:
+        return None
+    return str((Decimal(100) * part / whole).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def share(value: Decimal) -> str:
+    """A 0..1 share as a percentage: Decimal('0.7') -> '70%'."""
+    return f"{(value * 100).normalize():f}%"

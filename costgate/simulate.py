@@ -1,0 +1,469 @@
+"""From rendered prompts and prices to per-call, per-session and monthly spend.
+
+Two kinds of number, deliberately:
+
+* **Means are exact expectations**, not Monte Carlo: the mean cost of a call is the
+  average over every sample row (each equally likely) of the cost of that request, with
+  fractional ``per_session`` contributing its fraction of one more turn. The same spec
+  gives the same mean whatever the seed, and a hand computation can check it to the cent.
+* **Tails (p95 session cost) come from a seeded Monte Carlo** that draws sessions from the
+  samples (the number of turns, which sample each turn is). ``--seed`` makes it
+  reproducible.
+
+Levers are applied per request, in the order the provider bills them: long-context tier
+(by the request's input tokens), prompt-cache reads and writes on the static prefix,
+batch discount, retries; then semantic/exact cache hits remove requests, and the
+embedding lookup a semantic cache needs is charged on every request.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from .errors import CostgateError
+from .pricing import Model, PriceTable, Rates
+from .render import RenderedCall, render_call
+from .spec import Call, Spec
+from .tokens import ChatOverhead, Tokenizer
+
+MILLION = Decimal(1_000_000)
+ZERO, ONE = Decimal(0), Decimal(1)
+DEFAULT_SEED = 20240601
+DEFAULT_SESSIONS = 2000
+MINUTES_PER_DAY = Decimal(1440)
+TTL_MINUTES = {"5m": Decimal(5), "1h": Decimal(60)}
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+
+
+# ----------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class ModelCost:
+    model: str
+    share: Decimal
+    cost_per_call: Decimal
+    cost_per_session: Decimal
+    monthly_cost: Decimal
+    input_tokens_mean: Decimal
+    approximate: bool
+    tokenizer: str
+
+
+@dataclass(frozen=True)
+class CallEstimate:
+    name: str
+    per_session: Decimal
+    models: tuple[ModelCost, ...]
+    tokenizer: str  # of the call's main model (largest share), which the token figures use
+    approximate: bool
+    system_tokens: int
+    context_tokens_mean: Decimal
+    input_tokens_mean: Decimal
+    input_tokens_p50: int
+    input_tokens_p95: int
+    output_tokens_mean: Decimal
+    cached_prefix_tokens: int
+    cost_per_call: Decimal
+    cost_per_session: Decimal
+    monthly_cost: Decimal
+    system_file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    name: str
+    kind: str  # "model" (every call on this model) | "scenario"
+    cost_per_session: Decimal | None
+    monthly_cost: Decimal | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    feature: str
+    spec_file: str
+    as_of: date
+    seed: int
+    sessions_per_day: Decimal
+    days_per_month: Decimal
+    sessions_per_month: Decimal
+    calls: tuple[CallEstimate, ...]
+    cost_per_session: Decimal
+    cost_per_session_p95: Decimal
+    monthly_cost: Decimal
+    by_model: tuple[tuple[str, Decimal], ...]
+    alternatives: tuple[Alternative, ...]
+    budget_monthly_usd: Decimal | None
+    approximate: bool
+    warnings: tuple[str, ...]
+    samples: int
+
+    def call(self, name: str) -> CallEstimate:
+        return next(c for c in self.calls if c.name == name)
+
+
+# ------------------------------------------------------------------- token arithmetic
+
+@dataclass(frozen=True)
+class RequestTokens:
+    """Prompt tokens of one request, as billed (message overhead included)."""
+
+    prefix: Decimal  # static, cacheable part: system (+ context when it never changes)
+    rest: Decimal  # everything else: dynamic context, history, user message, reply priming
+    output: Decimal
+    system_text: int = 0
+    context_text: int = 0
+
+    @property
+    def input(self) -> Decimal:
+        return self.prefix + self.rest
+
+
+def message_tokens(tok: Tokenizer, ov: ChatOverhead, role: str, text: str) -> int:
+    if not text:
+        return 0
+    return ov.per_message + tok.count(role) + tok.count(text)
+
+
+def expected_output(call: Call) -> Decimal:
+    """Mean output tokens. A ``max_tokens`` cap below the declared maximum truncates the
+    output distribution, modelled as exponential with the declared mean:
+    E[min(X, cap)] = mean * (1 - exp(-cap / mean))."""
+    mean = call.output.mean
+    cap = call.max_tokens
+    if cap is None or mean == 0 or (call.output.max is not None and cap >= call.output.max):
+        return mean
+    return mean * (ONE - (-(Decimal(cap) / mean)).exp())
+
+
+def history_turns(call: Call, turn: int, turn_tokens: Decimal) -> Decimal:
+    """How many earlier turns (user message + answer) turn ``turn`` (1-based) resends."""
+    h = call.history
+    earlier = Decimal(turn - 1)
+    if h.policy == "full":
+        return earlier
+    if h.policy == "window":
+        return min(earlier, Decimal(h.window or 0))
+    if h.policy == "tokens":
+        fit = Decimal(h.tokens or 0) // turn_tokens if turn_tokens > 0 else earlier
+        return min(earlier, fit)
+    if h.policy == "summary":
+        return earlier - (earlier // h.every) * h.every
+    return ZERO
+
+
+# ------------------------------------------------------------------------- pricing
+
+@dataclass(frozen=True)
+class Pricing:
+    """What a request on one model costs, with the call's levers applied."""
+
+    model: Model
+    base: Rates
+    period: object
+    write_share: Decimal  # share of requests that (re)write the prompt cache
+    ttl: str
+    caching: bool
+    min_cache: int
+
+    def request(self, t: RequestTokens, batch: bool) -> Decimal:
+        """USD for one request (tokens may be fractional expectations)."""
+        rates = self.period.rates_for(int(math.ceil(t.input)))
+        if self.caches(t.prefix) and rates.cached_input is not None:
+            write = getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h") or rates.input
+            prefix_rate = self.write_share * write + (ONE - self.write_share) * rates.cached_input
+            cost_in = t.rest * rates.input + t.prefix * prefix_rate
+        else:
+            cost_in = t.input * rates.input
+        out_rate = rates.output or ZERO
+        if batch:
+            # Batch discounts stack on cache pricing (Anthropic, OpenAI): scale every input
+            # component by the batch/regular input ratio of the applicable rates.
+            batch_in = rates.batch_input or self._needs_batch("batch_input") * rates.input / self.base.input
+            cost_in = cost_in * batch_in / rates.input if rates.input else cost_in
+            if out_rate:
+                batch_out = rates.batch_output or self._needs_batch("batch_output") * out_rate / self.base.output
+                out_rate = batch_out
+        return (cost_in + t.output * out_rate) / MILLION
+
+    def caches(self, prefix: Decimal) -> bool:
+        """Provider prompt caching applies: on, priced, and the prefix is long enough."""
+        return (self.caching and self.base.cached_input is not None and prefix > 0
+                and prefix >= self.min_cache)
+
+    def _needs_batch(self, field: str) -> Decimal:
+        value = getattr(self.base, field)
+        if value is None:
+            raise CostgateError(f"model {self.model.id!r} has no batch price",
+                                file=self.model.file, line=self.model.line,
+                                hint="set batch: 0 for calls on this model, or add batch_input/batch_output to its price")
+        return value
+
+
+# ------------------------------------------------------------------------ estimator
+
+def estimate(
+    spec: Spec,
+    table: PriceTable,
+    *,
+    as_of: date | None = None,
+    seed: int = DEFAULT_SEED,
+    sessions: int = DEFAULT_SESSIONS,
+    alternatives: bool = True,
+) -> Estimate:
+    """Price ``spec`` on ``table`` as it stood on ``as_of`` (default: today)."""
+    as_of = as_of or date.today()
+    warnings: list[str] = []
+    rendered = {c.name: render_call(spec, c, turns=_max_turns(c)) for c in spec.calls}
+    for call in spec.calls:
+        for m in call.models:
+            model = _model(table, spec, call, m)
+            if model.kind != "chat":
+                raise CostgateError(f"model {m!r} in call {call.name!r} is an {model.kind} model",
+                                    file=spec.file, line=call.line, hint="calls need a chat model")
+            if model.retired and as_of >= model.retired:
+                warnings.append(f"{model.id} was retired on {model.retired.isoformat()}: calls to it fail")
+            elif model.deprecated and as_of >= model.deprecated:
+                warnings.append(f"{model.id} is deprecated since {model.deprecated.isoformat()}")
+    main = _price_spec(spec, table, rendered, as_of, seed, sessions)
+    alts: list[Alternative] = []
+    if alternatives:
+        seen = []
+        for call in spec.calls:
+            for m in call.models:
+                if m not in seen:
+                    seen.append(m)
+        variants = [(m, "model", {c.name: ((m, ONE),) for c in spec.calls}) for m in seen]
+        variants += [(s.name, "scenario", dict(s.mixes)) for s in spec.scenarios]
+        for name, kind, mixes in variants:
+            calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)
+            alt_spec = replace(spec, calls=calls)
+            alt_rendered = {c.name: replace(rendered[c.name], call=c) for c in calls}
+            try:
+                for c in calls:
+                    for m in c.models:
+                        _model(table, spec, c, m)
+                r = _price_spec(alt_spec, table, alt_rendered, as_of, seed, sessions)
+                alts.append(Alternative(name, kind, r.cost_per_session, r.monthly_cost))
+            except CostgateError as exc:
+                if kind == "scenario":
+                    raise
+                alts.append(Alternative(name, kind, None, None, error=exc.message))
+    return replace(main, alternatives=tuple(alts), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
+    return table.model(name, file=spec.file, line=call.line, where=f"{call.name}.model")
+
+
+def _max_turns(call: Call) -> int:
+    return max(1, int(math.ceil(call.per_session)))
+
+
+def _turn_weights(per_session: Decimal) -> list[Decimal]:
+    """Probability that turn k (index k-1) happens in a session."""
+    whole = int(per_session)
+    frac = per_session - whole
+    weights = [ONE] * whole
+    if frac:
+        weights.append(frac)
+    return weights
+
+
+def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCall], as_of: date,
+                seed: int, sessions: int) -> Estimate:
+    sessions_month = spec.traffic.sessions_per_day * spec.traffic.days_per_month
+    call_results: list[CallEstimate] = []
+    session_tables: list[tuple[list[Decimal], list[list[Decimal]]]] = []
+    for call in spec.calls:
+        est, per_turn = _price_call(spec, table, call, rendered[call.name], as_of, sessions_month)
+        call_results.append(est)
+        session_tables.append((_turn_weights(call.per_session), per_turn))
+    session_mean = sum((c.cost_per_session for c in call_results), ZERO)
+    by_model: dict[str, Decimal] = {}
+    for c in call_results:
+        for m in c.models:
+            by_model[m.model] = by_model.get(m.model, ZERO) + m.monthly_cost
+    p95 = _session_p95(session_tables, seed, sessions, len(spec.samples))
+    return Estimate(
+        feature=spec.feature, spec_file=spec.file, as_of=as_of, seed=seed,
+        sessions_per_day=spec.traffic.sessions_per_day, days_per_month=spec.traffic.days_per_month,
+        sessions_per_month=sessions_month, calls=tuple(call_results),
+        cost_per_session=session_mean, cost_per_session_p95=p95,
+        monthly_cost=session_mean * sessions_month,
+        by_model=tuple(sorted(by_model.items(), key=lambda kv: (-kv[1], kv[0]))),
+        alternatives=(), budget_monthly_usd=spec.budget.monthly_usd,
+        approximate=any(c.approximate for c in call_results), warnings=(), samples=len(spec.samples),
+    )
+
+
+def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCall, as_of: date,
+                sessions_month: Decimal) -> tuple[CallEstimate, list[list[Decimal]]]:
+    """Price one call on every model of its mix. Returns the estimate and, for the Monte
+    Carlo, the mix-weighted cost of each (turn, sample) request."""
+    n = len(spec.samples)
+    weights = _turn_weights(call.per_session)
+    turns = max(1, len(weights))
+    out_tokens = expected_output(call)
+    miss = _miss_share(spec, call)
+    calls_month = sessions_month * call.per_session
+    static_context = rendered.static("context")
+    extra = _per_call_overheads(spec, table, call, rendered, as_of)
+    model_costs: list[ModelCost] = []
+    per_turn = [[ZERO] * n for _ in range(turns)]
+    main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
+    main_stats = None
+    for model_id, share in call.mix:
+        model = table.model(model_id)
+        tok, ov = table.tokenizer(model), table.overhead(model)
+        period = model.price_at(as_of)
+        ttl = call.cache.ttl
+        per_window = calls_month * share * miss / (spec.traffic.days_per_month * MINUTES_PER_DAY) * TTL_MINUTES[ttl]
+        pricing = Pricing(model=model, base=period.rates, period=period,
+                          write_share=ONE if per_window <= 1 else ONE / per_window, ttl=ttl,
+                          caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0)
+        reqs = _requests(call, rendered, tok, ov, turns, n, out_tokens, static_context)
+        costs = [[ZERO] * n for _ in range(turns)]
+        for t in range(turns):
+            for i in range(n):
+                r = reqs[t][i]
+                llm = (ONE - call.batch) * pricing.request(r, False)
+                if call.batch:
+                    llm += call.batch * pricing.request(r, True)
+                costs[t][i] = miss * (ONE + call.retry_rate) * llm + extra[i]
+                per_turn[t][i] += share * costs[t][i]
+        session_cost = sum((w * _mean(costs[t]) for t, w in enumerate(weights)), ZERO)
+        per_call = session_cost / call.per_session if call.per_session else _mean(costs[0])
+        in_mean = _weighted_mean([[r.input for r in row] for row in reqs], weights)
+        model_costs.append(ModelCost(
+            model=model.id, share=share, cost_per_call=per_call, cost_per_session=session_cost * share,
+            monthly_cost=session_cost * share * sessions_month, input_tokens_mean=in_mean,
+            approximate=not tok.exact, tokenizer=tok.name))
+        if model_id == main:
+            main_stats = (tok, reqs, in_mean, pricing)
+    tok, reqs, in_mean, pricing = main_stats
+    inputs = [(reqs[t][i].input, w / n) for t, w in enumerate(weights) for i in range(n)] or \
+             [(reqs[0][i].input, ONE / n) for i in range(n)]
+    session_cost = sum((m.cost_per_session for m in model_costs), ZERO)
+    first = reqs[0]
+    prefix = first[0].prefix
+    caching = pricing.caches(prefix)
+    est = CallEstimate(
+        name=call.name, per_session=call.per_session, models=tuple(model_costs), tokenizer=tok.name,
+        approximate=any(m.approximate for m in model_costs),
+        system_tokens=max(r.system_text for row in reqs for r in row),
+        context_tokens_mean=_mean([Decimal(r.context_text) for r in first]),
+        input_tokens_mean=in_mean, input_tokens_p50=_percentile(inputs, Decimal("0.5")),
+        input_tokens_p95=_percentile(inputs, Decimal("0.95")), output_tokens_mean=out_tokens,
+        cached_prefix_tokens=int(prefix) if caching else 0,
+        cost_per_call=session_cost / call.per_session if call.per_session else sum(
+            (m.share * m.cost_per_call for m in model_costs), ZERO),
+        cost_per_session=session_cost, monthly_cost=session_cost * sessions_month,
+        system_file=call.system.file if call.system else None, line=call.line)
+    return est, per_turn
+
+
+def _requests(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOverhead, turns: int, n: int,
+              out_tokens: Decimal, static_context: bool) -> list[list[RequestTokens]]:
+    users = [[message_tokens(tok, ov, "user", rendered.at(t, i).user) for i in range(n)] for t in range(turns)]
+    answer = Decimal(ov.per_message + tok.count("assistant")) + out_tokens if out_tokens else ZERO
+    turn_tokens = _mean([Decimal(u) for u in users[0]]) + answer
+    reqs = []
+    for t in range(turns):
+        row = []
+        hist = history_turns(call, t + 1, turn_tokens) * turn_tokens
+        if call.history.policy == "summary" and t >= (call.history.every or 1):
+            hist += ov.per_message + tok.count("system") + (call.history.summary_tokens or 0)
+        for i in range(n):
+            p = rendered.at(t, i)
+            sys_t = message_tokens(tok, ov, "system", p.system)
+            ctx_t = message_tokens(tok, ov, "system", p.context)
+            prefix = sys_t + (ctx_t if static_context else 0)
+            rest = (0 if static_context else ctx_t) + users[t][i] + ov.reply
+            row.append(RequestTokens(prefix=Decimal(prefix), rest=Decimal(rest) + hist, output=out_tokens,
+                                     system_text=tok.count(p.system) if p.system else 0,
+                                     context_text=tok.count(p.context) if p.context else 0))
+        reqs.append(row)
+    return reqs
+
+
+def _miss_share(spec: Spec, call: Call) -> Decimal:
+    exact = call.cache.exact_hit_rate
+    if exact == "auto":
+        exact = duplicate_share([str(s.get("query", s)) for s in spec.samples])
+    return (ONE - exact) * (ONE - call.cache.semantic_hit_rate)
+
+
+def duplicate_share(queries: Sequence[str]) -> Decimal:
+    """Share of queries that repeat an earlier one after normalisation (case, spacing and
+    trailing punctuation): what an exact-match cache would have served."""
+    seen, dupes = set(), 0
+    for q in queries:
+        key = " ".join(q.lower().split()).rstrip("?!. ")
+        dupes += key in seen
+        seen.add(key)
+    return Decimal(dupes) / Decimal(len(queries)) if queries else ZERO
+
+
+def _per_call_overheads(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCall,
+                        as_of: date) -> list[Decimal]:
+    """Costs paid on every request whatever the cache says: the semantic-cache embedding
+    lookup and the routing classifier."""
+    n = len(spec.samples)
+    extra = [ZERO] * n
+    if call.cache.semantic_hit_rate:
+        emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,
+                          file=spec.file, line=call.line, where=f"{call.name}.cache.embedding_model")
+        tok, rate = table.tokenizer(emb), emb.price_at(as_of).rates.input
+        for i in range(n):
+            extra[i] += Decimal(tok.count(rendered.at(0, i).user)) * rate / MILLION
+    if call.router:
+        r = table.model(call.router.model, file=spec.file, line=call.line, where=f"{call.name}.router.model")
+        tok, ov, period = table.tokenizer(r), table.overhead(r), r.price_at(as_of)
+        for i in range(n):
+            t_in = ov.reply + message_tokens(tok, ov, "user", rendered.at(0, i).user)
+            rates = period.rates_for(t_in)
+            extra[i] += (Decimal(t_in) * rates.input + Decimal(call.router.output_tokens) * (rates.output or ZERO)) / MILLION
+    return extra
+
+
+def _session_p95(tables, seed: int, sessions: int, n: int) -> Decimal:
+    rng = random.Random(seed)
+    totals = []
+    for _ in range(sessions):
+        total = ZERO
+        for weights, per_turn in tables:
+            for t, w in enumerate(weights):
+                if w == ONE or rng.random() < float(w):
+                    total += per_turn[t][rng.randrange(n)]
+        totals.append(total)
+    totals.sort()
+    return totals[min(len(totals) - 1, math.ceil(Decimal("0.95") * len(totals)) - 1)] if totals else ZERO
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal:
+    return sum(values, ZERO) / len(values) if values else ZERO
+
+
+def _weighted_mean(rows: list[list[Decimal]], weights: list[Decimal]) -> Decimal:
+    if not weights:
+        return _mean(rows[0])
+    return sum((w * _mean(rows[t]) for t, w in enumerate(weights)), ZERO) / sum(weights, ZERO)
+
+
+def _percentile(values: list[tuple[Decimal, Decimal]], q: Decimal) -> int:
+    """Nearest-rank percentile of a weighted discrete distribution, rounded up to a token."""
+    ordered = sorted(values)
+    total = sum((w for _, w in ordered), ZERO)
+    acc = ZERO
+    for v, w in ordered:
+        acc += w
+        if acc >= q * total:
+            return int(math.ceil(v))
+    return int(math.ceil(ordered[-1][0]))
