@@ -142,6 +142,82 @@ def tokens(file, model, messages, fmt) -> None:
             click.echo(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base", err=True)
 
 
+def _gate_options(f):
+    for opt in reversed([
+        click.option("--head", default=None, metavar="REF", help="Head ref.  [default: the working tree]"),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Gate config.  [default: costgate.yaml, else [tool.costgate] in pyproject.toml]"),
+        click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Report format."),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file (it is "
+                     "written before the exit code reports a failure)."),
+        click.option("--quiet", is_flag=True, help="Write no report at all when no costed number changed "
+                     "(no PR comment noise)."),
+        click.option("--annotations/--no-annotations", default=None,
+                     help="Print GitHub ::error annotations.  [default: on under GitHub Actions]"),
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Price both sides as of this day.  [default: today]"),
+        click.option("--seed", type=int, default=None, help="Monte Carlo seed (same on both sides)."),
+        click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".",
+                     show_default=True, help="Repository root."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    from .diffreport import to_json, to_markdown, to_table
+    from .gate import annotations as gh_annotations, diff, in_github_actions
+    from .simulate import DEFAULT_SEED
+    from .source import find_root
+
+    root = find_root(Path(repo))
+    result = diff(root, base, head, config_path=config, as_of=_as_of(as_of),
+                  seed=DEFAULT_SEED if seed is None else seed)
+    if not (quiet and not result.changed):
+        text = {"table": to_table, "json": to_json, "markdown": to_markdown}[fmt](result)
+        _emit(text, output)
+    elif not output:
+        click.echo("costgate: no cost change", err=True)
+    if annotations or (annotations is None and in_github_actions()):
+        for line in gh_annotations(result):
+            click.echo(line)
+    return EXIT_OK if result.passed else EXIT_GATE
+
+
+@cli.command()
+@click.option("--base", required=True, metavar="REF", help="Base ref: branch, tag or SHA (e.g. origin/main).")
+@_gate_options
+def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    """Gate a change: compare every gated spec at --base with head.
+
+    Estimates each spec of costgate.yaml's `specs:` globs at the base ref (read from git
+    objects with every template and samples file it references; the working tree is not
+    touched) and at head, then reports per feature and per call: system-prompt tokens,
+    input tokens, cost per session and projected monthly cost, before and after.
+
+    \b
+    Exit codes: 0 all thresholds hold, 1 a threshold was crossed, 2 bad input.
+    Decreases are reported as savings and never fail.
+
+    \b
+    Examples:
+      costgate diff --base origin/main
+      costgate diff --base HEAD~1 --format markdown -o comment.md
+    """
+    return _run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo)
+
+
+@cli.command()
+@_gate_options
+def check(head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    """`costgate diff` with the base read from the CI environment.
+
+    Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
+    """
+    from .gate import ci_base_ref
+
+    return _run_gate(ci_base_ref(), head, config, fmt, output, quiet, annotations, as_of, seed, repo)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: the one place errors become messages and exit codes."""
     try:

@@ -1,0 +1,65 @@
+"""Shared fixtures: hermetic environment, throwaway repositories, an in-process CLI.
+
+Every test runs with HOME and TIKTOKEN_CACHE_DIR pointing into its own tmp dir (so
+nothing tiktoken or costgate might cache lands outside it) and with NO_COLOR=1 so CLI
+output is plain text. The working directory is left alone; tests pass absolute paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from costgate.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    cache = tmp_path_factory.mktemp("tiktoken-cache")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
+    monkeypatch.setenv("DATA_GYM_CACHE_DIR", str(cache))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("COSTGATE_DEBUG", raising=False)
+    yield
+
+
+def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] | None = None,
+               name: str = "bot.costgate.yaml") -> Path:
+    """Write ``files`` (repo-relative path -> text) under ``root``, plus the spec itself as
+    ``name`` when ``yaml_text`` is given. Returns the spec's absolute path."""
+    for rel, text in (files or {}).items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    spec = root / name
+    if yaml_text is not None:
+        spec.parent.mkdir(parents=True, exist_ok=True)
+        spec.write_text(yaml_text, encoding="utf-8")
+    return spec
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """An empty repository root (a ``.git`` directory is all find_root looks for)."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def run(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run ``costgate ARGS...`` in-process through ``costgate.cli.main`` (the real error
+    boundary) and return (exit_code, stdout, stderr)."""
+
+    def _run(*args: str | Path) -> tuple[int, str, str]:
+        capsys.readouterr()  # drop anything printed before
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
