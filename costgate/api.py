@@ -7,7 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from dataclasses import dataclass
+
 from .config import Config, load_config
+from .growth import Projection, UserTails, WorstCase, project, user_tails, worst_case
+from .levers import Lever, what_if
 from .errors import CostgateError
 from .pricing import PriceTable, load_table, shipped_pricing_dir
 from .simulate import DEFAULT_SEED, DEFAULT_SESSIONS, Estimate, estimate
@@ -78,6 +82,51 @@ def _git_table(source: GitTree, layers: Sequence[str]) -> PriceTable:
         return load_table([shipped_pricing_dir(), *paths])
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What comes after the estimate: growth, budget runway, user tails, worst case and,
+    on request, the ranked what-if levers."""
+
+    projection: Projection | None = None
+    tails: UserTails | None = None
+    worst: WorstCase | None = None
+    levers: tuple[Lever, ...] | None = None
+
+
+def extras_for(spec: Spec, table: PriceTable, e: Estimate, *, levers: bool = False) -> Extras:
+    t = spec.traffic
+    projection = None
+    if t.growth_per_month or e.budget_monthly_usd is not None:
+        projection = project(e.monthly_cost, t.growth_per_month, e.budget_monthly_usd)
+    return Extras(
+        projection=projection,
+        tails=user_tails(e, t.users) if t.users else None,
+        worst=worst_case(spec, e, table, e.as_of),
+        levers=tuple(what_if(spec, table, e, seed=e.seed)) if levers else None,
+    )
+
+
+def analyse_files(
+    paths: Sequence[str | Path],
+    *,
+    as_of: date | None = None,
+    seed: int = DEFAULT_SEED,
+    sessions: int = DEFAULT_SESSIONS,
+    pricing: Sequence[Path] = (),
+    alternatives: bool = True,
+    levers: bool = False,
+) -> list[tuple[Estimate, Extras]]:
+    """Like ``estimate_files``, with each estimate's ``Extras``."""
+    out = []
+    for spec_path in discover(paths):
+        root = find_root(spec_path.parent)
+        table = table_for(root, load_config(root), tuple(pricing))
+        spec = load_spec(spec_path, WorkTree(root))
+        e = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)
+        out.append((e, extras_for(spec, table, e, levers=levers)))
+    return out
+
+
 def estimate_files(
     paths: Sequence[str | Path],
     *,
@@ -91,11 +140,10 @@ def estimate_files(
     results = []
     for spec_path in discover(paths):
         root = find_root(spec_path.parent)
-        config = load_config(root)
-        table = table_for(root, config, tuple(pricing))
+        table = table_for(root, load_config(root), tuple(pricing))
         spec = load_spec(spec_path, WorkTree(root))
         results.append(estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives))
     return results
 
 
-__all__ = ["discover", "table_for", "estimate_files", "load_spec", "load_table", "estimate", "Spec", "Estimate"]
+__all__ = ["discover", "table_for", "estimate_files", "analyse_files", "extras_for", "Extras", "load_spec", "load_table", "estimate", "Spec", "Estimate"]

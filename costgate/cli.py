@@ -69,8 +69,11 @@ def cli() -> None:
 @click.option("--pricing", "pricing", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra pricing file or directory layered over the shipped table (repeatable).")
 @click.option("--no-alternatives", is_flag=True, help="Skip pricing the feature on each model alone and on scenarios.")
+@click.option("--what-if", "what_if", is_flag=True,
+              help="Try each cost lever alone (prompt caching, cheaper model, 5-turn history window, batch for "
+                   "offline calls, compressed system prompt) and rank the monthly savings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file instead of stdout.")
-def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, output) -> None:
+def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_if, output) -> None:
     """Project per-call, per-session and monthly spend of one or more specs.
 
     SPECS are spec files or directories (a directory finds **/*.costgate.yaml, or the
@@ -82,14 +85,15 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, output
     Example:
       costgate estimate fixtures/ --format json
     """
-    from .api import estimate_files
+    from .api import analyse_files
     from .report import to_json, to_markdown, to_table
     from .simulate import DEFAULT_SEED
 
-    results = estimate_files(specs, as_of=_as_of(as_of), seed=DEFAULT_SEED if seed is None else seed,
-                             sessions=sessions, pricing=pricing, alternatives=not no_alternatives)
+    pairs = analyse_files(specs, as_of=_as_of(as_of), seed=DEFAULT_SEED if seed is None else seed,
+                          sessions=sessions, pricing=pricing, alternatives=not no_alternatives, levers=what_if)
+    results = [e for e, _ in pairs]
     render = {"table": to_table, "json": to_json, "markdown": to_markdown}[fmt]
-    _emit(render(results), output)
+    _emit(render(results, [x for _, x in pairs]), output)
     for e in results:
         for w in e.warnings:
             click.echo(f"warning: {e.feature}: {w}", err=True, color=_color())

@@ -128,10 +128,14 @@ def to_markdown(result: GateResult, suggestions: Mapping[str, Sequence[str]] | N
         tips = []
         for f in result.features:
             if f.feature in failed_features:
-                extra = list((suggestions or {}).get(f.feature, ())) or _suggestions(f)
+                extra = list((suggestions or result.suggestions or {}).get(f.feature, ())) or _suggestions(f)
                 tips += [f"- `{f.feature}`: {t}" for t in extra[:3]]
+        for c in fails:
+            if c.threshold == "system_prompt_growth" and c.call:
+                tips.append(f"- `{c.feature}`: if the growth is intended, raise `features.{c.feature}.calls.{c.call}"
+                            ".system_prompt_growth` in costgate.yaml (thresholds apply once merged)")
         if tips:
-            body += ["**What would bring it back under the limits:**", "", *tips, ""]
+            body += ["**What to do** (levers priced by the same simulator, one at a time):", "", *tips, ""]
     if warns:
         body += ["### Warnings", "", *[f"- **{c.threshold}**: {c.message}" for c in warns], ""]
     details = []

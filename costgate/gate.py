@@ -9,17 +9,19 @@ Both sides are priced on the same day and seed, so only the change moves the num
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .api import table_for
 from .config import Config, Limit, Thresholds, load_config
 from .errors import CostgateError
 from .money import dollars, number, percent
 from .report import estimate_dict
+from .growth import worst_case
+from .levers import suggestions as lever_suggestions, what_if
 from .simulate import DEFAULT_SEED, CallEstimate, Estimate, estimate
 from .source import GitTree, WorkTree
 from .spec import load_spec
@@ -86,6 +88,7 @@ class GateResult:
     as_of: date
     features: tuple[FeatureDiff, ...]
     config_file: str | None = None
+    suggestions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # failing feature -> top levers
 
     @property
     def crossings(self) -> tuple[Crossing, ...]:
@@ -142,10 +145,22 @@ def diff(
     before = _estimate_side(base_src, base_cfg, root, as_of, seed, sessions)
     after = _estimate_side(head_src, head_cfg, root, as_of, seed, sessions)
     features = []
+    tips: dict[str, tuple[str, ...]] = {}
     for feature in sorted(set(before) | set(after)):
-        features.append(_compare(feature, before.get(feature), after.get(feature), gate_cfg))
+        b, a = before.get(feature), after.get(feature)
+        fd = _compare(feature, b and b.estimate, a and a.estimate, gate_cfg, a)
+        features.append(fd)
+        if a is not None and any(c.level == "fail" for c in fd.crossings):
+            tips[feature] = tuple(lever_suggestions(what_if(a.spec, a.table, a.estimate, seed=seed)))
     return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
-                      config_file=gate_cfg.file)
+                      config_file=gate_cfg.file, suggestions=tips)
+
+
+@dataclass(frozen=True)
+class _Side:
+    spec: object
+    table: object
+    estimate: Estimate
 
 
 def _base_config(root: Path, src: GitTree, rel: str | None) -> Config:
@@ -163,10 +178,10 @@ def _base_config(root: Path, src: GitTree, rel: str | None) -> Config:
                             hint=exc.hint) from None
 
 
-def _estimate_side(src, cfg: Config, root: Path, as_of: date, seed: int, sessions: int) -> dict[str, Estimate]:
+def _estimate_side(src, cfg: Config, root: Path, as_of: date, seed: int, sessions: int) -> dict[str, "_Side"]:
     label = "head" if isinstance(src, WorkTree) else f"{'base' if src.label else ''} {src.label}".strip()
     table = table_for(root, cfg, source=src if isinstance(src, GitTree) else None)
-    out: dict[str, Estimate] = {}
+    out: dict[str, _Side] = {}
     files = sorted({f for pattern in cfg.specs for f in src.glob(pattern)})
     for rel in files:
         try:
@@ -178,9 +193,9 @@ def _estimate_side(src, cfg: Config, root: Path, as_of: date, seed: int, session
                                     line=exc.location.line, hint=exc.hint) from None
             raise
         if spec.feature in out:
-            raise CostgateError(f"feature {spec.feature!r} is declared twice ({out[spec.feature].spec_file} and {rel})",
-                                file=rel, hint="feature ids must be unique in a repository")
-        out[spec.feature] = est
+            raise CostgateError(f"feature {spec.feature!r} is declared twice ({out[spec.feature].estimate.spec_file} "
+                                f"and {rel})", file=rel, hint="feature ids must be unique in a repository")
+        out[spec.feature] = _Side(spec, table, est)
     return out
 
 
@@ -190,7 +205,8 @@ def _comparable(e: Estimate) -> dict:
     return d
 
 
-def _compare(feature: str, before: Estimate | None, after: Estimate | None, cfg: Config) -> FeatureDiff:
+def _compare(feature: str, before: Estimate | None, after: Estimate | None, cfg: Config,
+             head: "_Side | None" = None) -> FeatureDiff:
     spec_file = (after or before).spec_file
     if before is None:
         status = "added"
@@ -205,6 +221,14 @@ def _compare(feature: str, before: Estimate | None, after: Estimate | None, cfg:
     if status in ("changed", "added"):
         for level, thresholds in (("fail", cfg.for_feature(feature)), ("warn", cfg.for_feature(feature, warn=True))):
             crossings += _feature_crossings(level, feature, before, after, thresholds, cfg, calls)
+        worst = worst_case(head.spec, after, head.table, after.as_of) if head is not None else None
+        if worst is not None and worst.over_budget:
+            crossings.append(Crossing(
+                "fail", "worst_case_usd", feature, None, None, worst.monthly, dollars(worst.budget),
+                f"worst case of {feature} is {dollars(worst.monthly)}/month if every user hits the limits "
+                f"({number(worst.calls_per_user_per_day)} calls/day at {dollars(worst.cost_per_call, True)}), "
+                f"over its {dollars(worst.budget)} worst-case budget",
+                file=after.spec_file, line=1))
     return FeatureDiff(feature, spec_file, status, before, after, calls, tuple(crossings))
 
 

@@ -223,7 +223,7 @@ def _approximations(doc: Doc, raw: Any) -> dict[str, tuple[str, Decimal, str]]:
         if base not in exact:
             raise doc.error(path + ("base",), f"tokenizer {family!r} is based on {base!r}, "
                             "which is not a registered exact tokenizer",
-                            _with_list(suggest(base, exact), "registered exact tokenizers", exact))
+                            check.with_list(suggest(base, exact), "registered exact tokenizers", exact))
         ratio = check.price(doc, path + ("ratio",), spec["ratio"])
         if ratio <= 0:
             raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be positive")
@@ -279,8 +279,9 @@ def _period(doc: Doc, path: tuple, raw: Any, kind: str) -> PricePeriod:
                        rates=Rates(**check.rates(doc, path, raw, kind=kind)), tiers=tuple(tiers))
 
 
-def _layer_files(path: Path, read_text: Callable[[Path], str]) -> list[ParsedFile]:
-    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+def _layer_files(path: Path | tuple, read_text: Callable[[Path], str]) -> list[ParsedFile]:
+    files = (list(path) if isinstance(path, tuple) else
+             sorted(path.glob("*.yaml")) if path.is_dir() else [path])
     if not files:
         raise CostgateError("no *.yaml pricing files in this directory", file=str(path),
                             hint="a pricing layer is a directory of <provider>.yaml files")
@@ -295,44 +296,15 @@ def _layer_files(path: Path, read_text: Callable[[Path], str]) -> list[ParsedFil
     return out
 
 
-def _check_layer(files: list[ParsedFile]) -> None:
-    """Within one layer every id and alias names exactly one model."""
-    owner: dict[str, tuple[str, ParsedFile, tuple]] = {}  # name -> (model id, file, path)
-    for pf in files:  # ids first, so an alias can be checked against every id of the layer
-        for m in pf.models:
-            path = pf.model_paths[m.id] + ("id",)
-            if m.id in owner:
-                raise pf.doc.error(path, f"duplicate model id {m.id!r} (also in "
-                                   f"{_loc(*owner[m.id][1:])})", "each model id appears once")
-            owner[m.id] = (m.id, pf, path)
-    for pf in files:
-        for m in pf.models:
-            for j, alias in enumerate(m.aliases):
-                path = pf.model_paths[m.id] + ("aliases", j)
-                if alias in owner:
-                    other, opf, opath = owner[alias]
-                    what = "model id" if other == alias else f"alias of {other!r}"
-                    raise pf.doc.error(path, f"alias {alias!r} of {m.id!r} collides with "
-                                       f"{what} ({_loc(opf, opath)})",
-                                       "remove the alias or rename one of them")
-                owner[alias] = (m.id, pf, path)
-
-
-def _with_list(close: str | None, label: str, names: Sequence[str]) -> str:
-    return (close + " " if close else "") + f"{label}: {', '.join(names)}"
-
-
-def _loc(pf: ParsedFile, path: tuple) -> str:
-    return f"{pf.doc.file}:{pf.doc.line(path)}"
-
-
 def load_table(paths: Sequence[Path] | None = None, *,
                read_text: Callable[[Path], str] | None = None) -> PriceTable:
-    """Load price files. Each path is a directory (its ``*.yaml``, sorted) or one file;
-    later paths override earlier ones (model by id, provider by id)."""
+    """Load price files. Each path is a directory (its ``*.yaml``, sorted), one file, or a
+    tuple of files forming one layer; later paths override earlier ones (model by id,
+    provider by id)."""
     if paths is None and read_text is None:
         return _shipped_table()
-    paths = [shipped_pricing_dir()] if paths is None else [Path(p) for p in paths]
+    paths = [shipped_pricing_dir()] if paths is None else [
+        tuple(map(Path, p)) if isinstance(p, (tuple, list)) else Path(p) for p in paths]
     read = read_text or (lambda p: p.read_text(encoding="utf-8"))
     providers: dict[str, Provider] = {}
     models: dict[str, Model] = {}
@@ -341,7 +313,7 @@ def load_table(paths: Sequence[Path] | None = None, *,
     tokenizer_at: dict[str, tuple[ParsedFile, tuple]] = {}
     for layer_path in paths:
         files = _layer_files(layer_path, read)
-        _check_layer(files)
+        check.unique_names(files)
         for pf in files:
             _merge(pf, providers, models, aliases, approximations, tokenizer_at)
     if not models:
@@ -352,7 +324,7 @@ def load_table(paths: Sequence[Path] | None = None, *,
         if m.tokenizer not in known:
             pf, path = tokenizer_at[m.id]
             raise pf.doc.error(path, f"unknown tokenizer {m.tokenizer!r} for model {m.id!r}",
-                               _with_list(suggest(m.tokenizer, sorted(known)), "known",
+                               check.with_list(suggest(m.tokenizer, sorted(known)), "known",
                                           sorted(known)) + "; or declare an approximation "
                                "under 'tokenizers:'")
     return PriceTable(providers=MappingProxyType(providers), models=MappingProxyType(models),
@@ -392,6 +364,56 @@ def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,
 def _drop_alias(models: dict, aliases: dict, alias: str) -> None:
     owner = models[aliases.pop(alias)]
     models[owner.id] = replace(owner, aliases=tuple(a for a in owner.aliases if a != alias))
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``validate`` found: every file read, its models, and every error."""
+
+    files: tuple[str, ...]
+    models: int
+    errors: tuple[CostgateError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(paths: Sequence[Path] | None = None) -> Validation:
+    """Check price files: each file on its own (all errors, not just the first), the
+    stricter ``check.lint`` rules, then the cross-file rules of ``load_table`` with the
+    paths layered over the shipped table (so shared tokenizer families resolve)."""
+    shipped = shipped_pricing_dir().resolve()
+    paths = [Path(p) for p in paths] if paths else [shipped]
+    names, models, errors = [], 0, []
+    for layer in paths:
+        try:
+            files = sorted(layer.glob("*.yaml")) if layer.is_dir() else [layer]
+            if not files:
+                raise CostgateError("no *.yaml pricing files in this directory", file=str(layer))
+        except CostgateError as exc:
+            errors.append(exc)
+            continue
+        for f in files:
+            names.append(str(f))
+            try:
+                pf = load_file(f.read_text(encoding="utf-8"), str(f))
+            except OSError as exc:
+                errors.append(CostgateError(f"cannot read pricing file: {exc.strerror or exc}",
+                                            file=str(f)))
+                continue
+            except CostgateError as exc:
+                errors.append(exc)
+                continue
+            models += len(pf.models)
+            errors += check.lint(pf.doc)
+    if not errors:
+        base = [] if any(p.resolve() == shipped for p in paths) else [shipped]
+        try:
+            load_table([*base, *paths])
+        except CostgateError as exc:
+            errors.append(exc)
+    return Validation(tuple(names), models, tuple(errors))
 
 
 @lru_cache(maxsize=1)

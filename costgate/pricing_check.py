@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 from urllib.parse import urlparse
 
 from .errors import CostgateError, suggest
@@ -156,6 +156,84 @@ def lifecycle(doc: Doc, path: Path, deprecated: _dt.date | None,
                         "a model is deprecated first, then retired")
 
 
+def with_list(close: str | None, label: str, names: Sequence[str]) -> str:
+    return (close + " " if close else "") + f"{label}: {', '.join(names)}"
+
+
+def unique_names(files: Sequence[Any]) -> None:
+    """Within one layer every id and alias names exactly one model, across all its files
+    (each file: ``.doc``, ``.models`` and ``.model_paths`` as in ``pricing.ParsedFile``)."""
+    owner: dict[str, tuple[str, Doc, Path]] = {}  # name -> (model id, doc, path)
+
+    def loc(doc: Doc, path: Path) -> str:
+        return f"{doc.file}:{doc.line(path)}"
+
+    for pf in files:  # ids first, so an alias can be checked against every id of the layer
+        for m in pf.models:
+            path = pf.model_paths[m.id] + ("id",)
+            if m.id in owner:
+                raise pf.doc.error(path, f"duplicate model id {m.id!r} (also in "
+                                   f"{loc(*owner[m.id][1:])})", "each model id appears once")
+            owner[m.id] = (m.id, pf.doc, path)
+    for pf in files:
+        for m in pf.models:
+            for j, alias in enumerate(m.aliases):
+                path = pf.model_paths[m.id] + ("aliases", j)
+                if alias in owner:
+                    other, odoc, opath = owner[alias]
+                    what = "model id" if other == alias else f"alias of {other!r}"
+                    raise pf.doc.error(path, f"alias {alias!r} of {m.id!r} collides with "
+                                       f"{what} ({loc(odoc, opath)})",
+                                       "remove the alias or rename one of them")
+                owner[alias] = (m.id, pf.doc, path)
+
+
+def lint(doc: Doc) -> list[CostgateError]:
+    """Rules stricter than loading (``costgate pricing validate`` only): prices written as
+    plain decimals, never in exponent notation such as '2.5e-06' (a per-token price pasted
+    from a per-token table), and batch rates not above the regular ones."""
+    errors: list[CostgateError] = []
+    models = doc.data.get("models") if isinstance(doc.data, dict) else None
+    for i, model in enumerate(models if isinstance(models, list) else []):
+        periods = model.get("prices") if isinstance(model, dict) else None
+        for j, period in enumerate(periods if isinstance(periods, list) else []):
+            if not isinstance(period, dict):
+                continue
+            tiers = period.get("tiers") if isinstance(period.get("tiers"), list) else []
+            blocks = [(("models", i, "prices", j), period)]
+            blocks += [(("models", i, "prices", j, "tiers", k), t) for k, t in enumerate(tiers)
+                       if isinstance(t, dict)]
+            for path, block in blocks:
+                errors += _lint_rates(doc, path, block)
+    return errors
+
+
+def _lint_rates(doc: Doc, path: Path, block: dict) -> list[CostgateError]:
+    errors = []
+    for key in RATE_KEYS:
+        value = block.get(key)
+        if isinstance(value, str) and any(c in value for c in "eE"):
+            hint = "write a plain decimal per 1M tokens, e.g. '2.50'"
+            try:
+                if Decimal(value) < Decimal("0.001"):
+                    hint += (f"; {value} looks like a price per token: per 1M tokens it is "
+                             f"'{(Decimal(value) * 1_000_000).normalize():f}'")
+            except InvalidOperation:
+                pass
+            errors.append(doc.error(path + (key,), f"{where(path + (key,))} uses exponent "
+                                    f"notation: {value!r}", hint))
+    for batch, regular in (("batch_input", "input"), ("batch_output", "output")):
+        try:
+            b, r = Decimal(str(block[batch])), Decimal(str(block[regular]))
+        except (KeyError, InvalidOperation):
+            continue
+        if b > r:
+            errors.append(doc.error(path + (batch,), f"{batch} {b} is more than {regular} {r} "
+                                    f"in {where(path)}", "batch APIs discount the regular rate; "
+                                    "check that the two are not swapped"))
+    return errors
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -173,4 +251,5 @@ def _kind(value: Any) -> str:
 
 
 __all__ = ["CostgateError", "RATE_KEYS", "mapping", "text", "ident", "url", "integer", "day",
-           "price", "rates", "ascending_dates", "ascending_tiers", "lifecycle", "where"]
+           "price", "rates", "ascending_dates", "ascending_tiers", "lifecycle", "where",
+           "unique_names", "with_list", "lint"]

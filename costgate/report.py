@@ -13,6 +13,7 @@ from typing import Sequence
 
 from tabulate import tabulate
 
+from .growth import mermaid, sparkline
 from .money import dollars, number, percent, share, usd, usd_small
 from .simulate import CallEstimate, Estimate
 
@@ -32,7 +33,38 @@ def _tok(value, approximate: bool, places: int = 0) -> str:
 
 # ------------------------------------------------------------------------------ JSON
 
-def estimate_dict(e: Estimate) -> dict:
+def extras_dict(x) -> dict:
+    """Growth, tails, worst case, what-if: always present (null when not declared)."""
+    p = x.projection if x else None
+    t = x.tails if x else None
+    w = x.worst if x else None
+    return {
+        "projection": None if p is None else {
+            "growth_per_month": str(p.growth_per_month),
+            "monthly_cost_usd": [usd(v) for v in p.months],
+            "budget_monthly_usd": None if p.budget is None else usd(p.budget),
+            "budget_exceeded_month": p.budget_month,
+        },
+        "users": None if t is None else {
+            "count": t.users, "sessions_per_user_month": str(t.sessions_per_user.quantize(Decimal("0.01"))),
+            "median_user_monthly_usd": usd_small(t.median), "p95_user_monthly_usd": usd_small(t.p95),
+            "top1_user_monthly_usd": usd_small(t.top1),
+        },
+        "worst_case": None if w is None else {
+            "calls_per_user_per_day": str(w.calls_per_user_per_day), "cost_per_call_usd": usd_small(w.cost_per_call),
+            "monthly_cost_usd": usd(w.monthly), "budget_usd": None if w.budget is None else usd(w.budget),
+            "over_budget": w.over_budget,
+        },
+        "what_if": None if x is None or x.levers is None else [
+            {"lever": lv.lever, "call": lv.call, "description": lv.description,
+             "monthly_cost_usd": usd(lv.monthly_cost), "monthly_saving_usd": usd(lv.saving),
+             "saving_percent": str(lv.saving_percent.quantize(Decimal("0.1"))), "trade_off": lv.trade_off}
+            for lv in x.levers
+        ],
+    }
+
+
+def estimate_dict(e: Estimate, x=None) -> dict:
     return {
         "feature": e.feature,
         "spec": e.spec_file,
@@ -100,13 +132,17 @@ def estimate_dict(e: Estimate) -> dict:
             for a in e.alternatives
         ],
         "warnings": list(e.warnings),
+        **extras_dict(x),
     }
 
 
-def to_json(estimates: Sequence[Estimate], extra: dict | None = None) -> str:
-    doc = {"schema_version": SCHEMA_VERSION, "kind": "estimate", "estimates": [estimate_dict(e) for e in estimates]}
-    if extra:
-        doc.update(extra)
+def _pairs(estimates, extras):
+    return zip(estimates, extras if extras is not None else [None] * len(estimates))
+
+
+def to_json(estimates: Sequence[Estimate], extras: Sequence | None = None) -> str:
+    doc = {"schema_version": SCHEMA_VERSION, "kind": "estimate",
+           "estimates": [estimate_dict(e, x) for e, x in _pairs(estimates, extras)]}
     return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
@@ -168,9 +204,55 @@ def _footnotes(e: Estimate) -> list[str]:
     return notes
 
 
-def to_table(estimates: Sequence[Estimate]) -> str:
+def _lever_rows(x) -> list[list[str]]:
+    return [[str(i), lv.call, lv.description, dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
+             lv.trade_off] for i, lv in enumerate(x.levers, 1)]
+
+
+LEVER_HEADERS = ["#", "call", "lever", "saving/month", "%", "trade-off"]
+
+
+def _extra_lines(e: Estimate, x, markdown: bool) -> list[str]:
+    if x is None:
+        return []
+    out: list[str] = []
+    p = x.projection
+    if p is not None and p.growth_per_month:
+        when = (f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}" if p.budget_month
+                else (f"; stays within the {dollars(p.budget)} budget for 12 months" if p.budget is not None else ""))
+        head = (f"12-month projection at {(p.growth_per_month * 100).normalize():f}%/month growth: "
+                f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
+        if markdown:
+            out += ["", head, "", mermaid(p, f"{e.feature}: projected monthly spend")]
+        else:
+            out += [f"growth:      {sparkline(p.months)}  {head}"]
+    if x.tails is not None:
+        t = x.tails
+        line = (f"per user:    median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
+                f"{dollars(t.top1, True)} per month ({number(t.users)} users)")
+        out.append(f"- {line.replace('  ', ' ')}" if markdown else line)
+    if x.worst is not None:
+        w = x.worst
+        verdict = "" if w.budget is None else (" OVER the worst-case budget " if w.over_budget else " within the worst-case budget ") + dollars(w.budget)
+        line = (f"worst case:  {dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)} calls/day "
+                f"at {dollars(w.cost_per_call, True)} each{verdict}")
+        out.append(f"- {' '.join(line.split())}" if markdown else line)
+    if x.levers is not None:
+        out.append("")
+        title = "what-if (one lever at a time, ranked by monthly saving):"
+        out.append(f"**{title}**" if markdown else title)
+        out.append("")
+        if x.levers:
+            out.append(tabulate(_lever_rows(x), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
+                                disable_numparse=True))
+        else:
+            out.append("no applicable lever")
+    return out
+
+
+def to_table(estimates: Sequence[Estimate], extras: Sequence | None = None) -> str:
     out = []
-    for e in estimates:
+    for e, x in _pairs(estimates, extras):
         out.append(f"{e.feature}  ({e.spec_file})  prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
         out.append("")
         out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
@@ -179,6 +261,7 @@ def to_table(estimates: Sequence[Estimate]) -> str:
         if e.by_model:
             out.append("by model:    " + ", ".join(f"{m} {dollars(v)} ({percent(v, e.monthly_cost) or '0.0'}%)"
                                                    for m, v in e.by_model))
+        out.extend(_extra_lines(e, x, markdown=False))
         if e.alternatives:
             out.append("")
             out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],
@@ -195,16 +278,17 @@ def to_table(estimates: Sequence[Estimate]) -> str:
     return "\n".join(out)
 
 
-def to_markdown(estimates: Sequence[Estimate]) -> str:
+def to_markdown(estimates: Sequence[Estimate], extras: Sequence | None = None) -> str:
     out = []
-    for e in estimates:
+    for e, x in _pairs(estimates, extras):
         out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
         out.append("")
         out.append(f"`{e.spec_file}`, prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
         out.append("")
         out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
         out.append("")
-        out.extend(f"- {line.replace('  ', ' ').strip()}" for line in _summary_lines(e))
+        out.extend(f"- {' '.join(line.split())}" for line in _summary_lines(e))
+        out.extend(_extra_lines(e, x, markdown=True))
         if e.alternatives:
             out.append("")
             out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],

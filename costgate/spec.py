@@ -88,10 +88,30 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Users:
+    """How sessions spread over users: a heavy-user split, or a Zipf law over ranks."""
+
+    count: int
+    heavy_user_share: Decimal = ZERO
+    heavy_user_multiplier: Decimal = Decimal(1)
+    zipf: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Traffic:
     sessions_per_day: Decimal
     days_per_month: Decimal = Decimal(30)
     growth_per_month: Decimal = ZERO
+    users: Users | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-user rate limits and request caps: the basis of the worst case."""
+
+    calls_per_user_per_hour: Decimal | None = None
+    calls_per_user_per_day: Decimal | None = None
+    max_input_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +138,7 @@ class Spec:
     vars: Mapping[str, Any] = field(default_factory=dict)
     scenarios: tuple[Scenario, ...] = ()
     budget: Budget = Budget()
+    limits: Limits | None = None
     files: tuple[str, ...] = ()  # every file the spec read: the gate's "what changed" list
 
     def call(self, name: str) -> Call:
@@ -129,7 +150,8 @@ class Spec:
 
 # ---------------------------------------------------------------------------- loading
 
-TOP_KEYS = {"version", "feature", "description", "vars", "traffic", "samples", "calls", "scenarios", "budget"}
+TOP_KEYS = {"version", "feature", "description", "vars", "traffic", "samples", "calls", "scenarios", "budget",
+            "limits"}
 CALL_KEYS = {"name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
              "cache", "batch", "retry_rate", "latency", "max_tokens", "router"}
 
@@ -231,17 +253,45 @@ class _Parser:
             calls=calls,
             scenarios=self.scenarios(data.get("scenarios"), names),
             budget=self.budget(data.get("budget")),
+            limits=self.limits(data.get("limits")),
             files=tuple(dict.fromkeys(self.files)),
         )
 
     def traffic(self, value) -> Traffic:
         p = ("traffic",)
-        value = self.mapping(value, p, {"sessions_per_day", "days_per_month", "growth_per_month"}, {"sessions_per_day"})
+        value = self.mapping(value, p, {"sessions_per_day", "days_per_month", "growth_per_month", "users"},
+                             {"sessions_per_day"})
         return Traffic(
             sessions_per_day=self.number(value["sessions_per_day"], p + ("sessions_per_day",)),
             days_per_month=self.number(value.get("days_per_month", 30), p + ("days_per_month",), maximum=Decimal(31), positive=True),
             growth_per_month=self.number(value.get("growth_per_month", 0), p + ("growth_per_month",), minimum=Decimal(-1)),
+            users=self.users(value.get("users"), p + ("users",)),
         )
+
+    def users(self, value, p) -> Users | None:
+        if value is None:
+            return None
+        value = self.mapping(value, p, {"count", "heavy_user_share", "heavy_user_multiplier", "zipf"}, {"count"})
+        if "zipf" in value and ("heavy_user_share" in value or "heavy_user_multiplier" in value):
+            raise self.err(p, "users takes either zipf or heavy_user_share/heavy_user_multiplier, not both")
+        return Users(
+            count=int(self.number(value["count"], p + ("count",), integer=True, positive=True)),
+            heavy_user_share=self.share(value.get("heavy_user_share", 0), p + ("heavy_user_share",)),
+            heavy_user_multiplier=self.number(value.get("heavy_user_multiplier", 1), p + ("heavy_user_multiplier",),
+                                              minimum=ONE),
+            zipf=None if value.get("zipf") is None else self.number(value["zipf"], p + ("zipf",), positive=True),
+        )
+
+    def limits(self, value) -> Limits | None:
+        if value is None:
+            return None
+        p = ("limits",)
+        value = self.mapping(value, p, {"calls_per_user_per_hour", "calls_per_user_per_day", "max_input_tokens"})
+        get = lambda k: None if value.get(k) is None else self.number(value[k], p + (k,))  # noqa: E731
+        mx = get("max_input_tokens")
+        return Limits(calls_per_user_per_hour=get("calls_per_user_per_hour"),
+                      calls_per_user_per_day=get("calls_per_user_per_day"),
+                      max_input_tokens=None if mx is None else int(mx))
 
     def budget(self, value) -> Budget:
         if value is None:

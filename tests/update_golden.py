@@ -1,0 +1,145 @@
+"""Regenerate the golden report files under tests/golden/.
+
+Usage (from the repository root)::
+
+    python tests/update_golden.py          # rewrite every golden file
+    python tests/update_golden.py --check  # exit 1 if any golden file is stale
+
+Run it after a deliberate change to the report format (or a version bump, which shows in
+the comment's footer), review ``git diff tests/golden/``, and commit the result. The
+tests (tests/test_diffreport.py) compare the same generators' output with these files
+byte for byte, and the README shows ``tests/golden/fixture-diff.md`` as the example
+pull-request comment, so what you commit here is what users see.
+
+Each golden report is produced the way CI produces it: a throwaway git repository in a
+temporary directory, a base commit, a change on top, then ``costgate diff`` with a fixed
+``--as-of`` day and ``--seed`` so the numbers never move on their own. Nothing is written
+outside the temporary directory and tests/golden/.
+
+The small git helpers below are also used by the tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+GOLDEN = HERE / "golden"
+if str(ROOT) not in sys.path:  # `python tests/update_golden.py` from a checkout
+    sys.path.insert(0, str(ROOT))
+
+AS_OF = "2026-11-01"
+SEED = "1"
+
+# Appended to fixtures/support-bot/prompts/system.j2 in the head commit: a realistic
+# "one more section" change that grows the system prompt past the default 200-token limit,
+# so the comment shows a failed check with its thresholds and suggestions.
+HOLIDAY_PARAGRAPH = """
+# Holiday support hours
+
+Between December 24 and January 2, human agents work reduced hours: Team and Business escalations are answered within 2 business days, and Enterprise P1 issues keep their 1-hour response. When you escalate during this period, tell the customer about the longer wait before they ask, and link the Help Center article that matches their question ({{ help_center_url }}/holidays lists the most common ones). Do not promise a faster response to make up for the delay, and do not suggest that a customer upgrade their plan to get one. Billing questions that can wait should be answered with the policy above and a note that the Billing team will confirm in January. Security reports are the exception: they go to {{ security_email }} and are read every day, holidays included.
+
+During the same period the status page may show scheduled maintenance windows. If a customer reports slowness or errors, check {{ status_page_url }} with them first and quote the maintenance window if one is listed. Exports, imports of more than 10,000 tasks, and workspace ownership transfers are processed as usual, but any case that needs a human decision waits for the next business day. Say so plainly rather than letting the customer find out later.
+"""
+
+
+# ----------------------------------------------------------------------------- git helpers
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with no user or system config (hermetic, no signing, no hooks)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def init_repo(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q")
+    git(root, "symbolic-ref", "HEAD", "refs/heads/main")
+    return root
+
+
+def commit(root: Path, message: str = "change") -> str:
+    """Stage everything (deletions included) and commit; return the new commit's SHA."""
+    git(root, "add", "-A")
+    git(root, "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false",
+        "commit", "-q", "--allow-empty", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def run_costgate(*args: str | Path) -> tuple[int, str, str]:
+    """``costgate ARGS`` in-process through the real CLI boundary: (exit code, stdout, stderr)."""
+    from costgate.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+# ------------------------------------------------------------------------------ generators
+
+def fixture_diff_markdown(workdir: Path) -> str:
+    """The pull-request comment for a change to fixtures/support-bot: the base commit holds
+    the fixture as shipped (and is what ``origin/main`` points at), the head commit
+    appends HOLIDAY_PARAGRAPH to its system prompt."""
+    root = init_repo(workdir / "repo")
+    shutil.copytree(ROOT / "fixtures" / "support-bot", root / "fixtures" / "support-bot")
+    commit(root, "support-bot as shipped")
+    git(root, "update-ref", "refs/remotes/origin/main", "HEAD")
+    git(root, "checkout", "-q", "-b", "holiday-hours")
+    system = root / "fixtures" / "support-bot" / "prompts" / "system.j2"
+    with system.open("a", encoding="utf-8", newline="\n") as fh:
+        fh.write(HOLIDAY_PARAGRAPH)
+    commit(root, "support-bot: holiday support hours")
+    code, out, err = run_costgate("diff", "-C", root, "--base", "origin/main", "--as-of", AS_OF,
+                                  "--seed", SEED, "--format", "markdown", "--no-annotations")
+    if code not in (0, 1):
+        raise RuntimeError(f"costgate diff exited {code}: {err}")
+    return out
+
+
+GENERATORS: dict[str, Callable[[Path], str]] = {
+    "fixture-diff.md": fixture_diff_markdown,
+}
+
+
+def generate(name: str) -> str:
+    with tempfile.TemporaryDirectory(prefix="costgate-golden-") as tmp:
+        return GENERATORS[name](Path(tmp))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    check = "--check" in argv
+    stale = []
+    GOLDEN.mkdir(exist_ok=True)
+    for name in GENERATORS:
+        text = generate(name)
+        path = GOLDEN / name
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old == text:
+            print(f"unchanged {path.relative_to(ROOT)}")
+        elif check:
+            stale.append(name)
+            print(f"stale     {path.relative_to(ROOT)}")
+        else:
+            path.write_text(text, encoding="utf-8", newline="\n")
+            print(f"wrote     {path.relative_to(ROOT)}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
