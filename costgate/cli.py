@@ -222,6 +222,26 @@ def check(head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> i
     return _run_gate(ci_base_ref(), head, config, fmt, output, quiet, annotations, as_of, seed, repo)
 
 
+@cli.command()
+@click.option("--feature", default="example", show_default=True, help="Feature id of the starter spec.")
+@click.option("--dir", "directory", default="llm", show_default=True, help="Where the starter spec goes.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".",
+              show_default=True, help="Repository root.")
+def init(feature, directory, force, repo) -> None:
+    """Write a commented costgate.yaml, a starter spec and the PR workflow.
+
+    \b
+    Then:
+      costgate estimate llm/
+      git add costgate.yaml llm .github && git commit -m "Gate LLM costs"
+    """
+    from .scaffold import init as scaffold
+
+    for path in scaffold(Path(repo), feature=feature, directory=directory, force=force):
+        click.echo(f"wrote {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: the one place errors become messages and exit codes."""
     try:

@@ -210,7 +210,7 @@ class _Parser:
         if value is None:
             return None
         if isinstance(value, str):
-            return Template(value, self.rel, self.doc.line(path) or 1)
+            return Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
         value = self.mapping(value, path, {"file"}, {"file"})
         if not isinstance(value["file"], str):
             raise self.err(path + ("file",), "template file must be a path string")

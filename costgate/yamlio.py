@@ -35,6 +35,9 @@ class Doc:
     data: Any
     file: str
     lines: dict[Path, int] = field(default_factory=dict)
+    # First line of the *text* of block scalars (``key: |``): one below the key, which is
+    # where a template error's line numbers must start counting.
+    text_starts: dict[Path, int] = field(default_factory=dict)
 
     def line(self, path: Path) -> int | None:
         """Line of ``path``, or of its nearest ancestor that has one."""
@@ -125,6 +128,8 @@ def _convert(node: yaml.Node, path: Path, doc: Doc, counter: list[int]) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), doc, counter) for i, item in enumerate(node.value)]
+    if node.style in ("|", ">"):
+        doc.text_starts[path] = node.start_mark.line + 2
     return _scalar(node, doc)
 
 

@@ -63,6 +63,14 @@ def write(root: Path, files: dict[str, str | None]) -> None:
         p.write_text(text, encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _neutral_cwd(tmp_path, monkeypatch):
+    """Run from a directory with no costgate.yaml or pyproject.toml (not this checkout,
+    which has both), so only -C decides which repository's config is read. Running from
+    elsewhere is tested on purpose in test_config_is_read_when_run_from_another_directory."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def gitrepo(tmp_path):
     """A git repository whose first commit holds the bot spec with a 1,000-token prompt.
@@ -303,14 +311,19 @@ def test_thresholds_from_pyproject_tool_costgate(gitrepo, gate, monkeypatch):
     assert "over the 5.5% limit" in out
 
 
-def test_pyproject_config_is_read_when_run_from_another_directory(gitrepo, gate, monkeypatch, tmp_path):
-    """`costgate diff -C REPO` from a directory that has its own pyproject.toml (CI runs
-    from the workspace; a monorepo runs from its top) must read REPO's config.
+@pytest.mark.parametrize("config", ["pyproject.toml", "costgate.yaml"])
+def test_config_is_read_when_run_from_another_directory(gitrepo, gate, monkeypatch, tmp_path, config):
+    """`costgate diff -C REPO` from a directory that has its own pyproject.toml and
+    costgate.yaml (this checkout; a CI workspace; the top of a monorepo) must read REPO's
+    config.
 
-    Fails today: gate._base_config (gate.py:155) passes Path("pyproject.toml") to
-    load_config, which (config.py:101) tests ``p.exists()`` against the *current
-    directory*, resolves it there and calls relative_to(root): ValueError -> exit 3."""
-    root = gitrepo({"pyproject.toml": PYPROJECT})
+    Fails today: gate._base_config passes a bare relative Path ("pyproject.toml", or
+    "costgate.yaml") to config.load_config, which (config.py:101) tests ``p.exists()``
+    against the *current directory*, resolves it there and calls
+    ``relative_to(root)``: ValueError, exit 3 "costgate crashed"."""
+    files = {"pyproject.toml": PYPROJECT} if config == "pyproject.toml" else {
+        "costgate.yaml": "thresholds:\n  system_prompt_growth: {percent: 50}\n  monthly_cost_increase: {percent: 5.5}\n"}
+    root = gitrepo(files)
     elsewhere = tmp_path / "elsewhere"
     write(elsewhere, {"pyproject.toml": "[project]\nname = 'other'\n", "costgate.yaml": "specs: [nothing]\n"})
     monkeypatch.chdir(elsewhere)

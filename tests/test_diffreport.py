@@ -1,0 +1,201 @@
+"""The gate's report formats (costgate.diffreport): the pull-request comment in markdown,
+the terminal table and the JSON document, on real GateResults from ``gate.diff``.
+
+The comment's contract, from issue 4: a hidden marker first (the Action finds and
+updates its one sticky comment by it), then a one-line verdict with the total monthly
+delta, a table per feature, per-call details folded in ``<details>``, and never more
+than GitHub's 65,536 characters: per-call details are cut first, the verdict never.
+
+tests/golden/fixture-diff.md is the comment for a change to fixtures/support-bot and is
+shown in the README; refresh it with ``python tests/update_golden.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from costgate import diffreport
+from costgate.diffreport import GITHUB_LIMIT, MARKER, to_json, to_markdown, to_table, verdict
+from costgate.gate import diff
+from test_gate import QUERIES, SPEC, hello, spec_text, write
+from update_golden import GOLDEN, commit, fixture_diff_markdown, init_repo
+
+AS_OF = date(2026, 11, 1)
+CUT_NOTE = "cut to fit GitHub's comment size limit"
+
+
+@pytest.fixture(autouse=True)
+def _neutral_cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # see test_gate._neutral_cwd
+
+
+def _repo(tmp_path: Path, changes: dict[str, str | None]) -> Path:
+    """Base commit: features ``bot`` (1,000-token prompt) and ``two`` (its own prompt);
+    then ``changes`` in the working tree."""
+    root = init_repo(tmp_path / "repo")
+    write(root, {SPEC: spec_text(), "queries.txt": QUERIES, "prompts/system.j2": hello(1000),
+                 "two/two.costgate.yaml": spec_text(feature="two").replace("prompts/", "../prompts2/")
+                 .replace("queries.txt", "../queries.txt"),
+                 "prompts2/system.j2": hello(400)})
+    commit(root, "base")
+    write(root, changes)
+    return root
+
+
+@pytest.fixture
+def failing(tmp_path):
+    """bot's prompt grew 30% (two thresholds crossed); two is unchanged."""
+    return diff(_repo(tmp_path, {"prompts/system.j2": hello(1300)}), "HEAD", as_of=AS_OF, seed=1)
+
+
+@pytest.fixture
+def passing(tmp_path):
+    """bot's prompt grew 1%, two's shrank: both changed, nothing crossed."""
+    return diff(_repo(tmp_path, {"prompts/system.j2": hello(1010), "prompts2/system.j2": hello(300)}),
+                "HEAD", as_of=AS_OF, seed=1)
+
+
+def test_golden_fixture_diff(tmp_path):
+    """The README's example comment. On a deliberate format change (or version bump),
+    run `python tests/update_golden.py` and review `git diff tests/golden/`."""
+    expected = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
+    assert fixture_diff_markdown(tmp_path) == expected
+
+
+def test_golden_fixture_diff_is_a_realistic_failing_comment():
+    text = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == MARKER
+    assert lines[1].startswith("## ❌ **costgate: 1 threshold crossed**, monthly cost +$")
+    assert "fixtures/support-bot/prompts/system.j2" in text
+    assert "2,338 → 2,596" in text  # the answer call's system prompt, before → after
+    assert text.count("<details>") == 1
+    assert len(text) < GITHUB_LIMIT
+
+
+# ------------------------------------------------------------------ markdown shape
+
+def test_markdown_starts_with_marker_then_verdict(failing):
+    text = to_markdown(failing)
+    first, second = text.splitlines()[:2]
+    assert first == MARKER == "<!-- costgate-report -->"
+    assert second == f"## {verdict(failing)}"
+    assert second.startswith("## ❌ **costgate: 2 thresholds crossed**, monthly cost +$22.50 (+")
+
+
+def test_verdict_wording(failing, passing, tmp_path):
+    assert verdict(failing).startswith("❌ **costgate: 2 thresholds crossed**")
+    assert re.fullmatch(r"✅ \*\*costgate: all thresholds hold\*\*, monthly cost -\$[\d.]+ \(-[\d.]+%\)",
+                        verdict(passing)), verdict(passing)
+    unchanged = diff(_repo(tmp_path, {}), "HEAD", as_of=AS_OF)
+    assert verdict(unchanged) == "✅ **costgate: no cost change**"
+    one = replace(failing, features=tuple(replace(f, crossings=f.crossings[:1]) for f in failing.features))
+    assert verdict(one).startswith("❌ **costgate: 1 threshold crossed**")
+
+
+def test_markdown_has_one_collapsible_details_per_changed_feature(failing, passing):
+    text = to_markdown(failing)
+    assert text.count("<details>") == text.count("</details>") == 1  # `two` is unchanged
+    assert "<details><summary><code>bot</code>" in text
+    assert "<code>two</code>" not in text
+    assert re.search(r"^\| ✅ `two`\s+\| unchanged", text, re.M)
+    text = to_markdown(passing)
+    assert text.count("<details>") == 2
+    assert "### Thresholds crossed" not in text
+
+
+def test_markdown_spells_out_crossed_thresholds_and_what_to_do(failing):
+    text = to_markdown(failing)
+    section = text.split("### Thresholds crossed", 1)[1]
+    assert "- **system_prompt_growth**: system prompt of bot/answer grew from 1,000 to 1,300 tokens" in section
+    assert "(`prompts/system.j2`)" in section
+    assert "- **monthly_cost_increase**: projected monthly cost of bot rose from $79.01 to $101.51" in section
+    assert re.search(r"^- `bot`: ", section, re.M)  # at least one concrete suggestion
+
+
+def test_markdown_footer_is_not_swallowed_by_the_details_html_block(failing):
+    """A line right after ``</details>`` belongs to the same HTML block in GitHub's
+    markdown (it ends at a blank line), so the footer's `code` (and the cut note's
+    _emphasis_) would render as literal backticks/underscores.
+
+    Fails today: diffreport.to_markdown joins ``"\\n".join(details) + "\\n".join(footer)``
+    and each details block ends with a single newline, so ``</details>\\n<sub>`` (and
+    ``</details>\\n_Per-call details were cut...``). Suggested fix: end each details block
+    with a blank line (``block += ["", "</details>", "", ""]``) or join with
+    ``"\\n".join(details) + "\\n" + ...``."""
+    text = to_markdown(failing)
+    assert "</details>\n\n" in text
+    assert not re.search(r"</details>\n[^\n]", text)
+    cut = to_markdown(failing, limit=len(text) - 1)
+    assert not re.search(r"</details>\n[^\n]", cut)
+
+
+# ------------------------------------------------------------------ size limit
+
+def _many(result, n: int):
+    """``result`` with its changed feature copied ``n`` times under distinct names."""
+    changed = next(f for f in result.features if f.status == "changed")
+    feats = tuple(replace(changed, feature=f"feature-{i:04d}", spec_file=f"specs/feature-{i:04d}.costgate.yaml")
+                  for i in range(n))
+    return replace(result, features=feats)
+
+
+def test_a_small_limit_cuts_details_keeps_the_verdict_and_says_so(passing):
+    full = to_markdown(passing)
+    assert CUT_NOTE not in full
+    text = to_markdown(passing, limit=len(full) - 1)
+    assert len(text) <= len(full) - 1
+    assert text.startswith(f"{MARKER}\n## {verdict(passing)}\n")
+    assert text.count("<details>") == 1  # one of the two was cut, the first is kept
+    assert CUT_NOTE in text
+    assert "| feature" in text  # the summary table survives
+
+
+def test_many_features_stay_under_githubs_limit(passing):
+    big = _many(passing, 400)
+    text = to_markdown(big)
+    assert len(text) <= GITHUB_LIMIT
+    assert text.startswith(f"{MARKER}\n## ✅ **costgate: ")
+    assert text.splitlines()[1] == f"## {verdict(big)}"
+    assert CUT_NOTE in text
+    assert 0 < text.count("<details>") < 400
+    assert "feature-0399" in text  # every feature keeps its summary row
+
+
+def test_even_the_summary_too_big_keeps_marker_and_verdict(failing):
+    """400 failing features: 800 crossed thresholds spelled out do not fit, so all but
+    the verdict goes (and the comment says so)."""
+    huge = _many(failing, 400)
+    text = to_markdown(huge)
+    assert len(text) <= GITHUB_LIMIT
+    assert text.splitlines()[:2] == [MARKER, f"## {verdict(huge)}"]
+    assert CUT_NOTE in text
+
+
+# ------------------------------------------------------------------ table and json
+
+def test_table_is_plain_text(failing, passing):
+    text = to_table(failing)
+    assert text.startswith("FAIL costgate: 2 thresholds crossed")
+    assert "**" not in text and "<details>" not in text
+    assert re.search(r"^bot\s+changed\s", text, re.M) and re.search(r"^two\s+unchanged\s", text, re.M)
+    assert to_table(passing).startswith("PASS costgate: all thresholds hold")
+
+
+def test_json_is_stable_and_matches_the_result(failing):
+    doc = json.loads(to_json(failing))
+    assert doc["schema_version"] == diffreport.SCHEMA_VERSION == 1
+    assert doc["passed"] is failing.passed is False
+    assert [f["feature"] for f in doc["features"]] == ["bot", "two"]
+    assert [f["status"] for f in doc["features"]] == ["changed", "unchanged"]
+    bot = doc["features"][0]
+    assert [c["name"] for c in bot["calls"]] == ["answer"]
+    assert bot["monthly_cost_before_usd"] == "79.01" and bot["monthly_cost_after_usd"] == "101.51"
+    assert len(doc["crossings"]) == len(failing.crossings)
+    assert to_json(failing) == to_json(failing)  # deterministic
