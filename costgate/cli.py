@@ -273,3 +273,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     sys.exit(main())
+
+
+def _register_subgroups() -> None:
+    from .pricing_commands import pricing
+
+    cli.add_command(pricing)
+
+
+_register_subgroups()

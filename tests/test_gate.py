@@ -520,6 +520,22 @@ def test_annotations_for_an_inline_system_prompt_point_at_the_call(gitrepo, gate
     assert ann and ann[0].startswith("::error file=bot.costgate.yaml,line=7,")  # `- name: answer`
 
 
+def test_annotation_properties_are_escaped(gitrepo, gate):
+    """GitHub workflow-command property values must escape ``%``, CR, LF, ``:`` and ``,``
+    (actions/toolkit escapeProperty); an unescaped comma in ``file=`` ends the property.
+
+    Fails today: gate.annotations escapes only the message, not ``file=``/``title=``.
+    Suggested fix: ``def _prop(v): return _data(v).replace(":", "%3A").replace(",", "%2C")``
+    applied to each property value."""
+    root = gitrepo({"prompts/a,b.j2": hello(1000)})
+    write(root, {SPEC: spec_text().replace("prompts/system.j2", "prompts/a,b.j2"), "prompts/a,b.j2": hello(1000)})
+    commit(root, "rename the template")
+    write(root, {"prompts/a,b.j2": hello(1300)})
+    code, out, _ = gate(root, "--annotations")
+    assert code == 1
+    assert "::error file=prompts/a%2Cb.j2,line=1,title=costgate system_prompt_growth::" in out
+
+
 def test_annotations_default_on_under_github_actions_only(gitrepo, gate, monkeypatch):
     root = gitrepo()
     write(root, {"prompts/system.j2": hello(1300)})
@@ -557,7 +573,7 @@ def test_a_spec_that_fails_to_load_at_base_is_named(gitrepo, gate):
     root = gitrepo(extra="retry_rat: 0.1\n")  # committed broken
     write(root, {SPEC: spec_text()})  # fixed in the working tree
     code, out, err = gate(root)
-    assert_clean_error(code, out, err, "base HEAD", SPEC, "retry_rat")
+    assert_clean_error(code, out, err, f"{SPEC}:13: at base HEAD", "retry_rat")
 
 
 def test_a_spec_whose_template_is_missing_at_base_is_named(gitrepo, gate):
@@ -579,7 +595,7 @@ def test_a_spec_that_fails_to_load_at_a_head_ref_is_labelled_head(gitrepo, gate)
     commit(root, "broken head")
     code, out, err = gate(root, "--base", "HEAD~1", "--head", "HEAD")
     assert_clean_error(code, out, err, SPEC, "retry_rat")
-    assert "at head HEAD" in err and "base" not in err.split(":", 3)[-1].split("hint")[0]
+    assert "at head HEAD" in err and "at base" not in err
 
 
 def test_a_spec_broken_in_the_working_tree_is_exit_2(gitrepo, gate):
