@@ -174,6 +174,8 @@ def _run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, 
     from .source import find_root
 
     root = find_root(Path(repo))
+    if config is not None and not config.is_absolute():
+        config = config.resolve()  # as typed, relative to the current directory
     result = diff(root, base, head, config_path=config, as_of=_as_of(as_of),
                   seed=DEFAULT_SEED if seed is None else seed)
     if not (quiet and not result.changed):

@@ -98,7 +98,13 @@ def load_config(root: Path, path: Path | None = None, read_text=None) -> Config:
     exists = (lambda rel: (root / rel).is_file()) if read_text is None else _exists_via(read)
     if path is not None:
         p = Path(path)
-        rel = p.resolve().relative_to(root.resolve()).as_posix() if p.is_absolute() or p.exists() else str(p)
+        if p.is_absolute():
+            try:
+                rel = p.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                raise CostgateError(f"config file {path} is outside the repository ({root})") from None
+        else:
+            rel = p.as_posix()  # relative to the repository root
         if not exists(rel):
             raise CostgateError(f"config file not found: {path}")
         if rel.endswith(".toml"):

@@ -146,7 +146,7 @@ def to_markdown(result: GateResult, suggestions: Mapping[str, Sequence[str]] | N
                  tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
         if f.after and f.after.approximate:
             block += ["", "~ token counts for non-OpenAI models are approximate (o200k × calibration ratio)."]
-        block += ["", "</details>", ""]
+        block += ["", "</details>", "", ""]
         details.append("\n".join(block))
     footer = [f"<sub>costgate {__version__} · `costgate diff --base {result.base}` · exit 1 fails the check; "
               "decreases never fail</sub>", ""]

@@ -139,11 +139,11 @@ def diff(
     head_cfg = load_config(root, config_path, None if head is None else lambda rel: head_src.read_text(rel))
     cfg_rel = None
     if config_path is not None:
-        cfg_rel = WorkTree(root).rel(config_path) if Path(config_path).exists() else str(config_path)
+        cfg_rel = WorkTree(root).rel(config_path) if Path(config_path).is_absolute() else Path(config_path).as_posix()
     base_cfg = _base_config(root, base_src, cfg_rel)
     gate_cfg = base_cfg if base_cfg.file else head_cfg
-    before = _estimate_side(base_src, base_cfg, root, as_of, seed, sessions)
-    after = _estimate_side(head_src, head_cfg, root, as_of, seed, sessions)
+    before = _estimate_side(base_src, base_cfg, root, as_of, seed, sessions, "base")
+    after = _estimate_side(head_src, head_cfg, root, as_of, seed, sessions, "head")
     features = []
     tips: dict[str, tuple[str, ...]] = {}
     for feature in sorted(set(before) | set(after)):
@@ -167,7 +167,7 @@ def _base_config(root: Path, src: GitTree, rel: str | None) -> Config:
     rel = rel or ("costgate.yaml" if src.exists("costgate.yaml") else None)
     if rel is None:
         if src.exists("pyproject.toml"):
-            return load_config(root, Path("pyproject.toml"), lambda r: src.read_text(r))
+            return load_config(root, Path("pyproject.toml"), lambda r: src.read_text(r))  # root-relative
         return Config(root=root)
     if not src.exists(rel):
         return Config(root=root)
@@ -178,8 +178,9 @@ def _base_config(root: Path, src: GitTree, rel: str | None) -> Config:
                             hint=exc.hint) from None
 
 
-def _estimate_side(src, cfg: Config, root: Path, as_of: date, seed: int, sessions: int) -> dict[str, "_Side"]:
-    label = "head" if isinstance(src, WorkTree) else f"{'base' if src.label else ''} {src.label}".strip()
+def _estimate_side(src, cfg: Config, root: Path, as_of: date, seed: int, sessions: int,
+                   role: str) -> dict[str, "_Side"]:
+    label = role if isinstance(src, WorkTree) else f"{role} {src.label}"
     table = table_for(root, cfg, source=src if isinstance(src, GitTree) else None)
     out: dict[str, _Side] = {}
     files = sorted({f for pattern in cfg.specs for f in src.glob(pattern)})
@@ -269,7 +270,8 @@ def _feature_crossings(level: str, feature: str, before: Estimate | None, after:
     budget = t.monthly_budget_usd
     if budget is None and level == "fail":
         budget = after.budget_monthly_usd
-    if budget is not None and after.monthly_cost > budget:
+    grew = before is None or after.monthly_cost > before.monthly_cost  # decreases never fail
+    if budget is not None and after.monthly_cost > budget and grew:
         out.append(Crossing(
             level, "monthly_budget_usd", feature, None, None if before is None else before.monthly_cost,
             after.monthly_cost, dollars(budget),
@@ -283,13 +285,19 @@ def annotations(result: GateResult) -> list[str]:
     """GitHub workflow commands pointing at the file behind each crossed threshold."""
     lines = []
     for c in result.crossings:
-        props = [f"file={c.file}"] if c.file else []
+        props = [f"file={_escape_property(c.file)}"] if c.file else []
         if c.file and c.line:
             props.append(f"line={c.line}")
-        props.append(f"title=costgate {c.threshold}")
+        props.append(f"title={_escape_property('costgate ' + c.threshold)}")
         msg = c.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         lines.append(f"::{'error' if c.level == 'fail' else 'warning'} {','.join(props)}::{msg}")
     return lines
+
+
+def _escape_property(value: str) -> str:
+    """Escape a workflow-command property as GitHub's toolkit does."""
+    return (value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            .replace(":", "%3A").replace(",", "%2C"))
 
 
 def in_github_actions() -> bool:

@@ -296,7 +296,9 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         sessions_per_day=spec.traffic.sessions_per_day, days_per_month=spec.traffic.days_per_month,
         sessions_per_month=sessions_month, calls=tuple(call_results),
         cost_per_session=session_mean, cost_per_session_p95=p95,
-        monthly_cost=session_mean * sessions_month,
+        # Totals are sums of their parts (not products of sums), so a spec's total equals
+        # the sum of its calls exactly even where a mean has a repeating expansion.
+        monthly_cost=sum((c.monthly_cost for c in call_results), ZERO),
         by_model=tuple(sorted(by_model.items(), key=lambda kv: (-kv[1], kv[0]))),
         alternatives=(), budget_monthly_usd=spec.budget.monthly_usd,
         approximate=any(c.approximate for c in call_results), warnings=(), samples=len(spec.samples),
@@ -330,13 +332,14 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
                           caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0)
         reqs = _requests(call, rendered, tok, ov, turns, n, out_tokens, static_context)
         costs = [[ZERO] * n for _ in range(turns)]
+        summaries = _summary_costs(call, tok, ov, rendered, turns, n, out_tokens, pricing)
         for t in range(turns):
             for i in range(n):
                 r = reqs[t][i]
                 llm = (ONE - call.batch) * pricing.request(r, False)
                 if call.batch:
                     llm += call.batch * pricing.request(r, True)
-                costs[t][i] = miss * (ONE + call.retry_rate) * llm + extra[i]
+                costs[t][i] = miss * (ONE + call.retry_rate) * llm + extra[i] + summaries[t]
                 per_turn[t][i] += share * costs[t][i]
         session_cost = sum((w * _mean(costs[t]) for t, w in enumerate(weights)), ZERO)
         per_call = session_cost / call.per_session if call.per_session else _mean(costs[0])
@@ -364,7 +367,7 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
         cached_prefix_tokens=int(prefix) if caching else 0,
         cost_per_call=session_cost / call.per_session if call.per_session else sum(
             (m.share * m.cost_per_call for m in model_costs), ZERO),
-        cost_per_session=session_cost, monthly_cost=session_cost * sessions_month,
+        cost_per_session=session_cost, monthly_cost=sum((m.monthly_cost for m in model_costs), ZERO),
         system_file=call.system.file if call.system else None, line=call.line)
     return est, per_turn
 
@@ -391,6 +394,27 @@ def _requests(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOverhe
                                      context_text=tok.count(p.context) if p.context else 0))
         reqs.append(row)
     return reqs
+
+
+def _summary_costs(call: Call, tok: Tokenizer, ov: ChatOverhead, rendered: RenderedCall, turns: int, n: int,
+                   out_tokens: Decimal, pricing: Pricing) -> list[Decimal]:
+    """History policy `summary`: before turn k = jK + 1 (j >= 1) a summary call reads the
+    K turns being folded (plus the previous summary) and writes an S-token summary."""
+    costs = [ZERO] * turns
+    h = call.history
+    if h.policy != "summary" or not h.every:
+        return costs
+    users = _mean([Decimal(message_tokens(tok, ov, "user", rendered.at(0, i).user)) for i in range(n)])
+    turn_tokens = users + (Decimal(ov.per_message + tok.count("assistant")) + out_tokens if out_tokens else ZERO)
+    summary_msg = Decimal(ov.per_message + tok.count("system") + (h.summary_tokens or 0))
+    for t in range(turns):
+        k = t + 1
+        if k > 1 and (k - 1) % h.every == 0:
+            previous = summary_msg if k - 1 > h.every else ZERO
+            req = RequestTokens(prefix=ZERO, rest=h.every * turn_tokens + previous + ov.reply,
+                                output=Decimal(h.summary_tokens or 0))
+            costs[t] = pricing.request(req, False)
+    return costs
 
 
 def _miss_share(spec: Spec, call: Call) -> Decimal:

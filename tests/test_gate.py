@@ -419,7 +419,7 @@ def test_decreases_never_fail_even_with_zero_tolerance(gitrepo, gate):
 def test_a_decrease_of_a_feature_already_over_budget_does_not_fail(gitrepo, gate):
     """"Increases gate; decreases are reported as savings and never fail" (issue 4).
 
-    Fails today: gate._feature_crossings (gate.py:~247) checks monthly_budget_usd on every
+    Fails today: gate._feature_crossings (the monthly_budget_usd block) checks monthly_budget_usd on every
     changed feature regardless of direction, so a PR that cuts an over-budget feature's
     cost from $79 to $71 fails its check. Suggested fix: for a feature with a base, only
     report a budget crossing when the monthly cost increased (after > before), e.g.
@@ -528,11 +528,11 @@ def test_annotation_properties_are_escaped(gitrepo, gate):
     Suggested fix: ``def _prop(v): return _data(v).replace(":", "%3A").replace(",", "%2C")``
     applied to each property value."""
     root = gitrepo({"prompts/a,b.j2": hello(1000)})
-    write(root, {SPEC: spec_text().replace("prompts/system.j2", "prompts/a,b.j2"), "prompts/a,b.j2": hello(1000)})
+    write(root, {SPEC: spec_text().replace("prompts/system.j2", '"prompts/a,b.j2"'), "prompts/a,b.j2": hello(1000)})
     commit(root, "rename the template")
     write(root, {"prompts/a,b.j2": hello(1300)})
-    code, out, _ = gate(root, "--annotations")
-    assert code == 1
+    code, out, err = gate(root, "--annotations")
+    assert code == 1, err
     assert "::error file=prompts/a%2Cb.j2,line=1,title=costgate system_prompt_growth::" in out
 
 
@@ -586,7 +586,7 @@ def test_a_spec_whose_template_is_missing_at_base_is_named(gitrepo, gate):
 
 
 def test_a_spec_that_fails_to_load_at_a_head_ref_is_labelled_head(gitrepo, gate):
-    """Fails today: gate._estimate_side (gate.py:~169) labels every GitTree side
+    """Fails today: gate._estimate_side (its first line, ``label = ...``) labels every GitTree side
     ``"base <ref>"``, so a broken spec at ``--head REF`` is reported as "at base REF".
     Suggested fix: pass the side's role into _estimate_side (``_estimate_side(base_src,
     ..., role="base")`` / ``role="head"``) and build the label from it."""

@@ -354,8 +354,12 @@ def test_sync_reports_and_writes_a_new_period(tmp_path, run, monkeypatch):
     }))
     code, out, _ = run("pricing", "sync", "--from", "genai-prices", "--dir", d, "--as-of", "2026-12-01")
     assert code == 0
-    assert "compared 1 models with genai-prices 9.9 on 2026-12-01: 1 differences" in out
-    assert out.count("acme-2") >= 2 and "3.00" in out and "2.5" in out
+    # input differs; the tier genai-prices lacks is reported, never written
+    assert "compared 1 models with genai-prices 9.9 on 2026-12-01: 3 differences" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith("acme-2 ")]
+    assert rows == [["acme-2", "acme", "input", "3.00", "2.5"],
+                    ["acme-2", "acme", "tier", ">1,000", "input", "6.00", "-", "report", "only"],
+                    ["acme-2", "acme", "tier", ">1,000", "output", "12.00", "-", "report", "only"]]
     assert "acme-1: not in genai-prices (acme)" in out
     assert "field input_audio_mtok is not modelled by costgate (on acme-2)" in out
     assert "dry run" in out and (d / "acme.yaml").read_text() == ACME
@@ -376,7 +380,7 @@ def test_sync_reports_and_writes_a_new_period(tmp_path, run, monkeypatch):
     assert validate([d]).ok
     # a second run on the same day changes nothing and says why
     code, out, _ = run("pricing", "sync", "--from", "genai-prices", "--dir", d, "--as-of", "2026-12-01")
-    assert "0 differences" in out
+    assert "2 differences" in out and "already has a price period" not in out
 
 
 def test_sync_without_the_package(run, monkeypatch):

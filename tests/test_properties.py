@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from costgate.pricing import load_table
@@ -196,8 +196,14 @@ def test_monotone_in_system_prompt_length(workdir, p, pair):
 
 # ---------------------------------------------------------------------- (b) sums
 
+# Found by a 400-example run: the totals differ in the 28th significant digit.
+TINY = Params(sessions_per_day=D("0.01"), days_per_month=2, per_session=D("0.01"), output=D(0),
+              system_words=0, queries=(1, 1, 2), mix=(("gpt-4o", D(1)),), second_call=True)
+
+
 @PROPS
 @given(p=params)
+@example(p=TINY)
 def test_monthly_total_is_sum_of_calls(workdir, p):
     e = run(workdir, p)
     assert e.monthly_cost == sum((c.monthly_cost for c in e.calls), D(0))
@@ -206,6 +212,7 @@ def test_monthly_total_is_sum_of_calls(workdir, p):
 
 @PROPS
 @given(p=params)
+@example(p=TINY)
 def test_monthly_total_is_sum_by_model(workdir, p):
     e = run(workdir, p)
     assert e.monthly_cost == sum((v for _, v in e.by_model), D(0))

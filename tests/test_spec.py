@@ -138,6 +138,7 @@ def test_file_and_inline_templates(demo):
     assert call.user == Template("{{ query }}", "specs/demo.costgate.yaml", 13)
     assert call.context.text == "Context for {{ query }}\nsecond line\n"
     assert call.context.file == "specs/demo.costgate.yaml"
+    assert call.context.first_line == 11  # `context: |` is line 10; its text starts below
     assert spec.files == ("specs/demo.costgate.yaml", "specs/prompts/system.j2", "specs/data/queries.txt")
 
 

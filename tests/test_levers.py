@@ -1,0 +1,209 @@
+"""Each cost lever against a hand computation, the what-if ranking, growth and tails.
+
+Texts: " hello" x N and " why" x N are N o200k tokens; role names are 1 token; OpenAI
+bills 3 tokens per message + the role, and 3 priming the reply. gpt-4o: $2.50 in,
+$10.00 out per 1M; gpt-4o-mini $0.15 / $0.60; text-embedding-3-small $0.02.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from costgate.growth import budget_month_closed_form, project, user_tails, worst_case
+from costgate.levers import compress, what_if
+from costgate.pricing import load_table
+from costgate.simulate import estimate
+from costgate.spec import load_spec
+
+AS_OF = date(2026, 11, 1)
+M = 1_000_000
+BASE_IN = (4 + 2000) + (4 + 200) + 3  # system + user + reply priming = 2,211
+TURN = (4 + 200) + (4 + 800)  # one earlier turn resent: user message + answer = 1,008
+
+
+def spec_file(tmp_path: Path, call_extra: str = "", top_extra: str = "", per_session="1",
+              sessions="10000", model="gpt-4o") -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "q.txt").write_text(" why" * 200 + "\n")
+    (tmp_path / "sys.txt").write_text(" hello" * 2000)
+    p = tmp_path / "x.costgate.yaml"
+    p.write_text(f"""version: 1
+feature: levers
+traffic: {{sessions_per_day: {sessions}, days_per_month: 30}}
+samples: {{file: q.txt}}
+calls:
+  - name: answer
+    model: {model}
+    per_session: {per_session}
+    system: {{file: sys.txt}}
+    user: "{{{{ query }}}}"
+    output_tokens: 800
+{call_extra}
+{top_extra}""")
+    return p
+
+
+def est(p: Path):
+    return estimate(load_spec(p), load_table(), as_of=AS_OF, alternatives=False)
+
+
+def turn_cost(extra_tokens) -> D:
+    return ((BASE_IN + extra_tokens) * D("2.5") + 800 * 10) / M
+
+
+def test_history_window_5_on_20_turns(tmp_path):
+    e = est(spec_file(tmp_path, "    history: {window: 5}", per_session="20"))
+    assert e.cost_per_session == sum(turn_cost(min(k - 1, 5) * TURN) for k in range(1, 21))
+    full = est(spec_file(tmp_path, "    history: full", per_session="20"))
+    assert full.cost_per_session == sum(turn_cost((k - 1) * TURN) for k in range(1, 21))
+    assert e.cost_per_session < full.cost_per_session
+
+
+def test_history_token_budget_keeps_newest_turns_that_fit(tmp_path):
+    e = est(spec_file(tmp_path, "    history: {tokens: 3000}", per_session="6"))
+    fit = 3000 // TURN  # 2 turns of 1,008 tokens fit in 3,000
+    assert e.cost_per_session == sum(turn_cost(min(k - 1, fit) * TURN) for k in range(1, 7))
+
+
+def test_history_summary_every_4_turns(tmp_path):
+    e = est(spec_file(tmp_path, "    history: {summary: {every: 4, tokens: 100}}", per_session="10"))
+    summary_msg = 4 + 100
+    total = D(0)
+    for k in range(1, 11):
+        raw = (k - 1) % 4
+        total += turn_cost(raw * TURN + (summary_msg if k - 1 >= 4 else 0))
+        if k > 1 and (k - 1) % 4 == 0:  # the summary call before turns 5 and 9
+            previous = summary_msg if k - 1 > 4 else 0
+            total += ((4 * TURN + previous + 3) * D("2.5") + 100 * 10) / M
+    assert e.cost_per_session == total
+
+
+def test_semantic_cache_30_percent_minus_embedding(tmp_path):
+    plain = est(spec_file(tmp_path))
+    cached = est(spec_file(tmp_path, "    cache: {semantic_hit_rate: 0.3}"))
+    embedding = D(200) * D("0.02") / M  # the user message, embedded on every lookup
+    assert cached.cost_per_session == plain.cost_per_session * D("0.7") + embedding
+
+
+def test_exact_cache_auto_uses_sample_duplicates(tmp_path):
+    samples = "Where is my order?\nwhere is my order\nRefund please\nRefund please!\n"
+    plain_dir, cached_dir = tmp_path / "plain", tmp_path / "cached"
+    plain_dir.mkdir(), cached_dir.mkdir()
+    no_cache_spec = spec_file(plain_dir)
+    cached_spec = spec_file(cached_dir, "    cache: {exact_hit_rate: auto}")
+    for d in (plain_dir, cached_dir):
+        (d / "q.txt").write_text(samples)
+    # Two of the four samples repeat an earlier one once case and punctuation are ignored.
+    assert est(cached_spec).cost_per_session == est(no_cache_spec).cost_per_session * D("0.5")
+
+
+def test_router_classifier_is_priced(tmp_path):
+    plain = est(spec_file(tmp_path))
+    routed = est(spec_file(tmp_path, "    router: {model: gpt-4o-mini, output_tokens: 5}"))
+    classifier = ((3 + 4 + 200) * D("0.15") + 5 * D("0.60")) / M
+    assert routed.cost_per_session == plain.cost_per_session + classifier
+
+
+def test_batch_half_off(tmp_path):
+    e = est(spec_file(tmp_path, "    batch: 1.0"))
+    assert e.cost_per_session == (BASE_IN * D("1.25") + 800 * 5) / M
+
+
+def test_retries_paid_twice(tmp_path):
+    e = est(spec_file(tmp_path, "    retry_rate: 0.1"))
+    assert e.cost_per_session == turn_cost(0) * D("1.1")
+
+
+def test_anthropic_cache_write_premium_at_low_traffic(tmp_path):
+    # One session a day: every call is the first in its 5-minute window, so the prefix is
+    # written (1.25x input) every time: caching costs more, and the estimate says so.
+    on = est(spec_file(tmp_path, "    cache: {prompt_prefix: true}", sessions="1", model="claude-sonnet-4-5"))
+    off = est(spec_file(tmp_path, sessions="1", model="claude-sonnet-4-5"))
+    assert on.cost_per_session > off.cost_per_session
+
+
+def test_compress_removes_whitespace_and_repeats():
+    assert compress("a   b\n\n\n\nc\na   b\n  c  \n") == "a b\n\nc"
+
+
+def test_what_if_top_line_is_the_edit_it_describes(tmp_path):
+    p = spec_file(tmp_path, "    history: full", per_session="8")
+    spec, table = load_spec(p), load_table()
+    base = estimate(spec, table, as_of=AS_OF, alternatives=False)
+    levers = what_if(spec, table, base)
+    assert levers == sorted(levers, key=lambda lv: -lv.saving)
+    top = levers[0]
+    model = top.description.removeprefix("route to ")
+    edited = replace(spec, calls=(replace(spec.calls[0], mix=((model, D(1)),)),))
+    assert top.lever == "route"
+    assert top.saving == base.monthly_cost - estimate(edited, table, as_of=AS_OF, alternatives=False).monthly_cost
+    window = next(lv for lv in levers if lv.lever == "history_window")
+    assert window.saving == base.monthly_cost - est(spec_file(tmp_path, "    history: {window: 5}", per_session="8")).monthly_cost
+
+
+def test_what_if_on_each_fixture_ranks_routing_first():
+    table = load_table()
+    tops = {}
+    for name in ("support-bot", "rag-answerer", "nightly-summarizer"):
+        spec = load_spec(Path("fixtures") / name / f"{name}.costgate.yaml")
+        levers = what_if(spec, table, as_of=AS_OF)
+        assert levers and all(a.saving >= b.saving for a, b in zip(levers, levers[1:]))
+        tops[name] = (levers[0].call, levers[0].description)
+    assert tops == {
+        "support-bot": ("answer", "route to gpt-5-nano"),
+        "rag-answerer": ("answer", "route to claude-3-haiku"),
+        "nightly-summarizer": ("summarize", "route to gpt-5-nano"),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(monthly=st.decimals(min_value=1, max_value=100000, places=2),
+       growth=st.decimals(min_value="0.001", max_value="0.5", places=3),
+       budget=st.decimals(min_value=1, max_value=200000, places=2))
+def test_budget_month_matches_closed_form(monthly, growth, budget):
+    p = project(monthly, growth, budget, months=120)
+    closed = budget_month_closed_form(monthly, growth, budget)
+    assert p.budget_month == (closed if closed is not None and closed <= 120 else None)
+
+
+def test_growth_projection_compounds():
+    p = project(D(1000), D("0.1"), D(2000))
+    assert p.months[:3] == (D(1000), D("1100.0"), D("1210.00"))
+    assert p.budget_month == 9  # 1000 * 1.1^8 = 2143.59 > 2000 >= 1000 * 1.1^7
+
+
+def test_user_tails_heavy_split_and_worst_case(tmp_path):
+    p = spec_file(tmp_path, top_extra="limits: {calls_per_user_per_hour: 10, calls_per_user_per_day: 100, "
+                                      "max_input_tokens: 8000}\nbudget: {worst_case_usd: 50000}")
+    text = p.read_text().replace("days_per_month: 30}", "days_per_month: 30, users: {count: 1000, "
+                                 "heavy_user_share: 0.1, heavy_user_multiplier: 10}}")
+    p.write_text(text)
+    spec, table = load_spec(p), load_table()
+    e = estimate(spec, table, as_of=AS_OF, alternatives=False)
+    tails = user_tails(e, spec.traffic.users)
+    light = D(300000) / (1000 * (D("0.9") + D("0.1") * 10))
+    assert tails.median == light * e.cost_per_session
+    assert tails.p95 == tails.top1 == 10 * light * e.cost_per_session
+    w = worst_case(spec, e, table, AS_OF)
+    assert w.calls_per_user_per_day == 100  # min(10 x 24, 100)
+    assert w.cost_per_call == (8000 * D("2.5") + 800 * 10) / M
+    assert w.monthly == D(84000) and w.over_budget
+
+
+@settings(max_examples=25, deadline=None)
+@given(window=st.integers(0, 12), per_session=st.integers(1, 15), cap=st.integers(1, 2000))
+def test_levers_never_increase_cost(tmp_path_factory, window, per_session, cap):
+    tmp = tmp_path_factory.mktemp("lever")
+    full = est(spec_file(tmp, "    history: full", per_session=str(per_session)))
+    windowed = est(spec_file(tmp, f"    history: {{window: {window}}}", per_session=str(per_session)))
+    capped = est(spec_file(tmp, f"    history: full\n    max_tokens: {cap}", per_session=str(per_session)))
+    batched = est(spec_file(tmp, "    history: full\n    batch: 0.5", per_session=str(per_session)))
+    assert windowed.monthly_cost <= full.monthly_cost
+    assert capped.monthly_cost <= full.monthly_cost
+    assert batched.monthly_cost <= full.monthly_cost
