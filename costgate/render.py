@@ -60,8 +60,10 @@ class _Compiled:
         try:
             ast = env.parse(template.text, name=name)
             self.uses = meta.find_undeclared_variables(ast)
-            self.template = env.from_string(template.text)
-            self.template.name = name
+            # Compiled under ``name`` as its filename, so a render error's traceback frames
+            # carry the template's own line numbers (see _line).
+            code = env.compile(template.text, name=name, filename=name)
+            self.template = env.template_class.from_code(env, code, env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
             raise CostgateError(f"template syntax error: {exc.message}", file=template.file,
                                 line=template.first_line + (exc.lineno or 1) - 1,

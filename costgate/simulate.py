@@ -32,6 +32,10 @@ from .spec import Call, Spec
 from .tokens import ChatOverhead, Tokenizer
 
 MILLION = Decimal(1_000_000)
+# Monthly money is kept to a trillionth of a dollar: a fixed exponent makes every sum of
+# monthly figures exact in any order (a feature's total is exactly the sum of its calls
+# and of its models), while staying nine places below the cent that reports show.
+MONTHLY_QUANTUM = Decimal("1E-12")
 ZERO, ONE = Decimal(0), Decimal(1)
 DEFAULT_SEED = 20240601
 DEFAULT_SESSIONS = 2000
@@ -346,7 +350,7 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
         in_mean = _weighted_mean([[r.input for r in row] for row in reqs], weights)
         model_costs.append(ModelCost(
             model=model.id, share=share, cost_per_call=per_call, cost_per_session=session_cost * share,
-            monthly_cost=session_cost * share * sessions_month, input_tokens_mean=in_mean,
+            monthly_cost=(session_cost * share * sessions_month).quantize(MONTHLY_QUANTUM), input_tokens_mean=in_mean,
             approximate=not tok.exact, tokenizer=tok.name))
         if model_id == main:
             main_stats = (tok, reqs, in_mean, pricing)

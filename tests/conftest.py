@@ -63,3 +63,16 @@ def run(capsys) -> Callable[..., tuple[int, str, str]]:
         return code, out, err
 
     return _run
+
+
+# Hypothesis keeps no example database in the repository: runs stay hermetic and
+# reproducible (properties that need a fixed counterexample pin it with @example).
+import tempfile as _tempfile  # noqa: E402
+
+from hypothesis import settings as _hyp_settings  # noqa: E402
+from hypothesis.configuration import set_hypothesis_home_dir as _set_home  # noqa: E402
+
+_set_home(_tempfile.mkdtemp(prefix="costgate-hypothesis-"))  # not the repository
+
+_hyp_settings.register_profile("costgate", database=None)
+_hyp_settings.load_profile("costgate")

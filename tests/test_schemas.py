@@ -378,3 +378,31 @@ def test_config_rejections_are_schema_rejections(config_schema, tmp_path, case):
     with pytest.raises(CostgateError):
         _config(tmp_path, data)
     assert _errors(config_schema, data) != []
+
+
+# ------------------------------------------------------------ docs/json.md stays complete
+
+def _keys(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keys(item)
+
+
+def test_json_doc_names_every_estimate_key(run):
+    """Every key `costgate estimate --format json` emits is documented in docs/json.md."""
+    doc = ROOT / "docs" / "json.md"
+    spec = ROOT / "fixtures" / "nightly-summarizer" / "nightly-summarizer.costgate.yaml"
+    code, out, err = run("estimate", spec, "--format", "json", "--as-of", "2026-11-01", "--what-if")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["schema_version"] == 1 and data["kind"] == "estimate"
+    text = doc.read_text(encoding="utf-8")
+    def documented(key: str) -> bool:  # as `key`, or a segment of a dotted `a.key.b` / `a[].key`
+        return re.search(r"`(?:[\w\[\]]+\.)*" + re.escape(key) + r"(?:`|\.|\[)", text) is not None
+
+    undocumented = sorted(k for k in set(_keys(data)) if not documented(k))
+    assert undocumented == []

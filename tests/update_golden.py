@@ -138,7 +138,28 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.write_text(text, encoding="utf-8", newline="\n")
             print(f"wrote     {path.relative_to(ROOT)}")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    updated = readme_with_golden(text, (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8"))
+    if updated != text:
+        if check:
+            stale.append("README.md")
+            print("stale     README.md (the example comment)")
+        else:
+            readme.write_text(updated, encoding="utf-8", newline="\n")
+            print("wrote     README.md (the example comment)")
     return 1 if stale else 0
+
+
+README_START = "<!-- golden:fixture-diff:start -->\n"
+README_END = "\n<!-- golden:fixture-diff:end -->"
+
+
+def readme_with_golden(readme: str, golden: str) -> str:
+    """README.md with the example PR comment replaced by the golden file's text."""
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    return head + README_START + golden.rstrip("\n") + README_END + tail
 
 
 if __name__ == "__main__":
