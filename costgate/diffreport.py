@@ -59,9 +59,11 @@ def verdict(result: GateResult) -> str:
 
 def _feature_row(f: FeatureDiff) -> list[str]:
     status = {"added": "new", "removed": "removed", "changed": "changed", "unchanged": "unchanged"}[f.status]
-    flag = "❌" if any(c.level == "fail" for c in f.crossings) else "⚠️" if f.crossings else "✅"
+    # Words, not emoji, inside tables: tabulate pads by display width only when wcwidth
+    # happens to be installed, and the report must be byte-identical on every machine.
+    verdict_word = "fail" if any(c.level == "fail" for c in f.crossings) else "warn" if f.crossings else "ok"
     return [
-        f"{flag} `{f.feature}`", status,
+        f"`{f.feature}`", status, verdict_word,
         _money_pair(f.before.cost_per_session if f.before else None, f.after.cost_per_session if f.after else None, True),
         _money_pair(f.before.monthly_cost if f.before else None, f.after.monthly_cost if f.after else None),
         _delta(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
@@ -85,7 +87,7 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
 
 
 CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/month", "change"]
-FEATURE_HEADERS = ["feature", "status", "$/session", "$/month", "change"]
+FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
 
 
 def _suggestions(f: FeatureDiff) -> list[str]:
@@ -163,7 +165,7 @@ def to_markdown(result: GateResult, suggestions: Mapping[str, Sequence[str]] | N
 
 def to_table(result: GateResult) -> str:
     lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS "), ""]
-    lines.append(tabulate([[r[0].split(" ", 1)[1].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
+    lines.append(tabulate([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
                           headers=FEATURE_HEADERS, tablefmt="simple", disable_numparse=True))
     for f in result.features:
         if f.status == "unchanged":

@@ -268,7 +268,7 @@ def test_a_new_spec_under_budget_is_reported_as_new_and_passes(tmp_path, gate):
                  "prompts/system.j2": hello(1000)})
     code, out, err = gate(root)
     assert code == 0, out + err
-    assert re.search(r"^bot\s+new\s+— → \$0\.002634\s+— → \$79\.01\s+\+\$79\.01", out, re.M), out
+    assert re.search(r"^bot\s+new\s+ok\s+— → \$0\.002634\s+— → \$79\.01\s+\+\$79\.01", out, re.M), out
 
 
 # ------------------------------------------------------------------ thresholds from config
@@ -400,7 +400,7 @@ def test_removed_features_are_listed_and_pass(gitrepo, gate):
     write(root, {"two.costgate.yaml": None})
     code, out, err = gate(root)
     assert code == 0, out + err
-    assert re.search(r"^two\s+removed\s+\$0\.002634 → —\s+\$79\.01 → —\s+-\$79\.01", out, re.M), out
+    assert re.search(r"^two\s+removed\s+ok\s+\$0\.002634 → —\s+\$79\.01 → —\s+-\$79\.01", out, re.M), out
     _, doc = as_json(gate, root)
     assert feature(doc, "two")["status"] == "removed"
     assert feature(doc, "two")["monthly_cost_after_usd"] is None
