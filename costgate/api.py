@@ -3,16 +3,15 @@ price table a repository uses, estimate. Thin glue over spec/pricing/simulate.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from dataclasses import dataclass
-
 from .config import Config, load_config
+from .errors import CostgateError
 from .growth import Projection, UserTails, WorstCase, project, user_tails, worst_case
 from .levers import Lever, what_if
-from .errors import CostgateError
 from .pricing import PriceTable, load_table, shipped_pricing_dir
 from .simulate import DEFAULT_SEED, DEFAULT_SESSIONS, Estimate, estimate
 from .source import GitTree, WorkTree, find_root
@@ -55,7 +54,7 @@ def table_for(root: Path, config: Config | None = None, extra: Sequence[Path] = 
         return load_table()
     if isinstance(source, GitTree):
         return _git_table(source, layers)
-    return load_table([shipped_pricing_dir(), *[root / l for l in layers], *extra])
+    return load_table([shipped_pricing_dir(), *[root / layer for layer in layers], *extra])
 
 
 def _git_table(source: GitTree, layers: Sequence[str]) -> PriceTable:

@@ -169,7 +169,8 @@ def _gate_options(f):
 
 def _run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
     from .diffreport import to_json, to_markdown, to_table
-    from .gate import annotations as gh_annotations, diff, in_github_actions
+    from .gate import annotations as gh_annotations
+    from .gate import diff, in_github_actions
     from .simulate import DEFAULT_SEED
     from .source import find_root
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .api import table_for
-from .config import Config, Limit, Thresholds, load_config
+from .config import Config, Thresholds, load_config
 from .errors import CostgateError
+from .growth import worst_case
+from .levers import suggestions as lever_suggestions
+from .levers import what_if
 from .money import dollars, number, percent
 from .report import estimate_dict
-from .growth import worst_case
-from .levers import suggestions as lever_suggestions, what_if
 from .simulate import DEFAULT_SEED, CallEstimate, Estimate, estimate
 from .source import GitTree, WorkTree
 from .spec import load_spec

@@ -263,7 +263,8 @@ def estimate(
 
 
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
-    return table.model(name, file=spec.file, line=call.line, where=f"{call.name}.model")
+    where = f"{call.name}.model" if len(call.mix) == 1 else f"{call.name}.mix"
+    return table.model(name, file=spec.file, line=call.model_line(name), where=where)
 
 
 def _max_turns(call: Call) -> int:

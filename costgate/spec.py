@@ -81,6 +81,10 @@ class Call:
     max_tokens: int | None = None
     router: Router | None = None
     line: int | None = None
+    model_lines: tuple[tuple[str, int | None], ...] = ()  # where each model id is written
+
+    def model_line(self, model: str) -> int | None:
+        return dict(self.model_lines).get(model, self.line)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -384,6 +388,8 @@ class _Parser:
             max_tokens=max_tokens,
             router=router,
             line=self.doc.line(p),
+            model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
+                              for m, _ in self.mix(value, p)),
         )
 
     def history(self, value, p) -> History:

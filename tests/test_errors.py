@@ -186,13 +186,13 @@ def test_history_with_two_policies(estimate):
 def test_unknown_model_suggests_nearest(estimate):
     err = estimate(edit("model: gpt-4o-mini", "model: gpt-4o-minii"))
     # Located at the call (line 7), named by call.model, nearest id first in the hint.
-    assert err.startswith("error: bot.costgate.yaml:7: unknown model 'gpt-4o-minii' in answer.model")
+    assert err.startswith("error: bot.costgate.yaml:8: unknown model 'gpt-4o-minii' in answer.model")
     assert "hint: did you mean 'gpt-4o-mini'" in err
 
 
 def test_unknown_model_in_mix(estimate):
     err = estimate(edit("model: gpt-4o-mini", "mix: {gpt-4o-mini: 0.5, gpt-4o-minii: 0.5}"))
-    assert err.startswith("error: bot.costgate.yaml:7: unknown model 'gpt-4o-minii'")
+    assert err.startswith("error: bot.costgate.yaml:8: unknown model 'gpt-4o-minii'")
     assert "did you mean 'gpt-4o-mini'" in err
 
 

@@ -23,7 +23,6 @@ import pytest
 import costgate.cli
 from costgate.api import table_for
 from costgate.config import load_config
-from costgate.errors import CostgateError
 from costgate.pricing import load_table, shipped_pricing_dir, validate
 from costgate.pricing_commands import pricing
 from costgate.tokens import get_tokenizer

@@ -26,9 +26,16 @@ def test_installed_wheel_lists_the_shipped_prices(tmp_path):
                     "-q", "-w", str(dist)], check=True, env=env, cwd=tmp_path)
     [wheel] = dist.glob("costgate-*.whl")
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, system_site_packages=False, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / "python"
+    # Dependencies come from this interpreter's site-packages (no network), added as plain
+    # path lines: the .pth files in them (e.g. this checkout's editable install) are not
+    # processed, so only the wheel can provide `costgate`.
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    Path(purelib, "_costgate_test_deps.pth").write_text("\n".join(deps) + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
                    check=True, env=env, cwd=tmp_path)
     run_env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
