@@ -423,6 +423,21 @@ def test_comment_posts_a_new_comment_when_none_exists(tmp_path):
     assert len(calls) == 2
 
 
+def test_comment_retires_a_stale_comment_when_nothing_changes_any_more(tmp_path):
+    result, _, _, calls = _comment(tmp_path, FAKE_IDS="111", REPORT="", RUNNER_TEMP=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    patch = calls[1]
+    assert patch[:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/111"]
+    body = (tmp_path / "costgate-no-change.md").read_text()
+    assert body.startswith(MARKER) and "no cost change" in body
+
+
+def test_comment_without_report_or_earlier_comment_writes_nothing(tmp_path):
+    result, _, _, calls = _comment(tmp_path, FAKE_IDS="", REPORT="", RUNNER_TEMP=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert len(calls) == 1  # only the listing
+
+
 @pytest.mark.parametrize("env", [{"FAKE_WRITE_RC": "1"}, {"FAKE_LIST_RC": "1"}])
 def test_comment_with_a_read_only_token_warns_and_passes(tmp_path, env):
     result, _, _, _ = _comment(tmp_path, FAKE_IDS="", **env)
