@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .config import Config, load_config
 from .errors import CostgateError
@@ -114,10 +114,15 @@ def analyse_files(
     pricing: Sequence[Path] = (),
     alternatives: bool = True,
     levers: bool = False,
+    progress: Callable[[int, int, Path], None] | None = None,
 ) -> list[tuple[Estimate, Extras]]:
-    """Like ``estimate_files``, with each estimate's ``Extras``."""
+    """Like ``estimate_files``, with each estimate's ``Extras``. ``progress(i, n, path)``
+    is called before each spec (the CLI shows it on a terminal)."""
     out = []
-    for spec_path in discover(paths):
+    found = discover(paths)
+    for i, spec_path in enumerate(found, 1):
+        if progress:
+            progress(i, len(found), spec_path)
         root = find_root(spec_path.parent)
         table = table_for(root, load_config(root), tuple(pricing))
         spec = load_spec(spec_path, WorkTree(root))

@@ -35,6 +35,20 @@ def _as_of(value: str | None) -> date | None:
         raise CostgateError(f"--as-of must be a date like 2025-06-01, got {value!r}") from None
 
 
+def _progress():
+    """Progress on stderr, only for a person at a terminal (never in CI logs or pipes)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(i: int, n: int, path: Path) -> None:
+        end = "\n" if i == n else ""
+        click.echo(f"\r\033[Kestimating {i}/{n}: {path.name}", err=True, nl=False, color=_color())
+        if end:
+            click.echo("\r\033[K", err=True, nl=False)
+
+    return show
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -90,7 +104,8 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     from .simulate import DEFAULT_SEED
 
     pairs = analyse_files(specs, as_of=_as_of(as_of), seed=DEFAULT_SEED if seed is None else seed,
-                          sessions=sessions, pricing=pricing, alternatives=not no_alternatives, levers=what_if)
+                          sessions=sessions, pricing=pricing, alternatives=not no_alternatives, levers=what_if,
+                          progress=_progress())
     results = [e for e, _ in pairs]
     render = {"table": to_table, "json": to_json, "markdown": to_markdown}[fmt]
     _emit(render(results, [x for _, x in pairs]), output)

@@ -134,7 +134,7 @@ class PriceTable:
         if name in self.aliases:
             return self.models[self.aliases[name]]
         names = sorted(set(self.models) | set(self.aliases))
-        hint = suggest(name, names) or "run `costgate models` to list the known models"
+        hint = suggest(name, names) or "run `costgate pricing list` to see the known models"
         raise CostgateError(f"unknown model {name!r}{' in ' + where if where else ''}",
                             file=file, line=line, hint=hint)
 

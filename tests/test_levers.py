@@ -207,3 +207,27 @@ def test_levers_never_increase_cost(tmp_path_factory, window, per_session, cap):
     assert windowed.monthly_cost <= full.monthly_cost
     assert capped.monthly_cost <= full.monthly_cost
     assert batched.monthly_cost <= full.monthly_cost
+
+
+def test_cli_what_if_prints_the_ranked_table(capsys):
+    from costgate.cli import main
+
+    code = main(["estimate", "fixtures/support-bot/support-bot.costgate.yaml", "--what-if", "--as-of", "2026-11-01",
+                 "--no-alternatives"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("#    call"))
+    first = lines[header + 2].split()
+    assert first[:5] == ["1", "answer", "route", "to", "gpt-5-nano"]
+    assert "sparkline" not in out and any(ch in out for ch in "▁▂▃▄▅▆▇█")  # growth_per_month: 0.05
+
+
+def test_markdown_shows_the_mermaid_projection(capsys):
+    from costgate.cli import main
+
+    assert main(["estimate", "fixtures/rag-answerer/rag-answerer.costgate.yaml", "--format", "markdown",
+                 "--as-of", "2026-11-01", "--no-alternatives"]) == 0
+    out = capsys.readouterr().out
+    assert "```mermaid\nxychart-beta" in out
+    assert "exceeds the $2,500.00 budget in month" in out
