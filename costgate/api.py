@@ -141,13 +141,8 @@ def estimate_files(
     alternatives: bool = True,
 ) -> list[Estimate]:
     """Estimate every spec found in ``paths`` with its repository's pricing layers."""
-    results = []
-    for spec_path in discover(paths):
-        root = find_root(spec_path.parent)
-        table = table_for(root, load_config(root), tuple(pricing))
-        spec = load_spec(spec_path, WorkTree(root))
-        results.append(estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives))
-    return results
+    return [e for e, _ in analyse_files(paths, as_of=as_of, seed=seed, sessions=sessions, pricing=pricing,
+                                        alternatives=alternatives)]
 
 
 __all__ = ["discover", "table_for", "estimate_files", "analyse_files", "extras_for", "Extras", "load_spec", "load_table", "estimate", "Spec", "Estimate"]

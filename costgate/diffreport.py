@@ -16,7 +16,7 @@ from tabulate import tabulate
 
 from . import __version__
 from .gate import CallDiff, FeatureDiff, GateResult
-from .money import dollars, number, percent, usd, usd_small
+from .money import change, dollars, number, percent, usd, usd_small
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536
@@ -24,13 +24,7 @@ SCHEMA_VERSION = 1
 ZERO = Decimal(0)
 
 
-def _delta(before: Decimal, after: Decimal, small: bool = False) -> str:
-    d = after - before
-    if d == 0:
-        return "no change"
-    pct = percent(d, before)
-    sign = "+" if d > 0 else ""
-    return f"{sign}{dollars(d, small)}" + (f" ({sign}{pct}%)" if pct else "")
+_delta = change
 
 
 def _tokdelta(before: int | None, after: int | None) -> str:

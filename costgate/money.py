@@ -45,3 +45,13 @@ def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
 def share(value: Decimal) -> str:
     """A 0..1 share as a percentage: Decimal('0.7') -> '70%'."""
     return f"{(value * 100).normalize():f}%"
+
+
+def change(before: Decimal, after: Decimal, small: bool = False) -> str:
+    """A money change for reports: '+$94.14 (+5.6%)', '-$5.00', 'no change'."""
+    d = after - before
+    if d == 0:
+        return "no change"
+    pct = percent(d, before)
+    sign = "+" if d > 0 else ""
+    return f"{sign}{dollars(d, small)}" + (f" ({sign}{pct}%)" if pct else "")

@@ -23,7 +23,7 @@ from tabulate import tabulate
 from . import __version__
 from .config import Config, load_config
 from .errors import CostgateError
-from .money import dollars, percent, usd
+from .money import change, dollars, percent, usd
 from .pricing import Model, PricePeriod, PriceTable, load_table, shipped_pricing_dir
 from .pricing_check import RATE_KEYS
 from .simulate import DEFAULT_SEED, estimate
@@ -257,14 +257,7 @@ def _change(c: RateChange) -> str:
 
 
 def _delta(before: Decimal | None, after: Decimal | None) -> str:
-    if before is None or after is None:
-        return "n/a"
-    d = after - before
-    if d == 0:
-        return "no change"
-    pct = percent(d, before)
-    sign = "+" if d > 0 else ""
-    return f"{sign}{dollars(d)}" + (f" ({sign}{pct}%)" if pct else "")
+    return "n/a" if before is None or after is None else change(before, after)
 
 
 def _money(v: Decimal | None) -> str:
