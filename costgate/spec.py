@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 SPEC_VERSION = 1
-MAX_SAMPLES = 100_000
 ZERO, ONE = Decimal(0), Decimal(1)
 
 

@@ -195,3 +195,37 @@ def test_alternatives_price_each_model_alone(tmp_path):
     mini = (D(INPUT) * D("0.15") + 800 * D("0.60")) / 1_000_000 * 300000
     assert alts["gpt-4o-mini"].monthly_cost == mini
     assert e.monthly_cost == (alts["gpt-4o"].monthly_cost + mini) / 2
+
+
+def test_percentiles_shares_and_budget_by_hand(tmp_path):
+    # Three samples of 10, 20 and 400 query tokens; no context file content beyond CONTEXT.
+    spec = make_spec(tmp_path, answer(), queries=[" why" * 10, " why" * 20, " why" * 400],
+                     extra="budget: {monthly_usd: 10000}\n")
+    e = run(spec)
+    call = e.call("answer")
+    inputs = [INPUT - 200 + q for q in (10, 20, 400)]  # 5,025 / 5,035 / 5,415
+    assert call.input_tokens_mean == D(sum(inputs)) / 3
+    assert call.input_tokens_p50 == 5035 and call.input_tokens_p95 == 5415  # nearest rank
+    assert call.context_tokens_mean == 3000
+    costs = [(D(i) * D("2.5") + 800 * 10) / 1_000_000 for i in inputs]
+    assert e.cost_per_session == sum(costs) / 3
+    # p95 of single-call sessions drawn from three equally likely samples: the dearest.
+    assert e.cost_per_session_p95 == max(costs)
+    doc = json.loads(to_json([e]))["estimates"][0]
+    assert doc["calls"][0]["monthly_share_percent"] == "100.0"
+    assert doc["by_model"] == [{"model": "gpt-4o", "monthly_cost_usd": doc["monthly_cost_usd"], "share_percent": "100.0"}]
+    monthly = sum(costs) / 3 * 300000
+    assert doc["monthly_cost_usd"] == str(monthly.quantize(D("0.01")))
+    assert doc["budget_used_percent"] == str((monthly / 100).quantize(D("0.1")))
+
+
+def test_two_calls_share_of_month(tmp_path):
+    calls = answer() + "\n" + answer().replace("name: answer", "name: second").replace("gpt-4o", "gpt-4o-mini")
+    e = run(make_spec(tmp_path, calls))
+    mini = (D(INPUT) * D("0.15") + 800 * D("0.60")) / 1_000_000
+    total = D("0.0210375") + mini
+    doc = json.loads(to_json([e]))["estimates"][0]
+    shares = {c["name"]: c["monthly_share_percent"] for c in doc["calls"]}
+    assert shares == {"answer": str((100 * D("0.0210375") / total).quantize(D("0.1"))),
+                      "second": str((100 * mini / total).quantize(D("0.1")))}
+    assert e.monthly_cost == e.call("answer").monthly_cost + e.call("second").monthly_cost
