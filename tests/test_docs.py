@@ -50,3 +50,17 @@ def test_ci_runs_the_readme_test_command():
 def test_docs_exist_for_the_contracts():
     for doc in ("docs/spec.md", "docs/pricing.md", "docs/json.md"):
         assert (ROOT / doc).is_file(), doc
+
+
+def test_readme_quick_start_output_is_real(capsys, monkeypatch):
+    from costgate.cli import main
+
+    block = README.split("```console\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.rstrip("\n").split("\n")
+    assert command.startswith("$ costgate ")
+    monkeypatch.chdir(ROOT)
+    assert main(command[len("$ costgate "):].split()) == 0
+    actual = capsys.readouterr().out.splitlines()
+    if shown[-1] == "...":
+        shown = shown[:-1]
+    assert actual[: len(shown)] == shown
