@@ -79,6 +79,10 @@ def estimate(
                 if m not in seen:
                     seen.append(m)
         variants = [(m, "model", {c.name: ((m, ONE),) for c in spec.calls}) for m in seen]
+        for s in spec.scenarios:
+            for call_name, mix in s.mixes.items():
+                for m, _ in mix:
+                    table.model(m, file=spec.file, line=s.lines.get(call_name), where=f"scenarios.{s.name}.{call_name}")
         variants += [(s.name, "scenario", dict(s.mixes)) for s in spec.scenarios]
         for name, kind, mixes in variants:
             calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)

@@ -118,6 +118,7 @@ class Budget:
 class Scenario:
     name: str
     mixes: Mapping[str, tuple[tuple[str, Decimal], ...]]  # call name -> mix
+    lines: Mapping[str, int | None] = field(default_factory=dict)  # call name -> line of its override
 
 
 @dataclass(frozen=True)

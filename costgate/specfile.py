@@ -335,7 +335,7 @@ class _Parser:
                 if ("model" in o) == ("mix" in o):
                     raise self.err(p + (call_name,), "a scenario override needs exactly one of 'model' or 'mix'")
                 mixes[call_name] = self.parse_mix(o, p + (call_name,))
-            out.append(Scenario(str(name), mixes))
+            out.append(Scenario(str(name), mixes, lines={c: self.doc.line(p + (c,)) for c in mixes}))
         return tuple(out)
 
 

@@ -349,3 +349,23 @@ def test_tokens_messages_wrong_shape(run, tmp_path):
     code, out, err = run("tokens", "--messages", f)
     assert code == 2
     assert err.startswith(f"error: {f}: messages must be a list of {{role, content}} objects")
+
+
+def test_unknown_model_in_a_scenario_names_its_line(repo, run):
+    write_spec(repo, """version: 1
+feature: sc
+traffic: {sessions_per_day: 10}
+samples: {file: q.txt}
+calls:
+  - name: a
+    model: gpt-4o
+    per_session: 1
+    user: "{{ query }}"
+scenarios:
+  cheap:
+    a: {model: gpt-4o-mnii}
+""", {"q.txt": "hi\n"}, name="s.costgate.yaml")
+    code, out, err = run("estimate", str(repo / "s.costgate.yaml"))
+    assert code == 2 and out == ""
+    assert err.startswith("error: s.costgate.yaml:12: unknown model 'gpt-4o-mnii' in scenarios.cheap.a")
+    assert "did you mean 'gpt-4o-mini'" in err
