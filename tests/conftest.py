@@ -7,6 +7,7 @@ output is plain text. The working directory is left alone; tests pass absolute p
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Callable
 
@@ -25,7 +26,20 @@ def _hermetic(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("COSTGATE_DEBUG", raising=False)
+    monkeypatch.setattr(socket.socket, "connect", _no_network)
+    monkeypatch.setattr(socket.socket, "connect_ex", _no_network)
     yield
+
+
+def _no_network(self, address, *args):
+    """costgate must never touch the network: any in-process connection fails the test
+    (local Unix sockets are allowed)."""
+    if self.family == socket.AF_UNIX:
+        return _REAL_CONNECT(self, address, *args)
+    raise AssertionError(f"network access attempted: {address!r}")
+
+
+_REAL_CONNECT = socket.socket.connect
 
 
 def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] | None = None,

@@ -369,3 +369,27 @@ scenarios:
     assert code == 2 and out == ""
     assert err.startswith("error: s.costgate.yaml:12: unknown model 'gpt-4o-mnii' in scenarios.cheap.a")
     assert "did you mean 'gpt-4o-mini'" in err
+
+
+def test_a_bug_exits_3_and_asks_for_a_report(run, monkeypatch):
+    import costgate.api
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(costgate.api, "analyse_files", boom)
+    code, out, err = run("estimate", "fixtures/support-bot/support-bot.costgate.yaml")
+    assert code == 3 and "Traceback" not in err
+    assert "a bug, not your input" in err and "COSTGATE_DEBUG=1" in err
+    monkeypatch.setenv("COSTGATE_DEBUG", "1")
+    code, _, err = run("estimate", "fixtures/support-bot/support-bot.costgate.yaml")
+    assert code == 3 and "Traceback" in err and "simulated bug" in err
+
+
+def test_network_is_blocked_in_tests():
+    import socket
+
+    import pytest
+
+    with pytest.raises(AssertionError, match="network access attempted"):
+        socket.create_connection(("203.0.113.1", 443), timeout=1)
