@@ -78,7 +78,8 @@ def _variants(spec: Spec, call: Call, table: PriceTable, as_of: date):
     current = {table.model(m).id for m in call.models}
     for model in table.models.values():
         if (model.kind == "chat" and model.tokenizer in families and model.id not in current
-                and not (model.retired and as_of >= model.retired)):
+                and not (model.retired and as_of >= model.retired)
+                and not (model.deprecated and as_of >= model.deprecated)):  # never suggest a model on its way out
             try:
                 model.price_at(as_of)
             except Exception:  # not yet priced on that day
