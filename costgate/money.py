@@ -53,5 +53,9 @@ def change(before: Decimal, after: Decimal, small: bool = False) -> str:
     if d == 0:
         return "no change"
     pct = percent(d, before)
+    places = 1
+    while pct is not None and Decimal(pct) == 0 and places < 4:  # -0.0% says nothing: show -0.03%
+        places += 1
+        pct = percent(d, before, places)
     sign = "+" if d > 0 else ""
     return f"{sign}{dollars(d, small)}" + (f" ({sign}{pct}%)" if pct else "")

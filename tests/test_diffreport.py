@@ -199,3 +199,14 @@ def test_json_is_stable_and_matches_the_result(failing):
     assert bot["monthly_cost_before_usd"] == "79.01" and bot["monthly_cost_after_usd"] == "101.51"
     assert len(doc["crossings"]) == len(failing.crossings)
     assert to_json(failing) == to_json(failing)  # deterministic
+
+
+def test_money_change_never_says_zero_percent():
+    from decimal import Decimal as D
+
+    from costgate.money import change
+
+    assert change(D("1662.13"), D("1661.67")) == "-$0.46 (-0.03%)"  # 0.46 / 1662.13 = 0.0277%
+    assert change(D(100), D(150)) == "+$50.00 (+50.0%)"
+    assert change(D(0), D(5)) == "+$5.00"  # no percentage of nothing
+    assert change(D(7), D(7)) == "no change"
