@@ -158,7 +158,13 @@ class _Parser:
     def users(self, value, p) -> Users | None:
         if value is None:
             return None
-        value = self.mapping(value, p, {"count", "heavy_user_share", "heavy_user_multiplier", "zipf"}, {"count"})
+        value = self.mapping(value, p, {"count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"},
+                             {"count"})
+        if "zipf_exponent" in value:  # the long spelling of the same key
+            if "zipf" in value:
+                raise self.err(p + ("zipf_exponent",), "give zipf or zipf_exponent, not both")
+            value = {**value, "zipf": value["zipf_exponent"]}
+            self.doc.lines[p + ("zipf",)] = self.doc.line(p + ("zipf_exponent",))
         if "zipf" in value and ("heavy_user_share" in value or "heavy_user_multiplier" in value):
             raise self.err(p, "users takes either zipf or heavy_user_share/heavy_user_multiplier, not both")
         return Users(

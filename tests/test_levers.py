@@ -231,3 +231,19 @@ def test_markdown_shows_the_mermaid_projection(capsys):
     out = capsys.readouterr().out
     assert "```mermaid\nxychart-beta" in out
     assert "exceeds the $2,500.00 budget in month" in out
+
+
+def test_zipf_tails_by_hand(tmp_path):
+    p = spec_file(tmp_path)
+    p.write_text(p.read_text().replace("days_per_month: 30}", "days_per_month: 30, users: {count: 4, zipf_exponent: 1}}"))
+    spec = load_spec(p)
+    assert spec.traffic.users.zipf == 1
+    e = est(p)
+    tails = user_tails(e, spec.traffic.users)
+    harmonic = 1 + 1 / 2 + 1 / 3 + 1 / 4  # user of rank r gets r^-1 / H_4 of the sessions
+    sessions = D(300000)
+    # nearest-rank quantiles over 4 users ascending by usage: median = 2nd lightest (rank 3),
+    # p95 and top 1% = the heaviest (rank 1)
+    assert abs(tails.median - sessions * D(repr((1 / 3) / harmonic)) * e.cost_per_session) < D("1e-12")
+    assert abs(tails.top1 - sessions * D(repr(1 / harmonic)) * e.cost_per_session) < D("1e-12")
+    assert tails.p95 == tails.top1
