@@ -7,7 +7,7 @@ team can try ``costgate diff`` before writing one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
@@ -222,7 +222,3 @@ def _thresholds(doc: Doc, value, path) -> Thresholds:
         monthly_cost_increase=limit("monthly_cost_increase", "usd"),
         monthly_budget_usd=None if budget is None else _num(doc, budget, path + ("monthly_budget_usd",)),
     )
-
-
-def with_specs(config: Config, specs: tuple[str, ...]) -> Config:
-    return replace(config, specs=specs)

@@ -192,6 +192,7 @@ def to_json(result: GateResult) -> str:
     doc = {
         "schema_version": SCHEMA_VERSION, "kind": "diff", "base": result.base, "head": result.head,
         "as_of": result.as_of.isoformat(), "passed": result.passed, "changed": result.changed,
+        "config": result.config_file,
         "monthly_cost_before_usd": usd(result.monthly_before), "monthly_cost_after_usd": usd(result.monthly_after),
         "monthly_delta_usd": usd(result.monthly_delta),
         "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),

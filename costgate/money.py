@@ -25,11 +25,6 @@ def dollars(value: Decimal, small: bool = False) -> str:
     return f"{sign}${abs(q):,}"
 
 
-def signed_dollars(value: Decimal, small: bool = False) -> str:
-    text = dollars(value, small)
-    return text if text.startswith("-") or Decimal(text.replace("$", "").replace(",", "")) == 0 else "+" + text
-
-
 def number(value: Decimal | int, places: int = 0) -> str:
     q = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{q:,}"

@@ -143,7 +143,7 @@ class Spec:
         raise KeyError(name)
 
 
-from .specfile import CALL_KEYS, TOP_KEYS, load_spec, spec_line  # noqa: E402  (re-exported: the public API)
+from .specfile import CALL_KEYS, TOP_KEYS, load_spec  # noqa: E402  (re-exported: the public API)
 
 __all__ = ["Spec", "Call", "Template", "Traffic", "Users", "Limits", "Budget", "Scenario", "Cache", "History",
-           "Output", "Router", "load_spec", "spec_line", "TOP_KEYS", "CALL_KEYS"]
+           "Output", "Router", "load_spec", "TOP_KEYS", "CALL_KEYS"]

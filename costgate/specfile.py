@@ -343,10 +343,3 @@ class _Parser:
                 mixes[call_name] = self.parse_mix(o, p + (call_name,))
             out.append(Scenario(str(name), mixes, lines={c: self.doc.line(p + (c,)) for c in mixes}))
         return tuple(out)
-
-
-def spec_line(spec: Spec, call: str) -> int | None:
-    try:
-        return spec.call(call).line
-    except KeyError:
-        return None

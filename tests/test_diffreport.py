@@ -19,12 +19,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_gate import QUERIES, SPEC, hello, spec_text, write
+from update_golden import GOLDEN, commit, fixture_diff_markdown, init_repo
 
 from costgate import diffreport
 from costgate.diffreport import GITHUB_LIMIT, MARKER, to_json, to_markdown, to_table, verdict
 from costgate.gate import diff
-from test_gate import QUERIES, SPEC, hello, spec_text, write
-from update_golden import GOLDEN, commit, fixture_diff_markdown, init_repo
 
 AS_OF = date(2026, 11, 1)
 CUT_NOTE = "cut to fit GitHub's comment size limit"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import write_spec
 
 SPEC = "bot.costgate.yaml"

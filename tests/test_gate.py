@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from update_golden import commit, git, init_repo
 
 from costgate.tokens import get_tokenizer
-from update_golden import commit, git, init_repo
 
 AS_OF = "2026-11-01"
 SPEC = "bot.costgate.yaml"

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
-
 from costgate.pricing import load_table
 from costgate.report import to_json
 from costgate.simulate import duplicate_share, estimate, expected_output, history_turns

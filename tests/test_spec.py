@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import write_spec
+
 from costgate.errors import CostgateError
 from costgate.source import WorkTree
 from costgate.spec import Cache, History, Output, Template, load_spec
