@@ -210,3 +210,12 @@ def test_money_change_never_says_zero_percent():
     assert change(D(100), D(150)) == "+$50.00 (+50.0%)"
     assert change(D(0), D(5)) == "+$5.00"  # no percentage of nothing
     assert change(D(7), D(7)) == "no change"
+
+
+@pytest.mark.parametrize("name", ["estimate-fixtures.txt", "estimate-fixtures.md", "estimate-fixtures.json"])
+def test_golden_estimate_reports(name):
+    """Estimate reports of the shipped fixtures in every format, byte for byte. After an
+    intended change: `python tests/update_golden.py` and review `git diff tests/golden/`."""
+    from update_golden import generate
+
+    assert generate(name) == (GOLDEN / name).read_text(encoding="utf-8")

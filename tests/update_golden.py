@@ -111,8 +111,27 @@ def fixture_diff_markdown(workdir: Path) -> str:
     return out
 
 
+def _estimate_fixtures(fmt: str) -> Callable[[Path], str]:
+    """``costgate estimate fixtures/ --what-if`` in one format, copied into a throwaway
+    repository so paths in the report are the same wherever the checkout lives."""
+
+    def generate(workdir: Path) -> str:
+        root = init_repo(workdir / "repo")
+        shutil.copytree(ROOT / "fixtures", root / "fixtures")
+        code, out, err = run_costgate("estimate", root / "fixtures", "--as-of", AS_OF, "--seed", SEED,
+                                      "--what-if", "--format", fmt)
+        if code != 0:
+            raise RuntimeError(f"costgate estimate exited {code}: {err}")
+        return out
+
+    return generate
+
+
 GENERATORS: dict[str, Callable[[Path], str]] = {
     "fixture-diff.md": fixture_diff_markdown,
+    "estimate-fixtures.txt": _estimate_fixtures("table"),
+    "estimate-fixtures.md": _estimate_fixtures("markdown"),
+    "estimate-fixtures.json": _estimate_fixtures("json"),
 }
 
 
