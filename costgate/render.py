@@ -69,11 +69,12 @@ class _Compiled:
                                 line=template.first_line + (exc.lineno or 1) - 1,
                                 hint="see https://jinja.palletsprojects.com/templates/") from None
 
-    def render(self, variables: Mapping[str, Any]) -> str:
+    def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
+        """``sample`` names the sample row being rendered, for the message."""
         try:
             return self.template.render(variables)
         except jinja2.UndefinedError as exc:
-            raise CostgateError(f"undefined template variable: {exc.message}", file=self.source.file,
+            raise CostgateError(f"undefined template variable: {exc.message}{sample}", file=self.source.file,
                                 line=self._line(exc),
                                 hint="define it in the samples rows or under vars:, or guard it with "
                                      "{% if x is defined %}") from None
@@ -116,7 +117,7 @@ def render_call(spec: Spec, call: Call, turns: int = 1) -> RenderedCall:
                     continue
                 key = (role, i if c.uses - {"turn"} else -1)
                 if "turn" in c.uses or key not in cache:
-                    cache[key] = c.render(variables)
+                    cache[key] = c.render(variables, f" (rendering sample {i + 1} of {spec.samples_file})")
                 texts[role] = cache[key]
             row.append(Prompt(**texts))
         rows.append(tuple(row))
