@@ -120,29 +120,18 @@ def analyse_files(
     is called before each spec (the CLI shows it on a terminal)."""
     out = []
     found = discover(paths)
+    tables: dict[Path, PriceTable] = {}  # one config read and price table per repository
     for i, spec_path in enumerate(found, 1):
         if progress:
             progress(i, len(found), spec_path)
         root = find_root(spec_path.parent)
-        table = table_for(root, load_config(root), tuple(pricing))
+        if root not in tables:
+            tables[root] = table_for(root, load_config(root), tuple(pricing))
+        table = tables[root]
         spec = load_spec(spec_path, WorkTree(root))
         e = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)
         out.append((e, extras_for(spec, table, e, levers=levers)))
     return out
 
 
-def estimate_files(
-    paths: Sequence[str | Path],
-    *,
-    as_of: date | None = None,
-    seed: int = DEFAULT_SEED,
-    sessions: int = DEFAULT_SESSIONS,
-    pricing: Sequence[Path] = (),
-    alternatives: bool = True,
-) -> list[Estimate]:
-    """Estimate every spec found in ``paths`` with its repository's pricing layers."""
-    return [e for e, _ in analyse_files(paths, as_of=as_of, seed=seed, sessions=sessions, pricing=pricing,
-                                        alternatives=alternatives)]
-
-
-__all__ = ["discover", "table_for", "estimate_files", "analyse_files", "extras_for", "Extras", "load_spec", "load_table", "estimate", "Spec", "Estimate"]
+__all__ = ["discover", "table_for", "analyse_files", "extras_for", "Extras", "load_spec", "load_table", "estimate", "Spec", "Estimate"]

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Mapping, Sequence
 
 from tabulate import tabulate
 
 from . import __version__
 from .gate import CallDiff, FeatureDiff, GateResult
-from .money import change, dollars, number, percent, usd, usd_small
+from .money import change, dollars, fixed, number, percent, usd, usd_small
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536
@@ -24,7 +23,6 @@ SCHEMA_VERSION = 1
 ZERO = Decimal(0)
 
 
-_delta = change
 
 
 def _tokdelta(before: int | None, after: int | None) -> str:
@@ -43,7 +41,7 @@ def _money_pair(before: Decimal | None, after: Decimal | None, small: bool = Fal
 
 def verdict(result: GateResult) -> str:
     n = len(result.failures)
-    delta = _delta(result.monthly_before, result.monthly_after)
+    delta = change(result.monthly_before, result.monthly_after)
     if n:
         return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, monthly cost {delta}"
     if not result.changed:
@@ -60,7 +58,7 @@ def _feature_row(f: FeatureDiff) -> list[str]:
         f"`{f.feature}`", status, verdict_word,
         _money_pair(f.before.cost_per_session if f.before else None, f.after.cost_per_session if f.after else None, True),
         _money_pair(f.before.monthly_cost if f.before else None, f.after.monthly_cost if f.after else None),
-        _delta(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
+        change(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
     ]
 
 
@@ -75,7 +73,7 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
                       int(a.input_tokens_mean.to_integral_value()) if a else None),
             _money_pair(b.cost_per_session if b else None, a.cost_per_session if a else None, True),
             _money_pair(b.monthly_cost if b else None, a.monthly_cost if a else None),
-            _delta(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO),
+            change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO),
         ])
     return rows
 
@@ -84,26 +82,7 @@ CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/
 FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
 
 
-def _suggestions(f: FeatureDiff) -> list[str]:
-    """Cheaper configurations the estimator already priced (models alone, scenarios)."""
-    if f.after is None:
-        return []
-    out = []
-    cheaper = sorted((a for a in f.after.alternatives if a.monthly_cost is not None and a.monthly_cost < f.after.monthly_cost),
-                     key=lambda a: a.monthly_cost)
-    for a in cheaper[:2]:
-        what = f"moving every call to `{a.name}`" if a.kind == "model" else f"scenario `{a.name}`"
-        out.append(f"{what} would cost {dollars(a.monthly_cost)}/month "
-                   f"({_delta(f.after.monthly_cost, a.monthly_cost)})")
-    for c in f.after.calls:
-        if c.cached_prefix_tokens == 0 and c.system_tokens >= 1024:
-            out.append(f"`{c.name}` sends a {number(c.system_tokens)}-token system prompt uncached: "
-                       "set `cache: {prompt_prefix: true}` to bill it at the cached-input price")
-    return out
-
-
-def to_markdown(result: GateResult, suggestions: Mapping[str, Sequence[str]] | None = None,
-                limit: int = GITHUB_LIMIT) -> str:
+def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     head = [MARKER, f"## {verdict(result)}", ""]
     body = [
         f"Base `{result.base}` → head `{result.head}`, prices as of {result.as_of.isoformat()}. "
@@ -124,8 +103,7 @@ def to_markdown(result: GateResult, suggestions: Mapping[str, Sequence[str]] | N
         tips = []
         for f in result.features:
             if f.feature in failed_features:
-                extra = list((suggestions or result.suggestions or {}).get(f.feature, ())) or _suggestions(f)
-                tips += [f"- `{f.feature}`: {t}" for t in extra[:3]]
+                tips += [f"- `{f.feature}`: {t}" for t in result.suggestions.get(f.feature, ())[:3]]
         for c in fails:
             if c.threshold == "system_prompt_growth" and c.call:
                 tips.append(f"- `{c.feature}`: if the growth is intended, raise `features.{c.feature}.calls.{c.call}"
@@ -178,8 +156,8 @@ def _call_json(c: CallDiff) -> dict:
         "name": c.name, "status": c.status,
         "system_prompt_tokens_before": b.system_tokens if b else None,
         "system_prompt_tokens_after": a.system_tokens if a else None,
-        "input_tokens_mean_before": None if b is None else str(b.input_tokens_mean.quantize(Decimal("0.1"))),
-        "input_tokens_mean_after": None if a is None else str(a.input_tokens_mean.quantize(Decimal("0.1"))),
+        "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
+        "input_tokens_mean_after": None if a is None else fixed(a.input_tokens_mean, 1),
         "cost_per_session_before_usd": None if b is None else usd_small(b.cost_per_session),
         "cost_per_session_after_usd": None if a is None else usd_small(a.cost_per_session),
         "monthly_cost_before_usd": None if b is None else usd(b.monthly_cost),

@@ -30,6 +30,11 @@ def number(value: Decimal | int, places: int = 0) -> str:
     return f"{q:,}"
 
 
+def fixed(value: Decimal | int, places: int) -> str:
+    """A plain decimal string for JSON: fixed(Decimal('2604.23'), 1) -> '2604.2'."""
+    return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
     """part/whole as a percentage string ('12.5'), None when whole is zero."""
     if not whole:

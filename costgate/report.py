@@ -14,7 +14,7 @@ from typing import Sequence
 from tabulate import tabulate
 
 from .growth import mermaid, sparkline
-from .money import dollars, number, percent, share, usd, usd_small
+from .money import dollars, fixed, number, percent, share, usd, usd_small
 from .simulate import CallEstimate, Estimate
 
 SCHEMA_VERSION = 1
@@ -58,7 +58,7 @@ def extras_dict(x) -> dict:
         "what_if": None if x is None or x.levers is None else [
             {"lever": lv.lever, "call": lv.call, "description": lv.description,
              "monthly_cost_usd": usd(lv.monthly_cost), "monthly_saving_usd": usd(lv.saving),
-             "saving_percent": str(lv.saving_percent.quantize(Decimal("0.1"))), "trade_off": lv.trade_off}
+             "saving_percent": fixed(lv.saving_percent, 1), "trade_off": lv.trade_off}
             for lv in x.levers
         ],
     }
@@ -89,13 +89,13 @@ def estimate_dict(e: Estimate, x=None) -> dict:
                 "tokenizer": c.tokenizer,
                 "approximate": c.approximate,
                 "system_prompt_tokens": c.system_tokens,
-                "context_tokens_mean": number(c.context_tokens_mean, 1).replace(",", ""),
+                "context_tokens_mean": fixed(c.context_tokens_mean, 1),
                 "input_tokens": {
-                    "mean": number(c.input_tokens_mean, 1).replace(",", ""),
+                    "mean": fixed(c.input_tokens_mean, 1),
                     "p50": c.input_tokens_p50,
                     "p95": c.input_tokens_p95,
                 },
-                "output_tokens_mean": number(c.output_tokens_mean, 1).replace(",", ""),
+                "output_tokens_mean": fixed(c.output_tokens_mean, 1),
                 "cached_prefix_tokens": c.cached_prefix_tokens,
                 "cost_per_call_usd": usd_small(c.cost_per_call),
                 "cost_per_session_usd": usd_small(c.cost_per_session),
@@ -107,7 +107,7 @@ def estimate_dict(e: Estimate, x=None) -> dict:
                         "share": str(m.share),
                         "tokenizer": m.tokenizer,
                         "approximate": m.approximate,
-                        "input_tokens_mean": number(m.input_tokens_mean, 1).replace(",", ""),
+                        "input_tokens_mean": fixed(m.input_tokens_mean, 1),
                         "cost_per_call_usd": usd_small(m.cost_per_call),
                         "monthly_cost_usd": usd(m.monthly_cost),
                     }

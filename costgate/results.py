@@ -61,7 +61,6 @@ class Estimate:
     seed: int
     sessions_per_day: Decimal
     days_per_month: Decimal
-    sessions_per_month: Decimal
     calls: tuple[CallEstimate, ...]
     cost_per_session: Decimal
     cost_per_session_p95: Decimal
@@ -72,6 +71,10 @@ class Estimate:
     approximate: bool
     warnings: tuple[str, ...]
     samples: int
+
+    @property
+    def sessions_per_month(self) -> Decimal:
+        return self.sessions_per_day * self.days_per_month
 
     def call(self, name: str) -> CallEstimate:
         return next(c for c in self.calls if c.name == name)

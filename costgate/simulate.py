@@ -138,7 +138,7 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
     return Estimate(
         feature=spec.feature, spec_file=spec.file, as_of=as_of, seed=seed,
         sessions_per_day=spec.traffic.sessions_per_day, days_per_month=spec.traffic.days_per_month,
-        sessions_per_month=sessions_month, calls=tuple(call_results),
+        calls=tuple(call_results),
         cost_per_session=session_mean, cost_per_session_p95=p95,
         # Totals are sums of their parts (not products of sums), so a spec's total equals
         # the sum of its calls exactly even where a mean has a repeating expansion.

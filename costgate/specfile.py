@@ -160,19 +160,17 @@ class _Parser:
             return None
         value = self.mapping(value, p, {"count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"},
                              {"count"})
-        if "zipf_exponent" in value:  # the long spelling of the same key
-            if "zipf" in value:
-                raise self.err(p + ("zipf_exponent",), "give zipf or zipf_exponent, not both")
-            value = {**value, "zipf": value["zipf_exponent"]}
-            self.doc.lines[p + ("zipf",)] = self.doc.line(p + ("zipf_exponent",))
-        if "zipf" in value and ("heavy_user_share" in value or "heavy_user_multiplier" in value):
+        if "zipf" in value and "zipf_exponent" in value:
+            raise self.err(p + ("zipf_exponent",), "give zipf or zipf_exponent (its long spelling), not both")
+        zipf_key = "zipf_exponent" if "zipf_exponent" in value else "zipf"
+        if zipf_key in value and ("heavy_user_share" in value or "heavy_user_multiplier" in value):
             raise self.err(p, "users takes either zipf or heavy_user_share/heavy_user_multiplier, not both")
         return Users(
             count=int(self.number(value["count"], p + ("count",), integer=True, positive=True)),
             heavy_user_share=self.share(value.get("heavy_user_share", 0), p + ("heavy_user_share",)),
             heavy_user_multiplier=self.number(value.get("heavy_user_multiplier", 1), p + ("heavy_user_multiplier",),
                                               minimum=ONE),
-            zipf=None if value.get("zipf") is None else self.number(value["zipf"], p + ("zipf",), positive=True),
+            zipf=None if value.get(zipf_key) is None else self.number(value[zipf_key], p + (zipf_key,), positive=True),
         )
 
     def limits(self, value) -> Limits | None:

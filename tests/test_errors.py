@@ -392,3 +392,21 @@ def test_network_is_blocked_in_tests():
 
     with pytest.raises(AssertionError, match="network access attempted"):
         socket.create_connection(("203.0.113.1", 443), timeout=1)
+
+
+def test_zipf_and_zipf_exponent_together_name_the_line(repo, run):
+    write_spec(repo, """version: 1
+feature: z
+traffic:
+  sessions_per_day: 10
+  users: {count: 5, zipf: 1, zipf_exponent: 1.2}
+samples: {file: q.txt}
+calls:
+  - name: a
+    model: gpt-4o
+    per_session: 1
+    user: "{{ query }}"
+""", {"q.txt": "hi\n"}, name="z.costgate.yaml")
+    code, _, err = run("estimate", str(repo / "z.costgate.yaml"))
+    assert code == 2
+    assert err.startswith("error: z.costgate.yaml:5: give zipf or zipf_exponent (its long spelling), not both")

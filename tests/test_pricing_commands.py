@@ -32,21 +32,7 @@ if "pricing" not in costgate.cli.cli.commands:
 
 D = Decimal
 QUERY = "Summarize the plot of Hamlet in one sentence."
-GOOD = """\
-schema_version: 1
-provider: acme
-name: Acme
-source: https://acme.example/pricing
-models:
-  - id: acme-1
-    name: Acme 1
-    tokenizer: o200k_base
-    checked: 2026-11-01
-    prices:
-      - since: 2025-01-01
-        input: "1.00"
-        output: "2.00"
-"""
+from test_pricing import GOOD  # noqa: E402  (the minimal valid price file, shared)
 
 
 def spec(model: str, feature: str) -> str:

@@ -137,6 +137,7 @@ def test_history_full_resends_earlier_turns(tmp_path):
     pair = D(MSG + 200) + D(MSG + 800)
     costs = [(D(INPUT) + k * pair) * D("2.5") / 1_000_000 + D("0.008") for k in range(3)]
     assert e.cost_per_session == sum(costs)
+    assert e.call("answer").cost_per_call == sum(costs) / 3
     assert e.call("answer").input_tokens_mean == D(INPUT) + pair  # mean of 0, 1, 2 earlier turns
 
 
@@ -194,6 +195,8 @@ def test_alternatives_price_each_model_alone(tmp_path):
     mini = (D(INPUT) * D("0.15") + 800 * D("0.60")) / 1_000_000 * 300000
     assert alts["gpt-4o-mini"].monthly_cost == mini
     assert e.monthly_cost == (alts["gpt-4o"].monthly_cost + mini) / 2
+    saved = {a["name"]: a["savings_usd"] for a in json.loads(to_json([e]))["estimates"][0]["alternatives"]}
+    assert saved["gpt-4o"] == str((e.monthly_cost - D("6311.25")).quantize(D("0.01")))  # negative: dearer
 
 
 def test_percentiles_shares_and_budget_by_hand(tmp_path):
