@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from costgate.levers import what_if  # noqa: E402
+from costgate.estimate.levers import what_if  # noqa: E402
 from costgate.pricing import load_table  # noqa: E402
-from costgate.simulate import estimate  # noqa: E402
+from costgate.estimate.simulate import estimate  # noqa: E402
 from costgate.spec import load_spec  # noqa: E402
 from costgate.tokens import get_tokenizer, load_encoding  # noqa: E402
 

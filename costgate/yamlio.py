@@ -25,7 +25,7 @@ MAX_BYTES = 2_000_000
 MAX_ALIASES = 50
 MAX_NODES = 500_000
 
-Path = tuple  # a tuple of str keys and int indices
+DocPath = tuple  # a document path: str keys and int indices, e.g. ("calls", 0, "model")
 
 
 @dataclass
@@ -34,12 +34,12 @@ class Doc:
 
     data: Any
     file: str
-    lines: dict[Path, int] = field(default_factory=dict)
+    lines: dict[DocPath, int] = field(default_factory=dict)
     # First line of the *text* of block scalars (``key: |``): one below the key, which is
     # where a template error's line numbers must start counting.
-    text_starts: dict[Path, int] = field(default_factory=dict)
+    text_starts: dict[DocPath, int] = field(default_factory=dict)
 
-    def line(self, path: Path) -> int | None:
+    def line(self, path: DocPath) -> int | None:
         """Line of ``path``, or of its nearest ancestor that has one."""
         path = tuple(path)
         while True:
@@ -49,7 +49,7 @@ class Doc:
                 return None
             path = path[:-1]
 
-    def error(self, path: Path, message: str, hint: str | None = None) -> CostgateError:
+    def error(self, path: DocPath, message: str, hint: str | None = None) -> CostgateError:
         return CostgateError(message, file=self.file, line=self.line(path), hint=hint)
 
 
@@ -104,7 +104,7 @@ def loads(text: str, file: str) -> Doc:
 _constructor = yaml.SafeLoader(" ")
 
 
-def _convert(node: yaml.Node, path: Path, doc: Doc, counter: list[int]) -> Any:
+def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> Any:
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise CostgateError("YAML document expands to too many values", file=doc.file,

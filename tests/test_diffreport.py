@@ -22,8 +22,8 @@ import pytest
 from test_gate import QUERIES, SPEC, hello, spec_text, write
 from update_golden import GOLDEN, commit, fixture_diff_markdown, init_repo
 
-from costgate import diffreport
-from costgate.diffreport import GITHUB_LIMIT, MARKER, to_json, to_markdown, to_table, verdict
+from costgate.report import gate as diffreport
+from costgate.report.gate import GITHUB_LIMIT, MARKER, to_json, to_markdown, to_table, verdict
 from costgate.gate import diff
 
 AS_OF = date(2026, 11, 1)
@@ -204,7 +204,7 @@ def test_json_is_stable_and_matches_the_result(failing):
 def test_money_change_never_says_zero_percent():
     from decimal import Decimal as D
 
-    from costgate.money import change
+    from costgate.report.money import change
 
     assert change(D("1662.13"), D("1661.67")) == "-$0.46 (-0.03%)"  # 0.46 / 1662.13 = 0.0277%
     assert change(D(100), D(150)) == "+$50.00 (+50.0%)"

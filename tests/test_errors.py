@@ -150,7 +150,7 @@ def test_unknown_top_level_key_suggests(estimate):
 
 def test_unknown_call_key_suggests(estimate):
     err = estimate(edit("    output_tokens: 10", "    output_token: 10"))
-    assert err.startswith("error: bot.costgate.yaml:12: unknown key 'output_token' in calls.0")
+    assert err.startswith("error: bot.costgate.yaml:12: unknown key 'output_token' in calls[0]")
     assert "hint: did you mean 'output_tokens'?" in err
 
 
@@ -371,7 +371,7 @@ scenarios:
 
 
 def test_a_bug_exits_3_and_asks_for_a_report(run, monkeypatch):
-    import costgate.api
+    import costgate.estimate.analyse
 
     def boom(*a, **k):
         raise RuntimeError("simulated bug")

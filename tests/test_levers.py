@@ -15,10 +15,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costgate.growth import budget_month_closed_form, project, user_tails, worst_case
-from costgate.levers import compress, what_if
+from costgate.estimate.growth import budget_month_closed_form, project, user_tails, worst_case
+from costgate.estimate.levers import compress, what_if
 from costgate.pricing import load_table
-from costgate.simulate import estimate
+from costgate.estimate.simulate import estimate
 from costgate.spec import load_spec
 
 AS_OF = date(2026, 11, 1)

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 import costgate.cli
-from costgate.api import table_for
-from costgate.config import load_config
+from costgate.pricing import table_for
+from costgate.repo import load_config
 from costgate.pricing import load_table, shipped_pricing_dir, validate
-from costgate.pricing_commands import pricing
+from costgate.cli.pricing import pricing
 from costgate.tokens import get_tokenizer
 
 if "pricing" not in costgate.cli.cli.commands:
@@ -381,7 +381,7 @@ def test_shipped_table_agrees_with_genai_prices_0_2_3():
     gp = pytest.importorskip("genai_prices")
     if gp.__version__ != "0.2.3":
         pytest.skip("the known differences are for genai-prices 0.2.3")
-    from costgate.sync import compare
+    from costgate.pricing.sync import compare
 
     report = compare(load_table(), dt.date(2026, 11, 25), gp)
     assert {(d.model, d.field.split(" ")[0]) for d in report.differences} == {

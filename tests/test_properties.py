@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from costgate.pricing import load_table
-from costgate.report import to_json
-from costgate.simulate import estimate
+from costgate.report.estimate import to_json
+from costgate.estimate.simulate import estimate
 from costgate.spec import load_spec
 from costgate.tokens import TiktokenTokenizer
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from costgate import config as config_mod
+from costgate.repo import config as config_mod
 from costgate import spec as spec_mod
 from costgate.errors import CostgateError
 

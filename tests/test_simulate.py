@@ -14,8 +14,10 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from costgate.pricing import load_table
-from costgate.report import to_json
-from costgate.simulate import duplicate_share, estimate, expected_output, history_turns
+from costgate.report.estimate import to_json
+from costgate.estimate.billing import expected_output
+from costgate.estimate.history import rule_for
+from costgate.estimate.simulate import duplicate_share, estimate
 from costgate.spec import load_spec
 
 AS_OF = date(2026, 11, 1)
@@ -146,7 +148,7 @@ def test_history_window_policy_counts():
 
     call = Call(name="c", mix=(("gpt-4o", D(1)),), per_session=D(20), user=Template("x", "f"),
                 history=History("window", window=5))
-    assert [history_turns(call, k, D(100)) for k in (1, 2, 6, 7, 20)] == [0, 1, 5, 5, 5]
+    assert [rule_for(call.history).resent_turns(k, D(100)) for k in (1, 2, 6, 7, 20)] == [0, 1, 5, 5, 5]
 
 
 def test_output_cap_truncates_exponential_mean():

@@ -1,0 +1,80 @@
+"""The ``costgate`` command: parse options, call the library, format, exit.
+
+Exit codes: 0 ok, 1 gate failed, 2 bad input (a CostgateError), 3 a bug. Errors are
+turned into messages in exactly one place (``main``). One module per command group;
+the library never imports click.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from .. import __version__
+from ..errors import CostgateError
+from .estimate import estimate, tokens
+from .gate import check, diff
+from .init import init
+from .options import EXIT_BUG, EXIT_INPUT, EXIT_OK, color
+from .pricing import pricing
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="costgate")
+def cli() -> None:
+    """Know what an LLM feature costs before it ships.
+
+    Describe the LLM calls of one user session in a spec (YAML + Jinja2 templates +
+    sample queries), then:
+
+    \b
+      costgate estimate fixtures/support-bot/support-bot.costgate.yaml
+      costgate tokens --model gpt-4o prompt.txt
+      costgate diff --base origin/main          # the pull-request gate
+
+    Everything runs offline. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 a bug in
+    costgate (please report it).
+    """
+
+
+for command in (estimate, tokens, diff, check, init, pricing):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: the one place errors become messages and exit codes."""
+    try:
+        rv = cli.main(args=argv, prog_name="costgate", standalone_mode=False)
+        return rv if isinstance(rv, int) else EXIT_OK
+    except CostgateError as exc:
+        click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True, color=color())
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_INPUT
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INPUT
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception:  # a bug: say so, keep the traceback for COSTGATE_DEBUG=1
+        if os.environ.get("COSTGATE_DEBUG") == "1":
+            traceback.print_exc()
+        else:
+            click.echo("costgate crashed (a bug, not your input). Please report it with the output of "
+                       "COSTGATE_DEBUG=1 costgate ...", err=True)
+        return EXIT_BUG
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+__all__ = ["cli", "main", "entry"]

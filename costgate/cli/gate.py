@@ -1,0 +1,66 @@
+"""``costgate diff`` and ``costgate check``: the pull-request gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import EXIT_GATE, EXIT_OK, emit, gate_options, parse_day
+
+
+def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    from ..estimate import DEFAULT_SEED
+    from ..gate import diff, in_github_actions
+    from ..repo import find_root
+    from ..report.annotations import annotations as gh_annotations
+    from ..report.gate import FORMATS as RENDER
+
+    root = find_root(Path(repo))
+    if config is not None and not config.is_absolute():
+        config = config.resolve()  # as typed, relative to the current directory
+    result = diff(root, base, head, config_path=config, as_of=parse_day(as_of),
+                  seed=DEFAULT_SEED if seed is None else seed)
+    if not (quiet and not result.changed):
+        emit(RENDER[fmt](result), output)
+    elif not output:
+        click.echo("costgate: no cost change", err=True)
+    if annotations or (annotations is None and in_github_actions()):
+        for line in gh_annotations(result):
+            click.echo(line)
+    return EXIT_OK if result.passed else EXIT_GATE
+
+
+@click.command()
+@click.option("--base", required=True, metavar="REF", help="Base ref: branch, tag or SHA (e.g. origin/main).")
+@gate_options
+def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    """Gate a change: compare every gated spec at --base with head.
+
+    Estimates each spec of costgate.yaml's `specs:` globs at the base ref (read from git
+    objects with every template and samples file it references; the working tree is not
+    touched) and at head, then reports per feature and per call: system-prompt tokens,
+    input tokens, cost per session and projected monthly cost, before and after.
+
+    \b
+    Exit codes: 0 all thresholds hold, 1 a threshold was crossed, 2 bad input.
+    Decreases are reported as savings and never fail.
+
+    \b
+    Examples:
+      costgate diff --base origin/main
+      costgate diff --base HEAD~1 --format markdown -o comment.md
+    """
+    return run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo)
+
+
+@click.command()
+@gate_options
+def check(head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
+    """`costgate diff` with the base read from the CI environment.
+
+    Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
+    """
+    from ..gate import ci_base_ref
+
+    return run_gate(ci_base_ref(), head, config, fmt, output, quiet, annotations, as_of, seed, repo)

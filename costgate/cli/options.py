@@ -1,0 +1,103 @@
+"""What every command shares: formats, the ``--as-of`` parser, output, progress, and the
+option decorators several commands take (sqlite-utils' ``output_options`` pattern)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import click
+
+from ..errors import CostgateError
+
+F = TypeVar("F", bound=Callable)
+FORMATS = click.Choice(["table", "json", "markdown"])
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+
+
+def color() -> bool | None:
+    """False under NO_COLOR; else click decides (colour only on a terminal)."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CostgateError(f"--as-of must be a date like 2025-06-01, got {value!r}") from None
+
+
+def today_or(value: str | None) -> date:
+    return parse_day(value) or date.today()
+
+
+def emit(text: str, output: str | None = None) -> None:
+    """Write a report to ``output``, or to stdout."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=not text.endswith("\n"), color=color())
+
+
+def progress() -> Callable[[int, int, Path], None] | None:
+    """Progress on stderr, only for a person at a terminal (never in CI logs or pipes)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(i: int, n: int, path: Path) -> None:
+        click.echo(f"\r\033[Kestimating {i}/{n}: {path.name}", err=True, nl=False, color=color())
+        if i == n:
+            click.echo("\r\033[K", err=True, nl=False)
+
+    return show
+
+
+def _apply(f: F, options: list) -> F:
+    for opt in reversed(options):
+        f = opt(f)
+    return f
+
+
+def as_of_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help=f"{help_text}  [default: today]")
+
+
+def pricing_layers_option(name: str = "pricing") -> Callable[[F], F]:
+    return click.option("--pricing", name, multiple=True, type=click.Path(exists=True, path_type=Path),
+                        help="Extra pricing file or directory layered over the shipped table (repeatable).")
+
+
+def repo_option(f: F) -> F:
+    return click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                        default=".", show_default=True, help="Repository root.")(f)
+
+
+def seed_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--seed", type=int, default=None, help=help_text)
+
+
+def output_option(help_text: str = "Write the report to a file instead of stdout.") -> Callable[[F], F]:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), help=help_text)
+
+
+def gate_options(f: F) -> F:
+    """The options ``diff`` and ``check`` share."""
+    return _apply(f, [
+        click.option("--head", default=None, metavar="REF", help="Head ref.  [default: the working tree]"),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Gate config.  [default: costgate.yaml, else [tool.costgate] in pyproject.toml]"),
+        click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Report format."),
+        output_option("Write the report to a file (it is written before the exit code reports a failure)."),
+        click.option("--quiet", is_flag=True, help="Write no report at all when no costed number changed "
+                     "(no PR comment noise)."),
+        click.option("--annotations/--no-annotations", default=None,
+                     help="Print GitHub ::error annotations.  [default: on under GitHub Actions]"),
+        as_of_option("Price both sides as of this day."),
+        seed_option("Monte Carlo seed (same on both sides)."),
+        repo_option,
+    ])

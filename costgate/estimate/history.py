@@ -1,0 +1,112 @@
+"""Conversation history policies: which earlier turns a request resends, and what a
+summary policy adds. One class per policy, looked up in ``POLICIES`` by the spec's
+``history`` value, so the estimator, the summary pricing and the levers ask the same
+object instead of interpreting the policy each in its own way.
+
+A "turn" is one earlier user message plus its answer, ``turn_tokens`` tokens on average.
+Turns are 1-based: turn 1 has no history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Mapping
+
+from ..spec import History
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class NoHistory:
+    """``history: none``: every request stands alone."""
+
+    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
+        return ZERO
+
+    def has_summary(self, turn: int) -> bool:
+        """Whether the prompt of ``turn`` carries a summary message."""
+        return False
+
+    def summarises_before(self, turn: int) -> bool:
+        """Whether a summary call runs before ``turn``."""
+        return False
+
+    def can_window(self, window: int) -> bool:
+        """Whether keeping only the last ``window`` turns would resend less."""
+        return False
+
+
+@dataclass(frozen=True)
+class FullHistory(NoHistory):
+    """``history: full``: every earlier turn is resent."""
+
+    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
+        return Decimal(turn - 1)
+
+    def can_window(self, window: int) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class WindowHistory(NoHistory):
+    """``history: {window: N}``: the last N turns."""
+
+    window: int
+
+    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
+        return min(Decimal(turn - 1), Decimal(self.window))
+
+    def can_window(self, window: int) -> bool:
+        return self.window > window
+
+
+@dataclass(frozen=True)
+class TokenBudgetHistory(NoHistory):
+    """``history: {tokens: T}``: as many whole recent turns as fit in T tokens."""
+
+    tokens: int
+
+    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
+        earlier = Decimal(turn - 1)
+        fit = Decimal(self.tokens) // turn_tokens if turn_tokens > 0 else earlier
+        return min(earlier, fit)
+
+
+@dataclass(frozen=True)
+class SummaryHistory(NoHistory):
+    """``history: {summary: {every: K, tokens: S}}``: before turn jK + 1 (j >= 1) a summary
+    call folds the last K turns (and the previous summary) into an S-token summary; later
+    prompts carry the summary plus the turns since."""
+
+    every: int
+    tokens: int
+
+    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
+        earlier = Decimal(turn - 1)
+        return earlier - (earlier // self.every) * self.every
+
+    def has_summary(self, turn: int) -> bool:
+        return turn > self.every
+
+    def summarises_before(self, turn: int) -> bool:
+        return turn > 1 and (turn - 1) % self.every == 0
+
+
+HistoryRule = NoHistory
+POLICIES: Mapping[str, type[NoHistory]] = {
+    "none": NoHistory, "full": FullHistory, "window": WindowHistory, "tokens": TokenBudgetHistory,
+    "summary": SummaryHistory,
+}
+
+
+def rule_for(h: History) -> HistoryRule:
+    """The policy object for a spec's ``history`` value."""
+    if h.policy == "window":
+        return WindowHistory(h.window or 0)
+    if h.policy == "tokens":
+        return TokenBudgetHistory(h.tokens or 0)
+    if h.policy == "summary":
+        return SummaryHistory(h.every or 1, h.summary_tokens or 0)
+    return POLICIES[h.policy]()

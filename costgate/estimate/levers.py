@@ -1,0 +1,160 @@
+"""What-if: the changes a team makes to pass the gate, priced by the same simulator.
+
+Each lever is applied alone to one call, the spec is re-estimated, and the saving is the
+difference in projected monthly spend. Nothing here has its own cost model: a lever is
+a spec edit, so its number is exactly what the team would see after making the change.
+
+Levers are a registry: each is one class with the edits it proposes for a call, listed
+once in ``LEVERS``. Adding a lever is one class, one registry line, and its name in
+``results.LeverKind``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Iterator, Protocol
+
+from ..pricing import PriceTable
+from ..spec import Call, History, ModelShare, Spec, Template
+from .history import rule_for
+from .results import Estimate, Lever, LeverKind
+from .simulate import DEFAULT_SEED, estimate
+
+ZERO = Decimal(0)
+WINDOW = 5
+MAX_ROUTES = 3
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a lever may look at besides the call: the price table and the day."""
+
+    spec: Spec
+    table: PriceTable
+    as_of: date
+
+
+class LeverRule(Protocol):
+    kind: LeverKind
+    trade_off: str
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        """(description, the call with the lever applied) for each way it applies."""
+        ...
+
+
+def compress(text: str) -> str:
+    """The system prompt with whitespace runs collapsed and exact repeated lines dropped:
+    what a careful edit removes without changing what the prompt says."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for line in text.splitlines():
+        squeezed = re.sub(r"[ \t]+", " ", line).strip()
+        if not squeezed:
+            if out and out[-1] == "":
+                continue
+            out.append("")
+            continue
+        if squeezed in seen:
+            continue
+        seen.add(squeezed)
+        out.append(squeezed)
+    return "\n".join(out).strip("\n")
+
+
+class PromptCaching:
+    kind: LeverKind = "prompt_caching"
+    trade_off = "none on output; the first call per cache lifetime pays the cache-write price"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if not call.cache.prompt_prefix:
+            yield "turn on provider prompt caching of the static prefix", \
+                replace(call, cache=replace(call.cache, prompt_prefix=True))
+
+
+class HistoryWindow:
+    kind: LeverKind = "history_window"
+    trade_off = f"the model forgets turns older than {WINDOW}; long conversations may lose context"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if rule_for(call.history).can_window(WINDOW) and call.per_session > WINDOW + 1:
+            yield f"keep only the last {WINDOW} turns of history", replace(call, history=History("window", window=WINDOW))
+
+
+class Batch:
+    kind: LeverKind = "batch"
+    trade_off = "results within 24 hours instead of seconds; only for offline work"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if call.latency == "offline" and call.batch < 1:
+            yield "send every call through the batch API", replace(call, batch=Decimal(1))
+
+
+class CompressSystem:
+    kind: LeverKind = "compress_system"
+    trade_off = "low risk: whitespace and exact repeated lines removed; check formatting-sensitive prompts"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if call.system is None:
+            return
+        squeezed = compress(call.system.text)
+        if squeezed != call.system.text.strip("\n") and len(squeezed) < len(call.system.text):
+            yield "strip whitespace runs and repeated lines from the system prompt", \
+                replace(call, system=Template(squeezed, call.system.file, call.system.first_line))
+
+
+class Route:
+    """Every other chat model of the same tokenizer family, priced and not on its way out."""
+
+    kind: LeverKind = "route"
+    trade_off = "quality risk: a smaller model; evaluate it on your samples first"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        table, as_of = ctx.table, ctx.as_of
+        families = {table.model(m).tokenizer for m in call.models}
+        current = {table.model(m).id for m in call.models}
+        for model in table.models.values():
+            if model.kind != "chat" or model.tokenizer not in families or model.id in current or model.gone(as_of):
+                continue
+            period = model.priced_at(as_of)
+            if period is None or (call.batch and period.rates.batch_input is None):
+                continue
+            yield f"route to {model.id}", replace(call, mix=(ModelShare(model.id, Decimal(1)),))
+
+
+LEVERS: tuple[LeverRule, ...] = (PromptCaching(), HistoryWindow(), Batch(), CompressSystem(), Route())
+
+
+def what_if(spec: Spec, table: PriceTable, base: Estimate | None = None, *, as_of: date | None = None,
+            seed: int = DEFAULT_SEED) -> list[Lever]:
+    """Every applicable lever, one at a time, ranked by monthly saving (largest first)."""
+    as_of = as_of or (base.as_of if base else date.today())
+    base = base or estimate(spec, table, as_of=as_of, seed=seed, alternatives=False)
+    ctx = Context(spec, table, as_of)
+    levers: list[Lever] = []
+    for call in spec.calls:
+        routes: list[Lever] = []
+        for rule in LEVERS:
+            for description, changed in rule.variants(ctx, call):
+                lever = _price(ctx, base, rule, call, description, changed, seed)
+                if lever.saving != 0:  # zero: the lever does not apply (e.g. prefix below the cache minimum)
+                    (routes if rule.kind == "route" else levers).append(lever)
+        routes = sorted((r for r in routes if r.saving > 0), key=lambda r: (-r.saving, r.description))
+        levers.extend(routes[:MAX_ROUTES])
+    return sorted(levers, key=lambda lv: (-lv.saving, lv.call, lv.lever, lv.description))
+
+
+def _price(ctx: Context, base: Estimate, rule: LeverRule, call: Call, description: str, changed: Call,
+           seed: int) -> Lever:
+    calls = tuple(changed if c.name == call.name else c for c in ctx.spec.calls)
+    result = estimate(replace(ctx.spec, calls=calls), ctx.table, as_of=ctx.as_of, seed=seed, sessions=50,
+                      alternatives=False)
+    saving = base.monthly_cost - result.monthly_cost
+    pct = (saving * 100 / base.monthly_cost) if base.monthly_cost else ZERO
+    return Lever(rule.kind, call.name, description, result.monthly_cost, saving, pct, rule.trade_off)
+
+
+__all__ = ["Lever", "LEVERS", "LeverRule", "what_if", "compress"]

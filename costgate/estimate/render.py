@@ -1,0 +1,124 @@
+"""Render a call's prompt templates over the sample rows, safely.
+
+Templates arrive in pull requests, so they run in Jinja2's sandbox (no attribute
+escapes, bounded ``range``) with StrictUndefined: a misspelt variable must fail loudly
+rather than render as an empty string and make the prompt look cheaper than it is.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import CostgateError
+from ..spec import Call, Spec, Template
+
+ROLES = ("system", "context", "user")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The rendered texts of one request (history excluded: that is the simulator's)."""
+
+    system: str
+    context: str
+    user: str
+
+
+@dataclass(frozen=True)
+class RenderedCall:
+    """``prompts[t][i]``: turn ``t`` (0-based) on sample ``i``. Only one turn is kept when
+    no template of the call mentions ``turn`` (the common case)."""
+
+    call: Call
+    prompts: tuple[tuple[Prompt, ...], ...]
+
+    def at(self, turn: int, sample: int) -> Prompt:
+        return self.prompts[min(turn, len(self.prompts) - 1)][sample]
+
+    def static(self, role: str) -> bool:
+        """True when ``role`` renders to the same text for every sample and turn, i.e. is
+        a candidate for provider prompt caching."""
+        first = getattr(self.prompts[0][0], role)
+        return all(getattr(p, role) == first for row in self.prompts for p in row)
+
+
+def _env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                                autoescape=False)
+
+
+class _Compiled:
+    def __init__(self, env: SandboxedEnvironment, template: Template, name: str) -> None:
+        self.source = template
+        self.name = name
+        try:
+            ast = env.parse(template.text, name=name)
+            self.uses = meta.find_undeclared_variables(ast)
+            # Compiled under ``name`` as its filename, so a render error's traceback frames
+            # carry the template's own line numbers (see _line).
+            code = env.compile(template.text, name=name, filename=name)
+            self.template = env.template_class.from_code(env, code, env.make_globals(None))
+        except jinja2.TemplateSyntaxError as exc:
+            raise CostgateError(f"template syntax error: {exc.message}", file=template.file,
+                                line=template.first_line + (exc.lineno or 1) - 1,
+                                hint="see https://jinja.palletsprojects.com/templates/") from None
+
+    def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
+        """``sample`` names the sample row being rendered, for the message."""
+        try:
+            return self.template.render(variables)
+        except jinja2.UndefinedError as exc:
+            raise CostgateError(f"undefined template variable: {exc.message}{sample}", file=self.source.file,
+                                line=self._line(exc),
+                                hint="define it in the samples rows or under vars:, or guard it with "
+                                     "{% if x is defined %}") from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise CostgateError(f"template does something unsafe: {exc}", file=self.source.file, line=self._line(exc),
+                                hint="templates run sandboxed; use plain variables, loops and filters") from None
+        except jinja2.TemplateError as exc:
+            raise CostgateError(f"template error: {exc}", file=self.source.file, line=self._line(exc)) from None
+        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            raise CostgateError(f"template failed to render: {type(exc).__name__}: {exc}",
+                                file=self.source.file, line=self._line(exc)) from None
+
+    def _line(self, exc: BaseException) -> int | None:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename == self.name and frame.lineno:
+                return self.source.first_line + frame.lineno - 1
+        return None
+
+
+def render_call(spec: Spec, call: Call, turns: int = 1) -> RenderedCall:
+    """Render every template of ``call`` for every sample (and each of ``turns`` turns if a
+    template uses ``turn``)."""
+    env = _env()
+    compiled: dict[str, _Compiled | None] = {}
+    for role in ROLES:
+        tpl = getattr(call, role)
+        compiled[role] = None if tpl is None else _Compiled(env, tpl, f"<{call.name}.{role}>@{tpl.file}")
+    uses_turn = any(c is not None and "turn" in c.uses for c in compiled.values())
+    n_turns = max(1, turns) if uses_turn else 1
+    cache: dict[tuple[str, int], str] = {}
+    rows = []
+    for t in range(n_turns):
+        row = []
+        for i, sample in enumerate(spec.samples):
+            variables = {**spec.vars, **sample, "turn": t + 1}
+            texts = {}
+            for role, c in compiled.items():
+                if c is None:
+                    texts[role] = ""
+                    continue
+                key = (role, i if c.uses - {"turn"} else -1)
+                if "turn" in c.uses or key not in cache:
+                    cache[key] = c.render(variables, f" (rendering sample {i + 1} of {spec.samples_file})")
+                texts[role] = cache[key]
+            row.append(Prompt(**texts))
+        rows.append(tuple(row))
+    return RenderedCall(call=call, prompts=tuple(rows))

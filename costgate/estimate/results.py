@@ -1,0 +1,164 @@
+"""What an estimate is: plain frozen records the reports, the gate and a Python user read.
+
+Money fields are exact ``Decimal`` USD; token means are ``Decimal``; nothing is rounded
+here (display rounding lives in ``report.money``). This is the one result model: every
+renderer and the gate read these records and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal, NamedTuple
+
+# The precision results are reported at: report.money rounds to these for display, and the
+# gate compares at these to decide whether a feature changed.
+MONTHLY_PRECISION = Decimal("0.01")
+CALL_PRECISION = Decimal("0.000001")
+TOKEN_MEAN_PRECISION = Decimal("0.1")
+
+AlternativeKind = Literal["model", "scenario"]
+LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system"]
+
+
+@dataclass(frozen=True)
+class ModelCost:
+    model: str
+    share: Decimal
+    cost_per_call: Decimal
+    cost_per_session: Decimal
+    monthly_cost: Decimal
+    input_tokens_mean: Decimal
+    approximate: bool
+    tokenizer: str
+
+
+@dataclass(frozen=True)
+class CallEstimate:
+    name: str
+    per_session: Decimal
+    models: tuple[ModelCost, ...]
+    tokenizer: str
+    """Of the call's main model (largest share), which the token figures use."""
+    approximate: bool
+    system_tokens: int
+    context_tokens_mean: Decimal
+    input_tokens_mean: Decimal
+    input_tokens_p50: int
+    input_tokens_p95: int
+    output_tokens_mean: Decimal
+    cached_prefix_tokens: int
+    cost_per_call: Decimal
+    cost_per_session: Decimal
+    monthly_cost: Decimal
+    system_file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Alternative:
+    name: str
+    kind: AlternativeKind
+    """"model": every call on this model; "scenario": a declared scenario."""
+    cost_per_session: Decimal | None
+    monthly_cost: Decimal | None
+    error: str | None = None
+
+
+class ModelSpend(NamedTuple):
+    """A model's monthly spend across every call of a feature."""
+
+    model: str
+    monthly_cost: Decimal
+
+
+@dataclass(frozen=True)
+class Estimate:
+    feature: str
+    spec_file: str
+    as_of: date
+    seed: int
+    sessions_per_day: Decimal
+    days_per_month: Decimal
+    calls: tuple[CallEstimate, ...]
+    cost_per_session: Decimal
+    cost_per_session_p95: Decimal
+    monthly_cost: Decimal
+    by_model: tuple[ModelSpend, ...]
+    alternatives: tuple[Alternative, ...]
+    budget_monthly_usd: Decimal | None
+    approximate: bool
+    warnings: tuple[str, ...]
+    samples: int
+
+    @property
+    def sessions_per_month(self) -> Decimal:
+        return self.sessions_per_day * self.days_per_month
+
+    def call(self, name: str) -> CallEstimate:
+        return next(c for c in self.calls if c.name == name)
+
+
+@dataclass(frozen=True)
+class Projection:
+    growth_per_month: Decimal
+    months: tuple[Decimal, ...]
+    """Monthly spend; month 1 is the current projection."""
+    budget: Decimal | None
+    budget_month: int | None
+    """First month (1-based) whose spend exceeds the budget."""
+
+
+@dataclass(frozen=True)
+class UserTails:
+    users: int
+    sessions_per_user: Decimal
+    """Mean sessions per user per month."""
+    median: Decimal
+    p95: Decimal
+    top1: Decimal
+    """The user at the 99th percentile of usage."""
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    calls_per_user_per_day: Decimal
+    cost_per_call: Decimal
+    monthly: Decimal
+    budget: Decimal | None
+
+    @property
+    def over_budget(self) -> bool:
+        return self.budget is not None and self.monthly > self.budget
+
+
+@dataclass(frozen=True)
+class Lever:
+    lever: LeverKind
+    call: str
+    description: str
+    monthly_cost: Decimal
+    saving: Decimal
+    """Positive: cheaper than the spec as declared."""
+    saving_percent: Decimal
+    trade_off: str
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What comes after the estimate: growth, budget runway, user tails, worst case and,
+    on request, the ranked what-if levers."""
+
+    projection: Projection | None = None
+    tails: UserTails | None = None
+    worst: WorstCase | None = None
+    levers: tuple[Lever, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One feature's estimate and what comes after it: what every renderer takes."""
+
+    estimate: Estimate
+    extras: Extras = Extras()

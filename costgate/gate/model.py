@@ -1,0 +1,114 @@
+"""What the gate decided: per feature and per call, before and after, and the thresholds
+crossed. Crossings carry numbers (the limit, the budget, the worst case); the sentences
+that explain them are written by the renderers in ``report``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, Mapping
+
+from ..estimate.results import CallEstimate, Estimate, Lever, WorstCase
+from ..repo import Limit
+
+ZERO = Decimal(0)
+Level = Literal["fail", "warn"]
+ThresholdName = Literal["system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "worst_case_usd"]
+FeatureStatus = Literal["changed", "unchanged", "added", "removed"]
+CallStatus = Literal["added", "removed", "kept"]
+
+
+@dataclass(frozen=True)
+class Crossing:
+    level: Level
+    threshold: ThresholdName
+    feature: str
+    call: str | None
+    before: Decimal | None
+    after: Decimal
+    limit: Limit | None = None
+    """The growth limit crossed (system_prompt_growth, monthly_cost_increase)."""
+    budget: Decimal | None = None
+    """The budget crossed (monthly_budget_usd, worst_case_usd)."""
+    worst: WorstCase | None = None
+    """The worst case behind a worst_case_usd crossing."""
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CallDiff:
+    name: str
+    before: CallEstimate | None
+    after: CallEstimate | None
+
+    @property
+    def status(self) -> CallStatus:
+        return "added" if self.before is None else "removed" if self.after is None else "kept"
+
+    @property
+    def monthly_delta(self) -> Decimal:
+        return (self.after.monthly_cost if self.after else ZERO) - (self.before.monthly_cost if self.before else ZERO)
+
+
+@dataclass(frozen=True)
+class FeatureDiff:
+    feature: str
+    spec_file: str
+    status: FeatureStatus
+    before: Estimate | None
+    after: Estimate | None
+    calls: tuple[CallDiff, ...]
+    crossings: tuple[Crossing, ...]
+
+    @property
+    def monthly_before(self) -> Decimal:
+        return self.before.monthly_cost if self.before else ZERO
+
+    @property
+    def monthly_after(self) -> Decimal:
+        return self.after.monthly_cost if self.after else ZERO
+
+    @property
+    def monthly_delta(self) -> Decimal:
+        return self.monthly_after - self.monthly_before
+
+
+@dataclass(frozen=True)
+class GateResult:
+    base: str
+    head: str
+    as_of: date
+    features: tuple[FeatureDiff, ...]
+    config_file: str | None = None
+    suggestions: Mapping[str, tuple[Lever, ...]] = field(default_factory=dict)
+    """Failing feature -> its what-if levers, ranked by saving."""
+
+    @property
+    def crossings(self) -> tuple[Crossing, ...]:
+        return tuple(c for f in self.features for c in f.crossings)
+
+    @property
+    def failures(self) -> tuple[Crossing, ...]:
+        return tuple(c for c in self.crossings if c.level == "fail")
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def changed(self) -> bool:
+        return any(f.status != "unchanged" for f in self.features)
+
+    @property
+    def monthly_before(self) -> Decimal:
+        return sum((f.monthly_before for f in self.features), ZERO)
+
+    @property
+    def monthly_after(self) -> Decimal:
+        return sum((f.monthly_after for f in self.features), ZERO)
+
+    @property
+    def monthly_delta(self) -> Decimal:
+        return self.monthly_after - self.monthly_before

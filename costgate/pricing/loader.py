@@ -1,0 +1,268 @@
+"""Loading price files: strict parsing of one provider file, and layering files into a table.
+
+Prices are data (``pricing/<provider>.yaml``, shipped in the wheel as
+``costgate/pricing_data``), parsed straight into ``Decimal`` and validated strictly: a
+typo in a key or a price written as a float is an error with a file and line, never a
+silently wrong estimate. Teams layer their own files on top: a later layer replaces a
+model by id and merges into a provider by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Sequence, Union
+
+from ..errors import CostgateError, suggest
+from ..fields import Fields, where, with_list
+from ..tokens import Approximation, ChatOverhead, registered
+from ..yamlio import Doc, DocPath, loads
+from . import check
+from .model import KINDS, RATE_KEYS, Model, PricePeriod, PriceTable, Provider, Rates, Tier
+
+SCHEMA_VERSION = 1
+TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "tokenizers", "models")
+OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
+APPROX_KEYS = ("base", "ratio", "source")
+MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
+              "cache_min_tokens", "checked", "deprecated", "retired", "prices")
+PERIOD_KEYS = ("since",) + RATE_KEYS + ("tiers",)
+TIER_KEYS = ("above",) + RATE_KEYS
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A price file already read: the name it is known by in messages, and its text."""
+
+    name: str
+    text: str
+
+
+TextLayer = tuple[TextFile, ...]
+LayerSpec = Union[Path, str, TextLayer]
+"""A directory (its ``*.yaml``), one file on disk, or files already read from a repository."""
+
+
+@dataclass
+class ParsedFile:
+    """One pricing file, validated on its own; cross-file rules run in ``load_table``."""
+
+    provider: Provider
+    overhead_given: bool
+    models: list[Model]
+    approximations: dict[str, Approximation]
+    doc: Doc
+    model_paths: dict[str, DocPath]
+    """Model id -> its path in the document, for later messages."""
+
+
+def shipped_pricing_dir() -> Path:
+    """The price files that ship with costgate (wheel: pricing_data; checkout: pricing/)."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "pricing_data"
+    return packaged if packaged.is_dir() else package.parent / "pricing"
+
+
+def load_file(text: str, file: str) -> ParsedFile:
+    """Parse and validate one provider file. ``file`` names it in messages; its stem must
+    equal the ``provider`` id."""
+    doc = loads(text, file)
+    if doc.data is None:
+        raise CostgateError("pricing file is empty", file=file,
+                            hint="start from an existing file in costgate's pricing/")
+    top = Fields(doc).mapping((), doc.data, allowed=TOP_KEYS,
+                        required=("schema_version", "provider", "name", "source", "models"))
+    if type(top["schema_version"]) is not int or top["schema_version"] != SCHEMA_VERSION:
+        raise doc.error(("schema_version",),
+                        f"unsupported schema_version {top['schema_version']!r}",
+                        f"this costgate reads schema_version {SCHEMA_VERSION}")
+    pid = Fields(doc).ident(("provider",), top["provider"])
+    stem = Path(file).stem
+    if pid != stem:
+        raise doc.error(("provider",), f"provider {pid!r} does not match the file name {stem!r}",
+                        f"rename the file to {pid}.yaml or set 'provider: {stem}'")
+    overhead = ChatOverhead()
+    if "chat_overhead" in top:
+        raw = Fields(doc).mapping(("chat_overhead",), top["chat_overhead"], allowed=OVERHEAD_KEYS)
+        if "source" in raw:
+            Fields(doc).url(("chat_overhead", "source"), raw["source"])
+        overhead = ChatOverhead(**{k: Fields(doc).integer(("chat_overhead", k), raw[k])
+                                   for k in ("per_message", "per_name", "reply") if k in raw})
+    provider = Provider(id=pid, name=Fields(doc).text(("name",), top["name"]),
+                        source=Fields(doc).url(("source",), top["source"]),
+                        chat_overhead=overhead, file=file)
+    approximations = _approximations(doc, top.get("tokenizers"))
+    raw_models = top["models"]
+    if not isinstance(raw_models, list) or not raw_models:
+        raise doc.error(("models",), "models must be a non-empty list",
+                        "list at least one model under 'models:'")
+    models: list[Model] = []
+    paths: dict[str, tuple] = {}
+    for i, raw in enumerate(raw_models):
+        model = _model(doc, ("models", i), raw, pid)
+        paths[model.id] = ("models", i)
+        models.append(model)
+    return ParsedFile(provider, "chat_overhead" in top, models, approximations, doc, paths)
+
+
+def _approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise doc.error(("tokenizers",), "tokenizers must be a mapping of family name to "
+                        "{base, ratio, source}")
+    out = {}
+    exact = registered()
+    for family, spec in raw.items():
+        path = ("tokenizers", family)
+        spec = Fields(doc).mapping(path, spec, allowed=APPROX_KEYS, required=APPROX_KEYS)
+        base = Fields(doc).text(path + ("base",), spec["base"])
+        if base not in exact:
+            raise doc.error(path + ("base",), f"tokenizer {family!r} is based on {base!r}, "
+                            "which is not a registered exact tokenizer",
+                            with_list(suggest(base, exact), "registered exact tokenizers", exact))
+        ratio = Fields(doc).price(path + ("ratio",), spec["ratio"])
+        if ratio <= 0:
+            raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be positive")
+        out[family] = Approximation(base, ratio, Fields(doc).text(path + ("source",), spec["source"]))
+    return out
+
+
+def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
+    raw = Fields(doc).mapping(path, raw, allowed=MODEL_KEYS,
+                        required=("id", "name", "tokenizer", "checked", "prices"))
+    mid = Fields(doc).ident(path + ("id",), raw["id"])
+    kind = raw.get("kind", "chat")
+    if kind not in KINDS:
+        raise doc.error(path + ("kind",), f"{where(path)}.kind must be one of "
+                        f"{', '.join(KINDS)}, got {kind!r}", suggest(str(kind), KINDS))
+    aliases = raw.get("aliases", [])
+    if not isinstance(aliases, list):
+        raise doc.error(path + ("aliases",), "aliases must be a list of names",
+                        "write aliases: [name-1, name-2]")
+    aliases = tuple(Fields(doc).ident(path + ("aliases", j), a) for j, a in enumerate(aliases))
+    optional_int = {k: Fields(doc).integer(path + (k,), raw[k], minimum=1 if k == "context_window"
+                                     else 0) if k in raw else None
+                    for k in ("context_window", "cache_min_tokens")}
+    optional_day = {k: Fields(doc).day(path + (k,), raw[k]) if k in raw else None
+                    for k in ("deprecated", "retired")}
+    check.lifecycle(doc, path, optional_day["deprecated"], optional_day["retired"])
+    prices = raw["prices"]
+    if not isinstance(prices, list) or not prices:
+        raise doc.error(path + ("prices",), f"{where(path)}.prices must be a non-empty "
+                        "list", "add at least one period with 'since', 'input' and 'output'")
+    periods = tuple(_period(doc, path + ("prices", j), p, kind) for j, p in enumerate(prices))
+    check.ascending_dates(doc, path + ("prices",), [p.since for p in periods])
+    return Model(id=mid, provider=provider, name=Fields(doc).text(path + ("name",), raw["name"]),
+                 kind=kind, tokenizer=Fields(doc).ident(path + ("tokenizer",), raw["tokenizer"]),
+                 aliases=aliases, checked=Fields(doc).day(path + ("checked",), raw["checked"]),
+                 prices=periods, file=doc.file, line=doc.line(path) or 0,
+                 **optional_int, **optional_day)
+
+
+def _period(doc: Doc, path: DocPath, raw: Any, kind: str) -> PricePeriod:
+    raw = Fields(doc).mapping(path, raw, allowed=PERIOD_KEYS, required=("since",))
+    tiers_raw = raw.get("tiers", [])
+    if not isinstance(tiers_raw, list):
+        raise doc.error(path + ("tiers",), "tiers must be a list")
+    tiers = []
+    for j, t in enumerate(tiers_raw):
+        tpath = path + ("tiers", j)
+        t = Fields(doc).mapping(tpath, t, allowed=TIER_KEYS, required=("above",))
+        above = Fields(doc).integer(tpath + ("above",), t["above"], minimum=1)
+        tiers.append(Tier(above, Rates(**check.rates(doc, tpath, t, kind=kind))))
+    check.ascending_tiers(doc, path + ("tiers",), [t.above for t in tiers])
+    return PricePeriod(since=Fields(doc).day(path + ("since",), raw["since"]),
+                       rates=Rates(**check.rates(doc, path, raw, kind=kind)), tiers=tuple(tiers))
+
+
+def read_layer(path: Path) -> TextLayer:
+    """A layer on disk: a directory's ``*.yaml`` files (sorted), or one file."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        raise CostgateError("no *.yaml pricing files in this directory", file=str(path),
+                            hint="a pricing layer is a directory of <provider>.yaml files")
+    out = []
+    for f in files:
+        try:
+            out.append(TextFile(str(f), f.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise CostgateError(f"cannot read pricing file: {reason}", file=str(f),
+                                hint="check the path given for the price table") from None
+    return tuple(out)
+
+
+def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
+    """Layer price files into one table. Each layer is a directory, one file, or files
+    already read; later layers override earlier ones (model by id, provider by id).
+    Without layers: the shipped table (cached)."""
+    if layers is None:
+        return _shipped_table()
+    providers: dict[str, Provider] = {}
+    models: dict[str, Model] = {}
+    aliases: dict[str, str] = {}
+    approximations: dict[str, Approximation] = {}
+    tokenizer_at: dict[str, tuple[ParsedFile, DocPath]] = {}
+    for layer in layers:
+        read = layer if isinstance(layer, tuple) else read_layer(Path(layer))
+        files = [load_file(f.text, f.name) for f in read]
+        check.unique_names(files)
+        for pf in files:
+            _merge(pf, providers, models, aliases, approximations, tokenizer_at)
+    if not models:
+        raise CostgateError("no pricing files given",
+                            hint="pass at least one directory of <provider>.yaml files")
+    known = set(registered()) | set(approximations)
+    for m in models.values():
+        if m.tokenizer not in known:
+            pf, path = tokenizer_at[m.id]
+            raise pf.doc.error(path, f"unknown tokenizer {m.tokenizer!r} for model {m.id!r}",
+                               with_list(suggest(m.tokenizer, sorted(known)), "known",
+                                         sorted(known)) + "; or declare an approximation "
+                               "under 'tokenizers:'")
+    return PriceTable(providers=MappingProxyType(providers), models=MappingProxyType(models),
+                      aliases=MappingProxyType(aliases),
+                      approximations=MappingProxyType(approximations))
+
+
+def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,
+           approximations: dict, tokenizer_at: dict) -> None:
+    """Apply one file on top of what earlier layers defined."""
+    new = pf.provider
+    old = providers.get(new.id)
+    if old is not None and not pf.overhead_given:
+        new = replace(new, chat_overhead=old.chat_overhead)
+    providers[new.id] = new
+    approximations.update(pf.approximations)
+    for m in pf.models:
+        if m.id in models:  # an override replaces the model and its aliases entirely
+            for alias in models[m.id].aliases:
+                aliases.pop(alias, None)
+        if m.id in aliases:  # an earlier alias becomes a model of its own
+            _drop_alias(models, aliases, m.id)
+        models[m.id] = m
+        tokenizer_at[m.id] = (pf, pf.model_paths[m.id] + ("tokenizer",))
+    for m in pf.models:
+        for j, alias in enumerate(m.aliases):
+            if alias in models:
+                raise pf.doc.error(pf.model_paths[m.id] + ("aliases", j),
+                                   f"alias {alias!r} of {m.id!r} collides with model id "
+                                   f"{alias!r} ({models[alias].file}:{models[alias].line})",
+                                   "remove the alias or rename one of them")
+            if alias in aliases and aliases[alias] != m.id:
+                _drop_alias(models, aliases, alias)  # a later layer claims the name
+            aliases[alias] = m.id
+
+
+def _drop_alias(models: dict, aliases: dict, alias: str) -> None:
+    owner = models[aliases.pop(alias)]
+    models[owner.id] = replace(owner, aliases=tuple(a for a in owner.aliases if a != alias))
+
+
+@lru_cache(maxsize=1)
+def _shipped_table() -> PriceTable:
+    return load_table([shipped_pricing_dir()])

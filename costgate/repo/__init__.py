@@ -1,0 +1,9 @@
+"""The only way to read a repository: a source (work tree or git ref), confined paths,
+the one glob rule, the repository's config, and the view that puts them together."""
+
+from .config import Config, Limit, Thresholds, load_config
+from .source import GitTree, Source, WorkTree, find_root
+from .view import PriceLayer, RepoView, open_view, view_for_file
+
+__all__ = ["Config", "Limit", "Thresholds", "load_config", "GitTree", "Source", "WorkTree", "find_root",
+           "PriceLayer", "RepoView", "open_view", "view_for_file"]

@@ -1,0 +1,194 @@
+"""The repository's costgate configuration: ``costgate.yaml`` or ``[tool.costgate]``.
+
+Which specs to gate (``specs:`` globs), which pricing layers to use, and the thresholds,
+globally with per-feature and per-call overrides. It lives with the repository view
+because it decides what the view discovers and which price layers it reads; the gate
+only consumes its thresholds. Without any config the defaults below apply, so a team can
+try ``costgate diff`` before writing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from ..errors import CostgateError
+from ..fields import Fields
+from ..yamlio import Doc, DocPath, loads
+from .paths import check_pattern
+from .source import Source, read_text
+
+DEFAULT_SPECS = ("**/*.costgate.yaml",)
+CONFIG_FILE = "costgate.yaml"
+PYPROJECT = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A growth limit: crossed when the increase exceeds either the percentage or the
+    absolute amount (the gate's ``compare`` applies it)."""
+
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+    """Tokens or USD, by threshold."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    system_prompt_growth: Limit | None = None
+    monthly_cost_increase: Limit | None = None
+    monthly_budget_usd: Decimal | None = None
+
+    def merged(self, other: Thresholds) -> Thresholds:
+        """``other``'s values where it sets them, else ours."""
+        return Thresholds(
+            system_prompt_growth=other.system_prompt_growth or self.system_prompt_growth,
+            monthly_cost_increase=other.monthly_cost_increase or self.monthly_cost_increase,
+            monthly_budget_usd=other.monthly_budget_usd if other.monthly_budget_usd is not None
+            else self.monthly_budget_usd,
+        )
+
+
+DEFAULT_THRESHOLDS = Thresholds(
+    system_prompt_growth=Limit(Decimal(10), Decimal(200)),
+    monthly_cost_increase=Limit(Decimal(20), Decimal(500)),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    file: str | None = None
+    """Repository-relative path of the file read, or None for the built-in defaults."""
+    specs: tuple[str, ...] = DEFAULT_SPECS
+    pricing: tuple[str, ...] = ()
+    """Repository-relative override layers, in order."""
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    warn: Thresholds = Thresholds()
+    features: Mapping[str, Thresholds] = field(default_factory=dict)
+    calls: Mapping[tuple[str, str], Thresholds] = field(default_factory=dict)
+
+    def for_feature(self, feature: str, warn: bool = False) -> Thresholds:
+        if warn:
+            return self.warn
+        return self.thresholds.merged(self.features.get(feature, Thresholds()))
+
+    def for_call(self, feature: str, call: str) -> Thresholds:
+        return self.for_feature(feature).merged(self.calls.get((feature, call), Thresholds()))
+
+
+TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features")
+THRESHOLD_KEYS = ("system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd")
+FEATURE_KEYS = THRESHOLD_KEYS + ("calls",)
+LIMIT_KEYS = {"system_prompt_growth": ("percent", "tokens"), "monthly_cost_increase": ("percent", "usd")}
+
+
+def load_config(src: Source, path: str | None = None) -> Config:
+    """Read repository-relative ``path``, else ``costgate.yaml``, else ``[tool.costgate]``
+    in ``pyproject.toml``, else the defaults; all from ``src`` (a ref or the work tree)."""
+    if path is not None:
+        if not src.exists(path):
+            raise CostgateError(f"config file not found: {path}")
+        rel = path
+    elif src.exists(CONFIG_FILE):
+        rel = CONFIG_FILE
+    elif src.exists(PYPROJECT):
+        rel = PYPROJECT
+    else:
+        return Config()
+    text = read_text(src, rel)
+    if rel.endswith(".toml"):
+        return _from_toml(rel, text)
+    return _from_doc(loads(text, rel))
+
+
+def _from_toml(rel: str, text: str) -> Config:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CostgateError(f"invalid TOML: {exc}", file=rel) from None
+    section = data.get("tool", {}).get("costgate")
+    if section is None:
+        return Config()
+    return _from_doc(Doc(data=_decimalize(section), file=rel))
+
+
+def _decimalize(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _decimalize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimalize(v) for v in value]
+    return value
+
+
+def _strings(f: Fields, data: dict, key: str, default: list[str], message: str) -> list[str]:
+    value = data.get(key, default)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise f.error((key,), message)
+    return value
+
+
+def _from_doc(doc: Doc) -> Config:
+    f = Fields(doc, top="config")
+    data = f.mapping((), doc.data if doc.data is not None else {}, TOP_KEYS)
+    specs = _strings(f, data, "specs", list(DEFAULT_SPECS),
+                     "specs must be a list of glob patterns such as '**/*.costgate.yaml'")
+    if not specs:
+        raise f.error(("specs",), "specs must be a list of glob patterns such as '**/*.costgate.yaml'")
+    for i, pattern in enumerate(specs):
+        try:
+            check_pattern(pattern)
+        except CostgateError as exc:
+            raise f.error(("specs", i), exc.message, exc.hint) from None
+    pricing = _strings(f, data, "pricing", [], "pricing must be a path or a list of paths (directories or .yaml files)")
+    features: dict[str, Thresholds] = {}
+    calls: dict[tuple[str, str], Thresholds] = {}
+    raw_features = data.get("features") or {}
+    if not isinstance(raw_features, dict):
+        raise f.error(("features",), "features must map a feature id to its thresholds")
+    for name, fcfg in raw_features.items():
+        p: DocPath = ("features", name)
+        fcfg = f.mapping(p, fcfg, FEATURE_KEYS)
+        features[name] = _thresholds(f, {k: v for k, v in fcfg.items() if k != "calls"}, p)
+        raw_calls = fcfg.get("calls") or {}
+        if not isinstance(raw_calls, dict):
+            raise f.error(p + ("calls",), "calls must map a call name to its thresholds")
+        for call, ccfg in raw_calls.items():
+            calls[(name, call)] = _thresholds(f, ccfg, p + ("calls", call))
+    return Config(
+        file=doc.file, specs=tuple(specs), pricing=tuple(pricing),
+        thresholds=DEFAULT_THRESHOLDS if "thresholds" not in data
+        else _thresholds(f, data["thresholds"], ("thresholds",)),
+        warn=_thresholds(f, data.get("warn") or {}, ("warn",)),
+        features=features, calls=calls,
+    )
+
+
+def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
+    if value is None:
+        return Thresholds()
+    value = f.mapping(path, value, THRESHOLD_KEYS)
+
+    def limit(key: str) -> Limit | None:
+        v = value.get(key)
+        if v is None:
+            return None
+        percent_key, amount_key = LIMIT_KEYS[key]
+        v = f.mapping(path + (key,), v, LIMIT_KEYS[key])
+        return Limit(percent=None if percent_key not in v else f.number(path + (key, percent_key), v[percent_key]),
+                     amount=None if amount_key not in v else f.number(path + (key, amount_key), v[amount_key]))
+
+    budget = value.get("monthly_budget_usd")
+    return Thresholds(
+        system_prompt_growth=limit("system_prompt_growth"),
+        monthly_cost_increase=limit("monthly_cost_increase"),
+        monthly_budget_usd=None if budget is None else f.number(path + ("monthly_budget_usd",), budget),
+    )

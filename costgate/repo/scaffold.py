@@ -1,0 +1,107 @@
+"""`costgate init`: the starter files a team needs to gate its first feature.
+
+Kept as plain text (not generated from the dataclasses) because they are documentation:
+every key is commented with what it does and the alternatives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CostgateError
+
+CONFIG = """\
+# costgate configuration: which specs the pull-request gate checks, and its thresholds.
+# Docs: https://github.com/costgate/costgate#gate-your-pull-requests
+specs: ["**/*.costgate.yaml"]       # globs, relative to the repository root
+
+# pricing: ["pricing-overrides/"]   # your own price files layered over costgate's table
+
+thresholds:                         # crossing any of these fails the check (exit 1)
+  system_prompt_growth: {percent: 10, tokens: 200}   # per call; fail if either is exceeded
+  monthly_cost_increase: {percent: 20, usd: 500}     # per feature
+  # monthly_budget_usd: 25000                        # absolute, per feature
+
+warn:                               # same keys: reported in the comment, never failed
+  monthly_cost_increase: {percent: 5}
+
+# features:                         # per-feature and per-call overrides
+#   {feature}:
+#     monthly_cost_increase: {percent: 30}
+#     calls:
+#       answer: {system_prompt_growth: {percent: 25}}
+"""
+
+SPEC = """\
+# yaml-language-server: $schema=https://raw.githubusercontent.com/costgate/costgate/main/costgate/schemas/spec.schema.json
+# A costgate feature spec: the LLM calls one user session makes. Run: costgate estimate {path}
+version: 1
+feature: {feature}
+traffic: {{sessions_per_day: 1000, days_per_month: 30}}   # add growth_per_month: 0.05 for a runway
+samples: {{file: {feature}.queries.txt}}                  # one real user question per line
+calls:
+  - name: answer
+    model: gpt-4o-mini              # or mix: {{gpt-4o-mini: 0.8, gpt-4o: 0.2}}
+    per_session: 2                  # calls per session; may be fractional
+    system: {{file: {feature}.system.j2}}
+    user: "{{{{ query }}}}"
+    history: full                   # none | full | {{window: N}}
+    output_tokens: 300              # or {{mean: 300, max: 1200}}
+    cache: {{prompt_prefix: true}}
+vars: {{product: Acme}}              # constants for the templates
+budget: {{monthly_usd: 500}}
+"""
+
+SYSTEM = """\
+You are the assistant of {{ product }}. Answer the user's question briefly and accurately.
+If you do not know the answer, say so and suggest contacting support.
+"""
+
+QUERIES = """\
+How do I reset my password?
+Can I export my data to CSV?
+What does the Pro plan include?
+Why was I charged twice this month?
+How do I invite a teammate?
+"""
+
+WORKFLOW = """\
+# costgate: fail pull requests that make LLM features cost too much.
+name: costgate
+on: pull_request
+permissions:
+  contents: read
+  pull-requests: write
+jobs:
+  costgate:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0   # the gate reads the base commit from git
+      - uses: costgate/costgate@v0
+        with:
+          config: costgate.yaml
+"""
+
+
+def init(root: Path, feature: str = "example", directory: str = "llm", force: bool = False) -> list[Path]:
+    """Write the starter files under ``root``; refuse to overwrite unless ``force``."""
+    spec_rel = f"{directory}/{feature}.costgate.yaml"
+    files = {
+        "costgate.yaml": CONFIG,
+        spec_rel: SPEC.format(feature=feature, path=spec_rel),
+        f"{directory}/{feature}.system.j2": SYSTEM,
+        f"{directory}/{feature}.queries.txt": QUERIES,
+        ".github/workflows/costgate.yml": WORKFLOW,
+    }
+    existing = [rel for rel in files if (root / rel).exists()]
+    if existing and not force:
+        raise CostgateError(f"would overwrite {', '.join(existing)}", hint="pass --force to overwrite")
+    written = []
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,1 @@
+"""Renderers: result objects in, strings out (table, markdown, JSON, annotations)."""

@@ -1,0 +1,67 @@
+"""Crossed thresholds and what-if levers in words: the sentences the comment, the table,
+the JSON ``message`` field and the annotations share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+from ..estimate.results import Lever
+from ..gate.model import Crossing
+from ..repo import Limit
+from .money import dollars, number, percent
+
+
+def describe_limit(limit: Limit, unit: str) -> str:
+    """'10% or 200 tokens', '20% or $500'."""
+    parts = []
+    if limit.percent is not None:
+        parts.append(f"{limit.percent}%")
+    if limit.amount is not None:
+        parts.append(f"${limit.amount}" if unit == "usd" else f"{limit.amount} tokens")
+    return " or ".join(parts)
+
+
+def limit_text(c: Crossing) -> str:
+    """The limit a crossing crossed, as the JSON ``limit`` field shows it."""
+    if c.limit is not None:
+        return describe_limit(c.limit, "tokens" if c.threshold == "system_prompt_growth" else "usd")
+    return dollars(c.budget) if c.budget is not None else ""
+
+
+def _growth(before: Decimal, after: Decimal) -> str:
+    d = after - before
+    pct = percent(d, before)
+    return f"{'+' if d >= 0 else ''}{number(d)}" + (f", {'+' if d >= 0 else ''}{pct}%" if pct else "")
+
+
+def crossing_message(c: Crossing) -> str:
+    """One sentence: what grew, from what to what, over which limit."""
+    f, b, a = c.feature, c.before or Decimal(0), c.after
+    if c.threshold == "system_prompt_growth":
+        return (f"system prompt of {f}/{c.call} grew from {number(b)} to {number(a)} tokens "
+                f"({_growth(b, a)}), over the {limit_text(c)} limit")
+    if c.threshold == "monthly_cost_increase":
+        d = a - b
+        return (f"projected monthly cost of {f} rose from {dollars(b)} to {dollars(a)} "
+                f"(+{dollars(d)}, +{percent(d, b) or 'inf'}%), over the {limit_text(c)} limit")
+    if c.threshold == "worst_case_usd" and c.worst is not None:
+        w = c.worst
+        return (f"worst case of {f} is {dollars(w.monthly)}/month if every user hits the limits "
+                f"({number(w.calls_per_user_per_day)} calls/day at {dollars(w.cost_per_call, True)}), "
+                f"over its {limit_text(c)} worst-case budget")
+    return (f"projected monthly cost of {f} is {dollars(a)}, over its {limit_text(c)} budget"
+            + (" (new feature)" if c.before is None else ""))
+
+
+def suggestions(levers: Sequence[Lever], n: int = 3) -> list[str]:
+    """The top savings as sentences for the gate's comment."""
+    out = []
+    for lv in levers:
+        if lv.saving <= 0:
+            continue
+        out.append(f"`{lv.call}`: {lv.description} would save {dollars(lv.saving)}/month "
+                   f"({lv.saving_percent.quantize(Decimal('0.1'))}%); trade-off: {lv.trade_off}")
+        if len(out) == n:
+            break
+    return out

@@ -1,0 +1,302 @@
+"""Estimates as a terminal table, stable JSON, or markdown. No I/O: strings out.
+
+The JSON schema is a contract (docs/json.md): money as decimal strings ("6309.00" for
+monthly figures, six places for per-call and per-session), token counts as integers or
+one-decimal strings for means, a top-level ``schema_version``. Add keys; never rename.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Sequence
+
+from tabulate import tabulate
+
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras
+from .charts import mermaid, sparkline
+from .money import dollars, fixed, number, percent, share, usd, usd_small
+
+SCHEMA_VERSION = 1
+APPROX_MARK = "~"
+
+
+def _mix(c: CallEstimate) -> str:
+    if len(c.models) == 1:
+        return c.models[0].model
+    return ", ".join(f"{m.model} {share(m.share)}" for m in c.models)
+
+
+def _tok(value, approximate: bool, places: int = 0) -> str:
+    return (APPROX_MARK if approximate else "") + number(value, places)
+
+
+# ------------------------------------------------------------------------------ JSON
+
+def extras_dict(x: Extras | None) -> dict:
+    """Growth, tails, worst case, what-if: always present (null when not declared)."""
+    p = x.projection if x else None
+    t = x.tails if x else None
+    w = x.worst if x else None
+    return {
+        "projection": None if p is None else {
+            "growth_per_month": str(p.growth_per_month),
+            "monthly_cost_usd": [usd(v) for v in p.months],
+            "budget_monthly_usd": None if p.budget is None else usd(p.budget),
+            "budget_exceeded_month": p.budget_month,
+        },
+        "users": None if t is None else {
+            "count": t.users, "sessions_per_user_month": str(t.sessions_per_user.quantize(Decimal("0.01"))),
+            "median_user_monthly_usd": usd_small(t.median), "p95_user_monthly_usd": usd_small(t.p95),
+            "top1_user_monthly_usd": usd_small(t.top1),
+        },
+        "worst_case": None if w is None else {
+            "calls_per_user_per_day": str(w.calls_per_user_per_day), "cost_per_call_usd": usd_small(w.cost_per_call),
+            "monthly_cost_usd": usd(w.monthly), "budget_usd": None if w.budget is None else usd(w.budget),
+            "over_budget": w.over_budget,
+        },
+        "what_if": None if x is None or x.levers is None else [
+            {"lever": lv.lever, "call": lv.call, "description": lv.description,
+             "monthly_cost_usd": usd(lv.monthly_cost), "monthly_saving_usd": usd(lv.saving),
+             "saving_percent": fixed(lv.saving_percent, 1), "trade_off": lv.trade_off}
+            for lv in x.levers
+        ],
+    }
+
+
+def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
+    return {
+        "feature": e.feature,
+        "spec": e.spec_file,
+        "as_of": e.as_of.isoformat(),
+        "seed": e.seed,
+        "samples": e.samples,
+        "approximate": e.approximate,
+        "traffic": {
+            "sessions_per_day": str(e.sessions_per_day),
+            "days_per_month": str(e.days_per_month),
+            "sessions_per_month": str(e.sessions_per_month),
+        },
+        "cost_per_session_usd": usd_small(e.cost_per_session),
+        "cost_per_session_p95_usd": usd_small(e.cost_per_session_p95),
+        "monthly_cost_usd": usd(e.monthly_cost),
+        "budget_monthly_usd": None if e.budget_monthly_usd is None else usd(e.budget_monthly_usd),
+        "budget_used_percent": None if e.budget_monthly_usd is None else percent(e.monthly_cost, e.budget_monthly_usd),
+        "calls": [
+            {
+                "name": c.name,
+                "per_session": str(c.per_session),
+                "tokenizer": c.tokenizer,
+                "approximate": c.approximate,
+                "system_prompt_tokens": c.system_tokens,
+                "context_tokens_mean": fixed(c.context_tokens_mean, 1),
+                "input_tokens": {
+                    "mean": fixed(c.input_tokens_mean, 1),
+                    "p50": c.input_tokens_p50,
+                    "p95": c.input_tokens_p95,
+                },
+                "output_tokens_mean": fixed(c.output_tokens_mean, 1),
+                "cached_prefix_tokens": c.cached_prefix_tokens,
+                "cost_per_call_usd": usd_small(c.cost_per_call),
+                "cost_per_session_usd": usd_small(c.cost_per_session),
+                "monthly_cost_usd": usd(c.monthly_cost),
+                "monthly_share_percent": percent(c.monthly_cost, e.monthly_cost),
+                "models": [
+                    {
+                        "model": m.model,
+                        "share": str(m.share),
+                        "tokenizer": m.tokenizer,
+                        "approximate": m.approximate,
+                        "input_tokens_mean": fixed(m.input_tokens_mean, 1),
+                        "cost_per_call_usd": usd_small(m.cost_per_call),
+                        "monthly_cost_usd": usd(m.monthly_cost),
+                    }
+                    for m in c.models
+                ],
+            }
+            for c in e.calls
+        ],
+        "by_model": [
+            {"model": m, "monthly_cost_usd": usd(v), "share_percent": percent(v, e.monthly_cost)}
+            for m, v in e.by_model
+        ],
+        "alternatives": [
+            {
+                "name": a.name,
+                "kind": a.kind,
+                "cost_per_session_usd": None if a.cost_per_session is None else usd_small(a.cost_per_session),
+                "monthly_cost_usd": None if a.monthly_cost is None else usd(a.monthly_cost),
+                "savings_usd": None if a.monthly_cost is None else usd(e.monthly_cost - a.monthly_cost),
+                "error": a.error,
+            }
+            for a in e.alternatives
+        ],
+        "warnings": list(e.warnings),
+        **extras_dict(x),
+    }
+
+
+def to_json(analyses: Sequence[Analysis]) -> str:
+    doc = {"schema_version": SCHEMA_VERSION, "kind": "estimate",
+           "estimates": [estimate_dict(a.estimate, a.extras) for a in analyses]}
+    return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+# ----------------------------------------------------------------------- table / md
+
+def _call_rows(e: Estimate) -> list[list[str]]:
+    rows = []
+    for c in e.calls:
+        a = c.approximate
+        rows.append([
+            c.name, _mix(c), number(c.per_session, 2).rstrip("0").rstrip("."),
+            _tok(c.system_tokens, a),
+            f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
+            _tok(c.output_tokens_mean, False),
+            dollars(c.cost_per_call, small=True), dollars(c.cost_per_session, small=True),
+            dollars(c.monthly_cost), f"{percent(c.monthly_cost, e.monthly_cost) or '0.0'}%",
+        ])
+    return rows
+
+
+CALL_HEADERS = ["call", "model", "per session", "system tok", "input tok mean / p50 / p95", "output tok",
+                "$/call", "$/session", "$/month", "share"]
+
+
+def _summary_lines(e: Estimate) -> list[str]:
+    lines = [
+        f"per session: mean {dollars(e.cost_per_session, small=True)}, p95 {dollars(e.cost_per_session_p95, small=True)}",
+        f"per month:   {dollars(e.monthly_cost)}  ({number(e.sessions_per_day)} sessions/day x {number(e.days_per_month)} days"
+        f" = {number(e.sessions_per_month)} sessions)",
+    ]
+    if e.budget_monthly_usd is not None:
+        used = percent(e.monthly_cost, e.budget_monthly_usd)
+        verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"
+        lines.append(f"budget:      {dollars(e.budget_monthly_usd)}/month, {used}% used ({verdict})")
+    return lines
+
+
+def _alt_rows(e: Estimate) -> list[list[str]]:
+    rows = [["declared mix", "", dollars(e.monthly_cost), ""]]
+    for a in e.alternatives:
+        label = f"all on {a.name}" if a.kind == "model" else f"scenario {a.name}"
+        if a.monthly_cost is None:
+            rows.append([label, a.kind, "n/a", a.error or ""])
+            continue
+        diff = a.monthly_cost - e.monthly_cost
+        pct = percent(diff, e.monthly_cost)
+        rows.append([label, a.kind, dollars(a.monthly_cost),
+                     f"{'+' if diff > 0 else ''}{dollars(diff)} ({'+' if diff > 0 else ''}{pct}%)" if pct else ""])
+    return rows
+
+
+def _footnotes(e: Estimate) -> list[str]:
+    notes = []
+    if e.approximate:
+        toks = sorted({m.tokenizer for c in e.calls for m in c.models if m.approximate})
+        notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
+                     "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
+    notes += [f"warning: {w}" for w in e.warnings]
+    return notes
+
+
+def _lever_rows(x: Extras) -> list[list[str]]:
+    return [[str(i), lv.call, lv.description, dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
+             lv.trade_off] for i, lv in enumerate(x.levers, 1)]
+
+
+LEVER_HEADERS = ["#", "call", "lever", "saving/month", "%", "trade-off"]
+
+
+def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
+    if x is None:
+        return []
+    out: list[str] = []
+    p = x.projection
+    if p is not None and p.growth_per_month:
+        when = (f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}" if p.budget_month
+                else (f"; stays within the {dollars(p.budget)} budget for 12 months" if p.budget is not None else ""))
+        head = (f"12-month projection at {(p.growth_per_month * 100).normalize():f}%/month growth: "
+                f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
+        if markdown:
+            out += ["", head, "", mermaid(p, f"{e.feature}: projected monthly spend")]
+        else:
+            out += [f"growth:      {sparkline(p.months)}  {head}"]
+    if x.tails is not None:
+        t = x.tails
+        line = (f"per user:    median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
+                f"{dollars(t.top1, True)} per month ({number(t.users)} users)")
+        out.append(f"- {line.replace('  ', ' ')}" if markdown else line)
+    if x.worst is not None:
+        w = x.worst
+        verdict = "" if w.budget is None else (" OVER the worst-case budget " if w.over_budget else " within the worst-case budget ") + dollars(w.budget)
+        line = (f"worst case:  {dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)} calls/day "
+                f"at {dollars(w.cost_per_call, True)} each{verdict}")
+        out.append(f"- {' '.join(line.split())}" if markdown else line)
+    if x.levers is not None:
+        out.append("")
+        title = "what-if (one lever at a time, ranked by monthly saving):"
+        out.append(f"**{title}**" if markdown else title)
+        out.append("")
+        if x.levers:
+            out.append(tabulate(_lever_rows(x), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
+                                disable_numparse=True))
+        else:
+            out.append("no applicable lever")
+    return out
+
+
+def to_table(analyses: Sequence[Analysis]) -> str:
+    out = []
+    for a in analyses:
+        e, x = a.estimate, a.extras
+        out.append(f"{e.feature}  ({e.spec_file})  prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append("")
+        out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
+        out.append("")
+        out.extend(_summary_lines(e))
+        if e.by_model:
+            out.append("by model:    " + ", ".join(f"{m} {dollars(v)} ({percent(v, e.monthly_cost) or '0.0'}%)"
+                                                   for m, v in e.by_model))
+        out.extend(_extra_lines(e, x, markdown=False))
+        if e.alternatives:
+            out.append("")
+            out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],
+                                tablefmt="simple", disable_numparse=True))
+        notes = _footnotes(e)
+        if notes:
+            out.append("")
+            out.extend(notes)
+        out.append("")
+    if len(analyses) > 1:
+        total = sum((a.estimate.monthly_cost for a in analyses), Decimal(0))
+        out.append(f"total across {len(analyses)} features: {dollars(total)}/month")
+        out.append("")
+    return "\n".join(out)
+
+
+def to_markdown(analyses: Sequence[Analysis]) -> str:
+    out = []
+    for a in analyses:
+        e, x = a.estimate, a.extras
+        out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
+        out.append("")
+        out.append(f"`{e.spec_file}`, prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append("")
+        out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
+        out.append("")
+        out.extend(f"- {' '.join(line.split())}" for line in _summary_lines(e))
+        out.extend(_extra_lines(e, x, markdown=True))
+        if e.alternatives:
+            out.append("")
+            out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],
+                                tablefmt="github", disable_numparse=True))
+        notes = _footnotes(e)
+        if notes:
+            out.append("")
+            out.extend(f"> {n}" for n in notes)
+        out.append("")
+    return "\n".join(out)
+
+
+FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown}

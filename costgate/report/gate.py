@@ -1,0 +1,200 @@
+"""The gate's report: a pull-request comment (markdown), a terminal table, stable JSON.
+
+The markdown follows the shape of Infracost's comment: verdict first, one row per
+feature, per-call details folded away, crossed thresholds spelled out with what to do.
+A hidden marker lets the Action update one sticky comment. GitHub refuses comments over
+65,536 characters, so details are cut (never the verdict) to fit.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from .. import __version__
+from ..gate.model import CallDiff, FeatureDiff, GateResult
+from .crossings import crossing_message, limit_text, suggestions
+from .money import change, dollars, fixed, number, percent, usd, usd_small
+
+MARKER = "<!-- costgate-report -->"
+GITHUB_LIMIT = 65_536
+SCHEMA_VERSION = 1
+ZERO = Decimal(0)
+
+
+def _tokdelta(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return number(after if after is not None else before or 0)
+    if before == after:
+        return number(after)
+    return f"{number(before)} → {number(after)}"
+
+
+def _money_pair(before: Decimal | None, after: Decimal | None, small: bool = False) -> str:
+    b = "—" if before is None else dollars(before, small)
+    a = "—" if after is None else dollars(after, small)
+    return a if before is not None and after is not None and before == after else f"{b} → {a}"
+
+
+def verdict(result: GateResult) -> str:
+    n = len(result.failures)
+    delta = change(result.monthly_before, result.monthly_after)
+    if n:
+        return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, monthly cost {delta}"
+    if not result.changed:
+        return "✅ **costgate: no cost change**"
+    return f"✅ **costgate: all thresholds hold**, monthly cost {delta}"
+
+
+def _feature_row(f: FeatureDiff) -> list[str]:
+    status = {"added": "new", "removed": "removed", "changed": "changed", "unchanged": "unchanged"}[f.status]
+    # Words, not emoji, inside tables: tabulate pads by display width only when wcwidth
+    # happens to be installed, and the report must be byte-identical on every machine.
+    verdict_word = "fail" if any(c.level == "fail" for c in f.crossings) else "warn" if f.crossings else "ok"
+    return [
+        f"`{f.feature}`", status, verdict_word,
+        _money_pair(f.before.cost_per_session if f.before else None, f.after.cost_per_session if f.after else None, True),
+        _money_pair(f.before.monthly_cost if f.before else None, f.after.monthly_cost if f.after else None),
+        change(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
+    ]
+
+
+def _call_rows(f: FeatureDiff) -> list[list[str]]:
+    rows = []
+    for c in f.calls:
+        b, a = c.before, c.after
+        rows.append([
+            f"`{c.name}`" + ("" if c.status == "kept" else f" ({c.status})"),
+            _tokdelta(b.system_tokens if b else None, a.system_tokens if a else None),
+            _tokdelta(int(b.input_tokens_mean.to_integral_value()) if b else None,
+                      int(a.input_tokens_mean.to_integral_value()) if a else None),
+            _money_pair(b.cost_per_session if b else None, a.cost_per_session if a else None, True),
+            _money_pair(b.monthly_cost if b else None, a.monthly_cost if a else None),
+            change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO),
+        ])
+    return rows
+
+
+CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/month", "change"]
+FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
+
+
+def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
+    head = [MARKER, f"## {verdict(result)}", ""]
+    body = [
+        f"Base `{result.base}` → head `{result.head}`, prices as of {result.as_of.isoformat()}. "
+        f"Total projected spend {_money_pair(result.monthly_before, result.monthly_after)} per month.", "",
+        tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
+                 disable_numparse=True) if result.features else "_No gated specs found._",
+        "",
+    ]
+    fails = [c for c in result.crossings if c.level == "fail"]
+    warns = [c for c in result.crossings if c.level == "warn"]
+    if fails:
+        body += ["### Thresholds crossed", ""]
+        for c in fails:
+            where = f" (`{c.file}`)" if c.file else ""
+            body.append(f"- **{c.threshold}**: {crossing_message(c)}{where}")
+        body.append("")
+        failed_features = list(dict.fromkeys(c.feature for c in fails))
+        tips = []
+        for f in result.features:
+            if f.feature in failed_features:
+                tips += [f"- `{f.feature}`: {t}" for t in suggestions(result.suggestions.get(f.feature, ()))]
+        for c in fails:
+            if c.threshold == "system_prompt_growth" and c.call:
+                tips.append(f"- `{c.feature}`: if the growth is intended, raise `features.{c.feature}.calls.{c.call}"
+                            ".system_prompt_growth` in costgate.yaml (thresholds apply once merged)")
+        if tips:
+            body += ["**What to do** (levers priced by the same simulator, one at a time):", "", *tips, ""]
+    if warns:
+        body += ["### Warnings", "", *[f"- **{c.threshold}**: {crossing_message(c)}" for c in warns], ""]
+    details = []
+    for f in result.features:
+        if f.status == "unchanged":
+            continue
+        block = [f"<details><summary><code>{f.feature}</code>: per-call details ({f.spec_file})</summary>", "",
+                 tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
+        if f.after and f.after.approximate:
+            block += ["", "~ token counts for non-OpenAI models are approximate (o200k × calibration ratio)."]
+        block += ["", "</details>", "", ""]
+        details.append("\n".join(block))
+    footer = [f"<sub>costgate {__version__} · `costgate diff --base {result.base}` · exit 1 fails the check; "
+              "decreases never fail</sub>", ""]
+    text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(footer)
+    while len(text) > limit and details:
+        details.pop()
+        note = ["_Per-call details were cut to fit GitHub's comment size limit; run `costgate diff` "
+                "locally for the full report._", ""]
+        text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(note + footer)
+    if len(text) > limit:  # still too long: keep the verdict, cut the body
+        text = "\n".join(head) + "\n_Report cut to fit GitHub's comment size limit._\n" + "\n".join(footer)
+    return text
+
+
+def to_table(result: GateResult) -> str:
+    lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS "), ""]
+    lines.append(tabulate([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
+                          headers=FEATURE_HEADERS, tablefmt="simple", disable_numparse=True))
+    for f in result.features:
+        if f.status == "unchanged":
+            continue
+        lines += ["", f"{f.feature} ({f.spec_file})",
+                  tabulate([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
+                           headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True)]
+    for c in result.crossings:
+        lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}"
+                     + (f" ({c.file})" if c.file else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _call_json(c: CallDiff) -> dict:
+    b, a = c.before, c.after
+    return {
+        "name": c.name, "status": c.status,
+        "system_prompt_tokens_before": b.system_tokens if b else None,
+        "system_prompt_tokens_after": a.system_tokens if a else None,
+        "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
+        "input_tokens_mean_after": None if a is None else fixed(a.input_tokens_mean, 1),
+        "cost_per_session_before_usd": None if b is None else usd_small(b.cost_per_session),
+        "cost_per_session_after_usd": None if a is None else usd_small(a.cost_per_session),
+        "monthly_cost_before_usd": None if b is None else usd(b.monthly_cost),
+        "monthly_cost_after_usd": None if a is None else usd(a.monthly_cost),
+        "monthly_delta_usd": usd(c.monthly_delta),
+    }
+
+
+def to_json(result: GateResult) -> str:
+    doc = {
+        "schema_version": SCHEMA_VERSION, "kind": "diff", "base": result.base, "head": result.head,
+        "as_of": result.as_of.isoformat(), "passed": result.passed, "changed": result.changed,
+        "config": result.config_file,
+        "monthly_cost_before_usd": usd(result.monthly_before), "monthly_cost_after_usd": usd(result.monthly_after),
+        "monthly_delta_usd": usd(result.monthly_delta),
+        "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
+        "features": [
+            {
+                "feature": f.feature, "spec": f.spec_file, "status": f.status,
+                "cost_per_session_before_usd": None if f.before is None else usd_small(f.before.cost_per_session),
+                "cost_per_session_after_usd": None if f.after is None else usd_small(f.after.cost_per_session),
+                "monthly_cost_before_usd": None if f.before is None else usd(f.before.monthly_cost),
+                "monthly_cost_after_usd": None if f.after is None else usd(f.after.monthly_cost),
+                "monthly_delta_usd": usd(f.monthly_delta),
+                "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
+                "calls": [_call_json(c) for c in f.calls],
+            }
+            for f in result.features
+        ],
+        "crossings": [
+            {"level": c.level, "threshold": c.threshold, "feature": c.feature, "call": c.call,
+             "before": None if c.before is None else str(c.before), "after": str(c.after), "limit": limit_text(c),
+             "message": crossing_message(c), "file": c.file, "line": c.line}
+            for c in result.crossings
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown}

@@ -1,0 +1,152 @@
+"""The price table as reports: ``pricing list``, ``pricing show`` and ``pricing sync``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any, Sequence
+
+from tabulate import tabulate
+
+from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates
+from ..pricing.model import RATE_LABELS
+from ..pricing.sync import SyncReport
+
+SCHEMA_VERSION = 1
+LIST_HEADERS = ["model", "provider", "input", "cached", "write 5m/1h", "output", "batch in/out",
+                "tiers >N in/out", "tokenizer", "context", "since", "checked", "retired"]
+
+
+def _p(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value:f}"
+
+
+def _tokenizer(table: PriceTable, m: Model) -> str:
+    if m.tokenizer in table.approximations:
+        approx = table.approximations[m.tokenizer]
+        return f"~{m.tokenizer} ({approx.ratio}x {approx.base})"
+    return m.tokenizer
+
+
+def _tiers(period: PricePeriod) -> str:
+    return "; ".join(f">{t.above:,}: {_p(t.rates.input)}/{_p(t.rates.output)}" for t in period.tiers) or "-"
+
+
+def _rates(r: Rates) -> dict[str, str | None]:
+    return {k: None if getattr(r, k) is None else str(getattr(r, k)) for k in RATE_KEYS}
+
+
+def _period(p: PricePeriod) -> dict[str, Any]:
+    return {"since": p.since.isoformat(), **_rates(p.rates),
+            "tiers": [{"above": t.above, **_rates(t.rates)} for t in p.tiers]}
+
+
+def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
+    cur = m.priced_at(as_of)
+    approx = table.approximations.get(m.tokenizer)
+    return {
+        "model": m.id, "provider": m.provider, "name": m.name, "kind": m.kind,
+        "aliases": list(m.aliases), "tokenizer": m.tokenizer,
+        "tokenizer_approximate": approx is not None,
+        "tokenizer_ratio": None if approx is None else str(approx.ratio),
+        "context_window": m.context_window, "checked": m.checked.isoformat(),
+        "deprecated": m.deprecated and m.deprecated.isoformat(),
+        "retired": m.retired and m.retired.isoformat(),
+        "current": None if cur is None else _period(cur),
+        "history": [_period(p) for p in m.prices],
+        "file": m.file, "line": m.line,
+    }
+
+
+def _pair(r: Rates | None, a: str, b: str) -> str:
+    if r is None or (getattr(r, a) is None and getattr(r, b) is None):
+        return "-"
+    return f"{_p(getattr(r, a))}/{_p(getattr(r, b))}"
+
+
+def _row(table: PriceTable, m: Model, as_of: date) -> list[str]:
+    p = m.priced_at(as_of)
+    r = p.rates if p else None
+    return [m.id, m.provider, _p(r.input) if r else "-", _p(r.cached_input) if r else "-",
+            _pair(r, "cache_write_5m", "cache_write_1h"), _p(r.output) if r else "-",
+            _pair(r, "batch_input", "batch_output"), _tiers(p) if p else "-", _tokenizer(table, m),
+            f"{m.context_window:,}" if m.context_window else "-",
+            p.since.isoformat() if p else f"from {m.prices[0].since}", m.checked.isoformat(),
+            m.retired.isoformat() if m.retired else "-"]
+
+
+def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-list", "as_of": day.isoformat(),
+                           "models": [model_dict(table, m, day) for m in models]}, indent=2) + "\n"
+    style = "github" if fmt == "markdown" else "simple"
+    return (f"USD per 1M tokens, prices in force on {day.isoformat()}\n\n"
+            + tabulate([_row(table, m, day) for m in models], headers=LIST_HEADERS, tablefmt=style,
+                       disable_numparse=True) + "\n")
+
+
+def _facts(table: PriceTable, m: Model) -> list[list[str]]:
+    approx = table.approximations.get(m.tokenizer)
+    return [
+        ["model", f"{m.id} ({m.name})"], ["provider", table.providers[m.provider].name],
+        ["aliases", ", ".join(m.aliases) or "-"], ["kind", m.kind],
+        ["tokenizer", _tokenizer(table, m) + (f": {approx.source}" if approx else " (exact)")],
+        ["context window", f"{m.context_window:,}" if m.context_window else "-"],
+        ["cache min tokens", f"{m.cache_min_tokens:,}" if m.cache_min_tokens else "-"],
+        ["checked", m.checked.isoformat()],
+        ["deprecated", m.deprecated.isoformat() if m.deprecated else "-"],
+        ["retired", m.retired.isoformat() if m.retired else "-"],
+        ["source", f"{table.providers[m.provider].source} ({m.file}:{m.line})"],
+    ]
+
+
+SHOW_KEYS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "batch_input", "batch_output")
+
+
+def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-show", "as_of": day.isoformat(),
+                           **model_dict(table, m, day)}, indent=2) + "\n"
+    style = "github" if fmt == "markdown" else "simple"
+    cur = m.priced_at(day)
+    rows = []
+    for p in m.prices:
+        mark = "*" if p is cur else ""
+        for label, r in [("base", p.rates)] + [(f">{t.above:,} input", t.rates) for t in p.tiers]:
+            rows.append([f"{p.since.isoformat()}{mark}" if label == "base" else "", label,
+                         *[_p(getattr(r, k)) for k in SHOW_KEYS]])
+    headers = ["since", "applies to", *[RATE_LABELS[k] for k in SHOW_KEYS]]
+    text = tabulate(_facts(table, m), tablefmt="plain" if style == "simple" else style, disable_numparse=True,
+                    **({} if style == "simple" else {"headers": ["", ""]}))
+    return (text + f"\n\nUSD per 1M tokens; * marks the period in force on {day.isoformat()}"
+            + ("" if cur else " (none yet)") + "\n\n"
+            + tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n")
+
+
+def sync_report(report: SyncReport, day: date, written: dict, fmt: str, write: bool) -> str:
+    if fmt == "json":
+        return json.dumps({
+            "schema_version": SCHEMA_VERSION, "kind": "pricing-sync", "source": report.source,
+            "as_of": day.isoformat(), "compared": report.compared,
+            "differences": [{"model": d.model, "provider": d.provider, "field": d.field,
+                             "ours": None if d.ours is None else str(d.ours),
+                             "theirs": None if d.theirs is None else str(d.theirs),
+                             "writable": d.writable} for d in report.differences],
+            "unmapped": list(report.unmapped),
+            "written": {str(k): v for k, v in written.items()},
+        }, indent=2) + "\n"
+    lines = [f"compared {report.compared} models with {report.source} on {day.isoformat()}: "
+             f"{len(report.differences)} differences", ""]
+    if report.differences:
+        lines += [tabulate([[d.model, d.provider, d.field, _p(d.ours), _p(d.theirs),
+                             "" if d.writable else "report only"] for d in report.differences],
+                           headers=["model", "provider", "rate", "costgate", report.source.split()[0], ""],
+                           tablefmt="simple", disable_numparse=True), ""]
+    if report.unmapped:
+        lines += ["not compared:", *[f"  {u}" for u in report.unmapped], ""]
+    for path, models in written.items():
+        lines.append(f"{'skipped' if str(path) == '-' else f'wrote {path}'}: {', '.join(models)}")
+    if not write and any(d.writable for d in report.differences):
+        lines.append("dry run: pass --write to append these prices as new periods")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,312 @@
+"""Reading a spec file: strict validation with the spec line of every mistake.
+
+A typo'd key (``retry_rat``) silently ignored would be a wrong number in a cost gate,
+which is worse than an error; so every unknown key, bad number and missing file is a
+CostgateError pointing at the spec line, with the fix. The allowed keys of every mapping
+are the table ``KEYS``, which the JSON Schema test checks at every nesting level.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..errors import CostgateError
+from ..fields import Fields
+from ..repo.paths import join
+from ..repo.source import Source, WorkTree, find_root, read_text, relative
+from ..yamlio import Doc, DocPath, loads
+from .model import (
+    CACHE_TTLS,
+    LATENCIES,
+    ONE,
+    SPEC_VERSION,
+    ZERO,
+    Budget,
+    Cache,
+    Call,
+    History,
+    Limits,
+    Mix,
+    ModelShare,
+    Output,
+    Router,
+    Scenario,
+    Spec,
+    Template,
+    Traffic,
+    Users,
+)
+from .samples import read_samples
+
+# Allowed keys per mapping, by schema path ("calls[]" is every item of calls, "*" any key).
+KEYS: dict[str, tuple[str, ...]] = {
+    "": ("version", "feature", "description", "vars", "traffic", "samples", "calls", "scenarios", "budget",
+         "limits"),
+    "traffic": ("sessions_per_day", "days_per_month", "growth_per_month", "users"),
+    "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
+    "samples": ("file",),
+    "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
+                "cache", "batch", "retry_rate", "latency", "max_tokens", "router"),
+    "calls[].system": ("file",),
+    "calls[].context": ("file",),
+    "calls[].user": ("file",),
+    "calls[].history": ("window", "tokens", "summary"),
+    "calls[].history.summary": ("every", "tokens"),
+    "calls[].output_tokens": ("mean", "max"),
+    "calls[].cache": ("prompt_prefix", "ttl", "semantic_hit_rate", "exact_hit_rate", "embedding_model"),
+    "calls[].router": ("model", "output_tokens"),
+    "scenarios.*.*": ("model", "mix"),
+    "budget": ("monthly_usd", "worst_case_usd"),
+    "limits": ("calls_per_user_per_hour", "calls_per_user_per_day", "max_input_tokens"),
+}
+TOP_KEYS = set(KEYS[""])
+CALL_KEYS = set(KEYS["calls[]"])
+FEATURE_ID = r"[a-z0-9][a-z0-9._-]*"
+CALL_NAME = r"[A-Za-z0-9_.-]+"
+
+
+def load_spec(path: str | Path, source: Source | None = None) -> Spec:
+    """Load and validate a spec. Without ``source``, ``path`` is a file on disk, read from
+    the work tree of its repository; with one, a ``str`` is repository-relative and a
+    ``Path`` is a file on disk inside it."""
+    if source is None:
+        source = WorkTree(find_root(Path(path).resolve().parent))
+        rel = relative(source, path)
+    else:
+        rel = relative(source, path) if isinstance(path, Path) else path
+    doc = loads(read_text(source, rel), rel)
+    return _Parser(doc, source, rel).spec()
+
+
+class _Parser:
+    def __init__(self, doc: Doc, source: Source, rel: str) -> None:
+        self.doc, self.source, self.rel = doc, source, rel
+        self.f = Fields(doc, top="spec")
+        self.files: list[str] = [rel]
+
+    def err(self, path: DocPath, message: str, hint: str | None = None) -> CostgateError:
+        return self.doc.error(path, message, hint)
+
+    def mapping(self, path: DocPath, value: Any, schema: str, required: tuple[str, ...] = ()) -> dict:
+        return self.f.mapping(path, value, KEYS[schema], required)
+
+    def template(self, path: DocPath, value: Any, schema: str) -> Template | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
+        value = self.mapping(path, value, schema, ("file",))
+        if not isinstance(value["file"], str):
+            raise self.err(path + ("file",), "template file must be a path string")
+        rel = join(self.rel, value["file"])
+        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
+        self.files.append(rel)
+        return Template(text, rel, 1)
+
+    # -- sections -----------------------------------------------------------------
+    def spec(self) -> Spec:
+        if self.doc.data is None:
+            raise CostgateError("spec is empty", file=self.rel, hint="start from `costgate init` or docs/spec.md")
+        data = self.mapping((), self.doc.data, "", ("version", "feature", "traffic", "samples", "calls"))
+        if data["version"] != SPEC_VERSION:
+            raise self.err(("version",), f"unsupported spec version {data['version']!r}", "this costgate reads version: 1")
+        feature = data["feature"]
+        if not isinstance(feature, str) or not re.fullmatch(FEATURE_ID, feature):
+            raise self.err(("feature",), f"feature must be an id like 'support-bot', got {feature!r}")
+        variables = data.get("vars") or {}
+        if not isinstance(variables, dict):
+            raise self.err(("vars",), "vars must be a mapping of template constants")
+        calls_raw = data["calls"]
+        if not isinstance(calls_raw, list) or not calls_raw:
+            raise self.err(("calls",), "calls must be a non-empty list")
+        calls = tuple(self.call(("calls", i), c) for i, c in enumerate(calls_raw))
+        names = [c.name for c in calls]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.err(("calls", i, "name"), f"duplicate call name {name!r}")
+        samples_file, samples = self.samples(data["samples"])
+        return Spec(
+            feature=feature, file=self.rel, description=str(data.get("description") or ""), vars=variables,
+            traffic=self.traffic(data["traffic"]), samples=samples, samples_file=samples_file, calls=calls,
+            scenarios=self.scenarios(data.get("scenarios"), names), budget=self.budget(data.get("budget")),
+            limits=self.limits(data.get("limits")), files=tuple(dict.fromkeys(self.files)),
+        )
+
+    def traffic(self, value: Any) -> Traffic:
+        p: DocPath = ("traffic",)
+        value = self.mapping(p, value, "traffic", ("sessions_per_day",))
+        f = self.f
+        return Traffic(
+            sessions_per_day=f.number(p + ("sessions_per_day",), value["sessions_per_day"]),
+            days_per_month=f.number(p + ("days_per_month",), value.get("days_per_month", 30), maximum=Decimal(31),
+                                    positive=True),
+            growth_per_month=f.number(p + ("growth_per_month",), value.get("growth_per_month", 0), minimum=Decimal(-1)),
+            users=self.users(p + ("users",), value.get("users")),
+        )
+
+    def users(self, p: DocPath, value: Any) -> Users | None:
+        if value is None:
+            return None
+        value = self.mapping(p, value, "traffic.users", ("count",))
+        if "zipf" in value and "zipf_exponent" in value:
+            raise self.err(p + ("zipf_exponent",), "give zipf or zipf_exponent (its long spelling), not both")
+        zipf_key = "zipf_exponent" if "zipf_exponent" in value else "zipf"
+        if zipf_key in value and ("heavy_user_share" in value or "heavy_user_multiplier" in value):
+            raise self.err(p, "users takes either zipf or heavy_user_share/heavy_user_multiplier, not both")
+        f = self.f
+        return Users(
+            count=f.count(p + ("count",), value["count"], positive=True),
+            heavy_user_share=f.share(p + ("heavy_user_share",), value.get("heavy_user_share", 0)),
+            heavy_user_multiplier=f.number(p + ("heavy_user_multiplier",), value.get("heavy_user_multiplier", 1),
+                                           minimum=ONE),
+            zipf=None if value.get(zipf_key) is None else f.number(p + (zipf_key,), value[zipf_key], positive=True),
+        )
+
+    def optional_numbers(self, p: DocPath, value: dict) -> dict[str, Decimal | None]:
+        return {k: None if value.get(k) is None else self.f.number(p + (k,), value[k]) for k in KEYS[p[0]]}
+
+    def limits(self, value: Any) -> Limits | None:
+        if value is None:
+            return None
+        p: DocPath = ("limits",)
+        got = self.optional_numbers(p, self.mapping(p, value, "limits"))
+        mx = got["max_input_tokens"]
+        return Limits(calls_per_user_per_hour=got["calls_per_user_per_hour"],
+                      calls_per_user_per_day=got["calls_per_user_per_day"],
+                      max_input_tokens=None if mx is None else int(mx))
+
+    def budget(self, value: Any) -> Budget:
+        if value is None:
+            return Budget()
+        p: DocPath = ("budget",)
+        got = self.optional_numbers(p, self.mapping(p, value, "budget"))
+        return Budget(monthly_usd=got["monthly_usd"], worst_case_usd=got["worst_case_usd"])
+
+    def samples(self, value: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
+        p: DocPath = ("samples",)
+        value = self.mapping(p, value, "samples", ("file",))
+        rel = join(self.rel, str(value["file"]))
+        if not rel.endswith((".txt", ".jsonl")):
+            raise self.err(p + ("file",), f"samples file must end in .txt or .jsonl: {rel}",
+                           ".txt holds one query per line; .jsonl one object of template variables per line")
+        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)))
+        self.files.append(rel)
+        return rel, read_samples(text, rel)
+
+    def parse_mix(self, p: DocPath, holder: dict) -> Mix:
+        if "model" in holder:
+            if not isinstance(holder["model"], str):
+                raise self.err(p + ("model",), "model must be a model id such as gpt-4o-mini")
+            return (ModelShare(holder["model"], ONE),)
+        mix = holder["mix"]
+        if not isinstance(mix, dict) or not mix:
+            raise self.err(p + ("mix",), "mix must map model ids to shares, e.g. {gpt-4o-mini: 0.7, gpt-4o: 0.3}")
+        shares = tuple(ModelShare(str(m), self.f.share(p + ("mix", m), s)) for m, s in mix.items())
+        total = sum((s.share for s in shares), ZERO)
+        if total != ONE:
+            raise self.err(p + ("mix",), f"mix shares sum to {total}, not 1", "adjust the shares so they add up to exactly 1")
+        return shares
+
+    def call(self, p: DocPath, value: Any) -> Call:
+        value = self.mapping(p, value, "calls[]", ("name", "user", "per_session"))
+        name = value["name"]
+        if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
+            raise self.err(p + ("name",), f"call name must be an identifier, got {name!r}")
+        if ("model" in value) == ("mix" in value):
+            raise self.err(p, f"call {name!r} needs exactly one of 'model' or 'mix'")
+        f = self.f
+        max_tokens = value.get("max_tokens")
+        mix = self.parse_mix(p, value)
+        return Call(
+            name=name, mix=mix,
+            per_session=f.number(p + ("per_session",), value["per_session"]),
+            system=self.template(p + ("system",), value.get("system"), "calls[].system"),
+            context=self.template(p + ("context",), value.get("context"), "calls[].context"),
+            user=self.template(p + ("user",), value["user"], "calls[].user") or Template("", self.rel),
+            history=self.history(p + ("history",), value.get("history", "none")),
+            output=self.output(p + ("output_tokens",), value.get("output_tokens", 0)),
+            cache=self.cache(p + ("cache",), value.get("cache")),
+            batch=f.share(p + ("batch",), value.get("batch", 0)),
+            retry_rate=f.share(p + ("retry_rate",), value.get("retry_rate", 0)),
+            latency=f.choice(p + ("latency",), value.get("latency", "interactive"), LATENCIES),
+            max_tokens=None if max_tokens is None else f.count(p + ("max_tokens",), max_tokens, positive=True),
+            router=self.router(p + ("router",), value.get("router")),
+            line=self.doc.line(p),
+            model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
+                              for m, _ in mix),
+        )
+
+    def router(self, p: DocPath, value: Any) -> Router | None:
+        if value is None:
+            return None
+        r = self.mapping(p, value, "calls[].router", ("model",))
+        return Router(model=str(r["model"]), output_tokens=self.f.count(p + ("output_tokens",), r.get("output_tokens", 5)))
+
+    def history(self, p: DocPath, value: Any) -> History:
+        if value in ("none", "full", None):
+            return History(policy="full" if value == "full" else "none")
+        if not isinstance(value, dict):
+            raise self.err(p, f"history must be none, full, {{window: N}}, {{tokens: N}} or {{summary: ...}}, got {value!r}")
+        value = self.mapping(p, value, "calls[].history")
+        if len(value) != 1:
+            raise self.err(p, "history takes one policy: {window: N}, {tokens: N} or {summary: {every: K, tokens: T}}")
+        f = self.f
+        if "window" in value:
+            return History("window", window=f.count(p + ("window",), value["window"]))
+        if "tokens" in value:
+            return History("tokens", tokens=f.count(p + ("tokens",), value["tokens"]))
+        s = self.mapping(p + ("summary",), value["summary"], "calls[].history.summary", ("every", "tokens"))
+        return History("summary", every=f.count(p + ("summary", "every"), s["every"], positive=True),
+                       summary_tokens=f.count(p + ("summary", "tokens"), s["tokens"]))
+
+    def output(self, p: DocPath, value: Any) -> Output:
+        if not isinstance(value, dict):
+            return Output(self.f.number(p, value))
+        value = self.mapping(p, value, "calls[].output_tokens", ("mean",))
+        mean = self.f.number(p + ("mean",), value["mean"])
+        mx = value.get("max")
+        if mx is None:
+            return Output(mean)
+        cap = self.f.count(p + ("max",), mx)
+        if cap < mean:
+            raise self.err(p + ("max",), f"output_tokens.max ({cap}) is below its mean ({mean})")
+        return Output(mean, cap)
+
+    def cache(self, p: DocPath, value: Any) -> Cache:
+        if value is None:
+            return Cache()
+        value = self.mapping(p, value, "calls[].cache")
+        f = self.f
+        prefix = value.get("prompt_prefix", False)
+        if not isinstance(prefix, bool):
+            raise self.err(p + ("prompt_prefix",), "prompt_prefix must be true or false")
+        ttl = value.get("ttl", "5m")
+        if ttl not in CACHE_TTLS:
+            raise self.err(p + ("ttl",), f"cache ttl must be 5m or 1h, got {ttl!r}")
+        exact = value.get("exact_hit_rate", 0)
+        emb = value.get("embedding_model")
+        return Cache(prompt_prefix=prefix, ttl=f.choice(p + ("ttl",), ttl, CACHE_TTLS),
+                     semantic_hit_rate=f.share(p + ("semantic_hit_rate",), value.get("semantic_hit_rate", 0)),
+                     exact_hit_rate="auto" if exact == "auto" else f.share(p + ("exact_hit_rate",), exact),
+                     embedding_model=None if emb is None else str(emb))
+
+    def scenarios(self, value: Any, call_names: list[str]) -> tuple[Scenario, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            raise self.err(("scenarios",), "scenarios must map a scenario name to per-call overrides")
+        out = []
+        for name, overrides in value.items():
+            p: DocPath = ("scenarios", name)
+            overrides = self.f.mapping(p, overrides, call_names)
+            mixes = {}
+            for call_name, o in overrides.items():
+                o = self.mapping(p + (call_name,), o, "scenarios.*.*")
+                if ("model" in o) == ("mix" in o):
+                    raise self.err(p + (call_name,), "a scenario override needs exactly one of 'model' or 'mix'")
+                mixes[call_name] = self.parse_mix(p + (call_name,), o)
+            out.append(Scenario(str(name), mixes, lines={c: self.doc.line(p + (c,)) for c in mixes}))
+        return tuple(out)

@@ -1,0 +1,172 @@
+"""The feature spec: what LLM calls one user session makes, and how much traffic.
+
+The domain records only; reading and validating a file is ``spec.loader``'s job.
+Closed sets are ``Literal`` types whose values double as the loader's allowed values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, Mapping, NamedTuple, get_args
+
+SPEC_VERSION = 1
+HistoryPolicy = Literal["none", "full", "window", "tokens", "summary"]
+CacheTTL = Literal["5m", "1h"]
+Latency = Literal["interactive", "offline"]
+HISTORY_POLICIES: tuple[HistoryPolicy, ...] = get_args(HistoryPolicy)
+CACHE_TTLS: tuple[CacheTTL, ...] = get_args(CacheTTL)
+LATENCIES: tuple[Latency, ...] = get_args(Latency)
+ZERO, ONE = Decimal(0), Decimal(1)
+
+
+@dataclass(frozen=True)
+class Template:
+    """Jinja2 source plus where it came from, so render errors can name file and line."""
+
+    text: str
+    file: str
+    first_line: int = 1
+    """Line in ``file`` where the template text starts (an inline template: its spec line)."""
+
+
+@dataclass(frozen=True)
+class Output:
+    mean: Decimal
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class Cache:
+    prompt_prefix: bool = False
+    ttl: CacheTTL = "5m"
+    semantic_hit_rate: Decimal = ZERO
+    exact_hit_rate: Decimal | Literal["auto"] = ZERO
+    """A share, or "auto": measured from duplicate samples."""
+    embedding_model: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    policy: HistoryPolicy = "none"
+    window: int | None = None
+    tokens: int | None = None
+    every: int | None = None
+    """Policy ``summary``: a summary call every K turns."""
+    summary_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Router:
+    """A classifier call that routing itself costs (cheap model, short output)."""
+
+    model: str
+    output_tokens: int = 5
+
+
+class ModelShare(NamedTuple):
+    """One model of a call's mix and the share of requests it serves."""
+
+    model: str
+    share: Decimal
+
+
+Mix = tuple[ModelShare, ...]
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    mix: Mix
+    per_session: Decimal
+    user: Template
+    system: Template | None = None
+    context: Template | None = None
+    history: History = History()
+    output: Output = Output(Decimal(0))
+    cache: Cache = Cache()
+    batch: Decimal = ZERO
+    retry_rate: Decimal = ZERO
+    latency: Latency = "interactive"
+    max_tokens: int | None = None
+    router: Router | None = None
+    line: int | None = None
+    model_lines: tuple[tuple[str, int | None], ...] = ()
+    """Where each model id of the mix is written in the spec."""
+
+    def model_line(self, model: str) -> int | None:
+        return dict(self.model_lines).get(model, self.line)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(m for m, _ in self.mix)
+
+
+@dataclass(frozen=True)
+class Users:
+    """How sessions spread over users: a heavy-user split, or a Zipf law over ranks."""
+
+    count: int
+    heavy_user_share: Decimal = ZERO
+    heavy_user_multiplier: Decimal = Decimal(1)
+    zipf: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Traffic:
+    sessions_per_day: Decimal
+    days_per_month: Decimal = Decimal(30)
+    growth_per_month: Decimal = ZERO
+    users: Users | None = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-user rate limits and request caps: the basis of the worst case."""
+
+    calls_per_user_per_hour: Decimal | None = None
+    calls_per_user_per_day: Decimal | None = None
+    max_input_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    monthly_usd: Decimal | None = None
+    worst_case_usd: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    mixes: Mapping[str, Mix]
+    """Call name -> the mix this scenario gives it."""
+    lines: Mapping[str, int | None] = field(default_factory=dict)
+    """Call name -> the line of its override."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    feature: str
+    file: str
+    """Repository-relative path of the spec."""
+    traffic: Traffic
+    samples: tuple[Mapping[str, Any], ...]
+    samples_file: str
+    calls: tuple[Call, ...]
+    description: str = ""
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    scenarios: tuple[Scenario, ...] = ()
+    budget: Budget = Budget()
+    limits: Limits | None = None
+    files: tuple[str, ...] = ()
+    """Every file the spec read."""
+
+    def call(self, name: str) -> Call:
+        for c in self.calls:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+__all__ = ["Spec", "Call", "Template", "Traffic", "Users", "Limits", "Budget", "Scenario", "Cache", "History",
+           "Output", "Router", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]

@@ -1,0 +1,80 @@
+"""The OpenAI BPE vocabularies, shipped inside the package and hash-checked on load.
+
+A corrupted or swapped vocabulary would silently miscount every price, so each file is
+checked against its SHA-256. We build ``tiktoken.Encoding`` objects from the bytes
+ourselves instead of calling ``tiktoken.get_encoding``, which would try to download (and
+cache) the files. Loaded lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from ..errors import CostgateError
+
+if TYPE_CHECKING:
+    import tiktoken
+
+ENCODING_SHA256 = {
+    "cl100k_base": "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+}
+
+# Split patterns and special tokens as published in tiktoken_ext.openai_public; the
+# patterns are part of the encoding definition, so they are pinned here with the hashes.
+_PATTERNS = {
+    "cl100k_base": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+    "o200k_base": "|".join(
+        [
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+            r"""\p{N}{1,3}""",
+            r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+            r"""\s*[\r\n]+""",
+            r"""\s+(?!\S)""",
+            r"""\s+""",
+        ]
+    ),
+}
+_SPECIAL = {
+    "cl100k_base": {
+        "<|endoftext|>": 100257, "<|fim_prefix|>": 100258, "<|fim_middle|>": 100259,
+        "<|fim_suffix|>": 100260, "<|endofprompt|>": 100276,
+    },
+    "o200k_base": {"<|endoftext|>": 199999, "<|endofprompt|>": 200018},
+}
+
+
+def _read_verified(name: str) -> bytes:
+    data = resources.files("costgate").joinpath("encodings").joinpath(f"{name}.tiktoken").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != ENCODING_SHA256[name]:
+        raise CostgateError(
+            f"encoding file {name}.tiktoken is corrupt (sha256 {digest[:12]}..., "
+            f"expected {ENCODING_SHA256[name][:12]}...)",
+            hint="reinstall costgate; the packaged BPE file does not match its checksum",
+        )
+    return data
+
+
+@lru_cache(maxsize=None)
+def load_encoding(name: str) -> tiktoken.Encoding:
+    """A tiktoken Encoding built from the packaged, hash-checked BPE file."""
+    import tiktoken
+
+    if name not in ENCODING_SHA256:
+        raise CostgateError(f"unknown encoding {name!r}", hint=f"known: {', '.join(ENCODING_SHA256)}")
+    ranks = {}
+    for line in _read_verified(name).splitlines():
+        if line:
+            token, rank = line.split()
+            ranks[base64.b64decode(token)] = int(rank)
+    return tiktoken.Encoding(
+        name=name, pat_str=_PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
+    )
+
+
