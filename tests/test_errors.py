@@ -376,7 +376,7 @@ def test_a_bug_exits_3_and_asks_for_a_report(run, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(costgate.api, "analyse_files", boom)
+    monkeypatch.setattr(costgate.estimate.analyse, "analyse_files", boom)
     code, out, err = run("estimate", "fixtures/support-bot/support-bot.costgate.yaml")
     assert code == 3 and "Traceback" not in err
     assert "a bug, not your input" in err and "COSTGATE_DEBUG=1" in err

@@ -20,6 +20,7 @@ from costgate.pricing import (
     load_table,
     shipped_pricing_dir,
 )
+from costgate.pricing.loader import TextFile
 from costgate.tokens import ChatOverhead
 
 D = Decimal
@@ -364,15 +365,9 @@ def test_override_alias_may_not_shadow_a_model_id(tmp_path):
     assert info.value.location.line == 8
 
 
-def test_single_file_layer_and_custom_reader(tmp_path):
-    read = []
-
-    def reader(path: Path) -> str:
-        read.append(path.name)
-        return GOOD
-
-    t = load_table([Path("somewhere/acme.yaml")], read_text=reader)
-    assert read == ["acme.yaml"] and list(t.models) == ["acme-1"]
+def test_a_layer_of_files_already_read():
+    t = load_table([(TextFile("somewhere/acme.yaml", GOOD),)])
+    assert list(t.models) == ["acme-1"] and t.models["acme-1"].file == "somewhere/acme.yaml"
 
 
 # --- invariants -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 
 import costgate.cli
 from costgate.pricing import table_for
-from costgate.repo import load_config
+from costgate.repo import open_view
 from costgate.pricing import load_table, shipped_pricing_dir, validate
 from costgate.cli.pricing import pricing
 from costgate.tokens import get_tokenizer
@@ -208,14 +208,14 @@ def test_override_precedence(repo, run):
         (repo / name).mkdir()
         (repo / name / "openai.yaml").write_text(OVERRIDE.format(who=name, price=price))
     day = dt.date(2026, 1, 1)
-    assert table_for(repo, load_config(repo)).model("gpt-4o").price_at(day).rates.input == D("2.50")
+    assert table_for(open_view(repo)).model("gpt-4o").price_at(day).rates.input == D("2.50")
     (repo / "costgate.yaml").write_text("pricing: [team-a]\n")
-    assert table_for(repo, load_config(repo)).model("gpt-4o").price_at(day).rates.input == D("3.00")
+    assert table_for(open_view(repo)).model("gpt-4o").price_at(day).rates.input == D("3.00")
     (repo / "costgate.yaml").write_text("pricing: [team-a, team-b]\n")
-    t = table_for(repo, load_config(repo))
+    t = table_for(open_view(repo))
     assert t.model("gpt-4o").price_at(day).rates.input == D("4.00")
     assert t.model("gpt-4o-mini").price_at(day).rates.input == D("0.15")  # untouched: shipped
-    t = table_for(repo, load_config(repo), (repo / "flag",))
+    t = table_for(open_view(repo), (repo / "flag",))
     assert t.model("gpt-4o").price_at(day).rates.input == D("5.00")
     # and end to end: 30,000 x (18 x 5.00 + 100 x 10) / 1M = 32.70
     (repo / "queries.txt").write_text(QUERY + "\n")

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from costgate.pricing import load_table
+from costgate.estimate.results import Analysis
 from costgate.report.estimate import to_json
 from costgate.estimate.simulate import estimate
 from costgate.spec import load_spec
@@ -226,8 +227,8 @@ def test_monthly_total_is_sum_by_model(workdir, p):
 @PROPS
 @given(p=params, seed=st.integers(0, 2**32 - 1))
 def test_same_spec_and_seed_give_identical_json(workdir, p, seed):
-    first = to_json([run(workdir, p, seed=seed)])
-    second = to_json([run(workdir, p, seed=seed)])
+    first = to_json([Analysis(run(workdir, p, seed=seed))])
+    second = to_json([Analysis(run(workdir, p, seed=seed))])
     assert first.encode() == second.encode()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from costgate.repo import WorkTree
 from costgate.repo import config as config_mod
 from costgate import spec as spec_mod
 from costgate.errors import CostgateError
@@ -114,9 +115,9 @@ def test_spec_call_keys_match_parser(spec_schema):
 
 
 def test_config_keys_match_parser(config_schema):
-    assert set(config_schema["properties"]) == config_mod.TOP
-    assert set(config_schema["$defs"]["thresholds"]["properties"]) == config_mod.THRESHOLD_KEYS
-    assert set(config_schema["$defs"]["feature"]["properties"]) == config_mod.THRESHOLD_KEYS | {"calls"}
+    assert set(config_schema["properties"]) == set(config_mod.TOP_KEYS)
+    assert set(config_schema["$defs"]["thresholds"]["properties"]) == set(config_mod.THRESHOLD_KEYS)
+    assert set(config_schema["$defs"]["feature"]["properties"]) == set(config_mod.FEATURE_KEYS)
 
 
 @pytest.mark.parametrize("name", ["spec.schema.json", "config.schema.json"])
@@ -324,7 +325,7 @@ def test_unknown_key_fails_schema_validation(spec_schema):
 
 def _config(tmp_path: Path, data) -> config_mod.Config:
     (tmp_path / "costgate.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return config_mod.load_config(tmp_path)
+    return config_mod.load_config(WorkTree(tmp_path))
 
 
 FULL_CONFIG = """\

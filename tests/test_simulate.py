@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from costgate.pricing import load_table
+from costgate.estimate.results import Analysis
 from costgate.report.estimate import to_json
 from costgate.estimate.billing import expected_output
 from costgate.estimate.history import rule_for
@@ -76,7 +77,7 @@ def test_acceptance_example_gpt4o(tmp_path):
     assert e.cost_per_session == D("0.0210375")
     # 10,000 sessions/day x 30 days x $0.0210375 = $6,311.25 ("about $6,300").
     assert e.monthly_cost == D("6311.25")
-    doc = json.loads(to_json([e]))
+    doc = json.loads(to_json([Analysis(e)]))
     assert doc["schema_version"] == 1
     assert doc["estimates"][0]["monthly_cost_usd"] == "6311.25"
     assert doc["estimates"][0]["calls"][0]["cost_per_call_usd"] == "0.021038"  # display rounding only
@@ -184,8 +185,8 @@ def test_duplicate_share_normalises():
 
 def test_same_seed_same_json(tmp_path):
     spec = make_spec(tmp_path, answer(per_session="1.5"), queries=[QUERY, " why" * 50, " why" * 10])
-    a = to_json([run(spec, seed=7)])
-    b = to_json([run(spec, seed=7)])
+    a = to_json([Analysis(run(spec, seed=7))])
+    b = to_json([Analysis(run(spec, seed=7))])
     assert a == b
 
 
@@ -197,7 +198,7 @@ def test_alternatives_price_each_model_alone(tmp_path):
     mini = (D(INPUT) * D("0.15") + 800 * D("0.60")) / 1_000_000 * 300000
     assert alts["gpt-4o-mini"].monthly_cost == mini
     assert e.monthly_cost == (alts["gpt-4o"].monthly_cost + mini) / 2
-    saved = {a["name"]: a["savings_usd"] for a in json.loads(to_json([e]))["estimates"][0]["alternatives"]}
+    saved = {a["name"]: a["savings_usd"] for a in json.loads(to_json([Analysis(e)]))["estimates"][0]["alternatives"]}
     assert saved["gpt-4o"] == str((e.monthly_cost - D("6311.25")).quantize(D("0.01")))  # negative: dearer
 
 
@@ -215,7 +216,7 @@ def test_percentiles_shares_and_budget_by_hand(tmp_path):
     assert e.cost_per_session == sum(costs) / 3
     # p95 of single-call sessions drawn from three equally likely samples: the dearest.
     assert e.cost_per_session_p95 == max(costs)
-    doc = json.loads(to_json([e]))["estimates"][0]
+    doc = json.loads(to_json([Analysis(e)]))["estimates"][0]
     assert doc["calls"][0]["monthly_share_percent"] == "100.0"
     assert doc["by_model"] == [{"model": "gpt-4o", "monthly_cost_usd": doc["monthly_cost_usd"], "share_percent": "100.0"}]
     monthly = sum(costs) / 3 * 300000
@@ -228,7 +229,7 @@ def test_two_calls_share_of_month(tmp_path):
     e = run(make_spec(tmp_path, calls))
     mini = (D(INPUT) * D("0.15") + 800 * D("0.60")) / 1_000_000
     total = D("0.0210375") + mini
-    doc = json.loads(to_json([e]))["estimates"][0]
+    doc = json.loads(to_json([Analysis(e)]))["estimates"][0]
     shares = {c["name"]: c["monthly_share_percent"] for c in doc["calls"]}
     assert shares == {"answer": str((100 * D("0.0210375") / total).quantize(D("0.1"))),
                       "second": str((100 * mini / total).quantize(D("0.1")))}

@@ -275,5 +275,5 @@ def test_model_and_mix_are_exclusive(demo):
 
 def test_missing_required_keys(demo):
     demo.write_text(SPEC.replace("    per_session: 1\n", ""))
-    with pytest.raises(CostgateError, match="missing required key 'per_session' in calls[0]"):
+    with pytest.raises(CostgateError, match=r"missing required key 'per_session' in calls\[0\]"):
         load_spec(demo)

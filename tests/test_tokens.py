@@ -91,24 +91,24 @@ def tampered(monkeypatch, tmp_path):
     data = bytearray(target.read_bytes())
     data[10] = ord("A") if data[10] != ord("A") else ord("B")
     target.write_bytes(bytes(data))
-    monkeypatch.setattr(tokens, "resources", SimpleNamespace(files=lambda package: pkg))
+    monkeypatch.setattr(tokens.encodings, "resources", SimpleNamespace(files=lambda package: pkg))
     tokens.load_encoding.cache_clear()
-    tokens._count_cached.cache_clear()
+    tokens.registry._count_cached.cache_clear()
     yield
     monkeypatch.undo()
     tokens.load_encoding.cache_clear()
-    tokens._count_cached.cache_clear()
+    tokens.registry._count_cached.cache_clear()
 
 
 def test_tampered_file_is_refused(tampered):
     with pytest.raises(CostgateError) as info:
-        tokens._read_verified("o200k_base")
+        tokens.encodings._read_verified("o200k_base")
     assert "encoding file o200k_base.tiktoken is corrupt" in info.value.message
     assert "reinstall costgate" in info.value.hint
     with pytest.raises(CostgateError, match="is corrupt"):
         tokens.load_encoding("o200k_base")
     # The untouched cl100k copy still loads.
-    assert tokens._read_verified("cl100k_base") == packaged("cl100k_base").read_bytes()
+    assert tokens.encodings._read_verified("cl100k_base") == packaged("cl100k_base").read_bytes()
 
 
 def test_tampered_file_is_bad_input_at_the_cli(tampered, run, tmp_path):
@@ -243,7 +243,7 @@ def test_resolve_unknown_family():
 @pytest.fixture
 def isolated_registry(monkeypatch):
     """Registrations made by a test vanish afterwards."""
-    monkeypatch.setattr(tokens, "_REGISTRY", dict(tokens._REGISTRY))
+    monkeypatch.setattr(tokens.registry, "_REGISTRY", dict(tokens.registry._REGISTRY))
     tokens.get_tokenizer.cache_clear()
     yield
     monkeypatch.undo()
@@ -297,7 +297,7 @@ def test_broken_entry_point_plugin_is_bad_input(isolated_registry, monkeypatch):
 
     monkeypatch.setattr(importlib.metadata, "entry_points",
                         lambda group=None: [EP()] if group == "costgate.tokenizers" else [])
-    monkeypatch.setattr(tokens, "_plugins_loaded", False)
+    monkeypatch.setattr(tokens.registry, "_plugins_loaded", False)
     with pytest.raises(CostgateError, match="tokenizer plugin 'broken' failed to load"):
         tokens.registered()
 

@@ -60,7 +60,10 @@ def read_text(src: Source, rel: str, *, referenced_from: str | None = None, line
         at = "" if isinstance(src, WorkTree) else f" at {src.label}"
         raise CostgateError(f"file not found{at}: {norm}", file=referenced_from, line=line,
                             hint="paths in a spec are relative to the spec file")
-    data = src.read_bytes(norm)
+    try:
+        data = src.read_bytes(norm)
+    except CostgateError as exc:
+        raise CostgateError(exc.message, file=referenced_from, line=line, hint=exc.hint) from None
     if len(data) > MAX_FILE_BYTES:
         raise CostgateError(f"{norm} is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=referenced_from, line=line)
     try:
