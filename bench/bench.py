@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from costgate.estimate.levers import what_if  # noqa: E402
-from costgate.pricing import load_table  # noqa: E402
 from costgate.estimate.simulate import estimate  # noqa: E402
+from costgate.pricing import load_table  # noqa: E402
 from costgate.spec import load_spec  # noqa: E402
 from costgate.tokens import get_tokenizer, load_encoding  # noqa: E402
 

@@ -98,7 +98,7 @@ class Fields:
             if value == c and isinstance(value, str):
                 return c
         raise self.error(path, f"{self.where(path)} must be one of {', '.join(choices)}, got {value!r}",
-                         suggest(str(value), choices))
+                         suggest(str(value), tuple(choices)))
 
     def boolean(self, path: DocPath, value: Any) -> bool:
         if not isinstance(value, bool):

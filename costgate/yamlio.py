@@ -56,7 +56,7 @@ class Doc:
 class _CountingLoader(yaml.SafeLoader):
     aliases = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -128,6 +128,7 @@ def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> An
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), doc, counter) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
     if node.style in ("|", ">"):
         doc.text_starts[path] = node.start_mark.line + 2
     return _scalar(node, doc)

@@ -13,8 +13,8 @@ import traceback
 
 import click
 
-from .. import __version__
 from ..errors import CostgateError
+from ..version import __version__
 from .estimate import estimate, tokens
 from .gate import check, diff
 from .init import init

@@ -35,6 +35,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     from ..estimate import DEFAULT_SEED
     from ..estimate.analyse import analyse_files
     from ..report.estimate import FORMATS as RENDER
+    from ..report.estimate import warning_text
 
     analyses = analyse_files(specs, as_of=parse_day(as_of), seed=DEFAULT_SEED if seed is None else seed,
                              sessions=sessions, pricing=pricing, alternatives=not no_alternatives, levers=what_if,
@@ -42,7 +43,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     emit(RENDER[fmt](analyses), output)
     for a in analyses:
         for w in a.estimate.warnings:
-            click.echo(f"warning: {a.estimate.feature}: {w}", err=True, color=color())
+            click.echo(f"warning: {a.estimate.feature}: {warning_text(w)}", err=True, color=color())
 
 
 @click.command()

@@ -7,15 +7,20 @@ Options and output only: the work is ``pricing`` (validate, sync), ``gate.pricin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import CostgateError
-from ..pricing import PriceTable, load_table, shipped_pricing_dir
 from .options import FORMATS, emit, today_or
+
+if TYPE_CHECKING:
+    from ..pricing import PriceTable
 
 
 def _table(paths: tuple[Path, ...]) -> PriceTable:
+    from ..pricing import load_table, shipped_pricing_dir
+
     return load_table([shipped_pricing_dir(), *paths]) if paths else load_table()
 
 
@@ -149,6 +154,7 @@ def sync(source, directory, write, as_of, fmt) -> None:
     never overwritten) and a bumped `checked` date; tier differences are reported only.
     Needs `pip install 'costgate[sync]'`.
     """
+    from ..pricing import load_table, shipped_pricing_dir
     from ..pricing.sync import compare, load_genai_prices, write_updates
     from ..report.pricing_table import sync_report
 

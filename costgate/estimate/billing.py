@@ -85,8 +85,8 @@ class Pricing:
             batch_in = rates.batch_input or self._needs_batch("batch_input") * rates.input / self.base.input
             cost_in = cost_in * batch_in / rates.input if rates.input else cost_in
             if out_rate:
-                batch_out = rates.batch_output or self._needs_batch("batch_output") * out_rate / self.base.output
-                out_rate = batch_out
+                base_out = self.base.output or out_rate
+                out_rate = rates.batch_output or self._needs_batch("batch_output") * out_rate / base_out
         return (cost_in + t.output * out_rate) / MILLION
 
     def billed(self, t: RequestTokens, batch_share: Decimal) -> Decimal:

@@ -66,6 +66,15 @@ class Alternative:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    """A model of the spec that is on its way out on the estimate's day."""
+
+    model: str
+    status: Literal["retired", "deprecated"]
+    since: date
+
+
 class ModelSpend(NamedTuple):
     """A model's monthly spend across every call of a feature."""
 
@@ -89,7 +98,7 @@ class Estimate:
     alternatives: tuple[Alternative, ...]
     budget_monthly_usd: Decimal | None
     approximate: bool
-    warnings: tuple[str, ...]
+    warnings: tuple[Lifecycle, ...]
     samples: int
 
     @property

@@ -27,12 +27,12 @@ from typing import Mapping, Sequence
 
 from ..errors import CostgateError
 from ..pricing import Model, PriceTable
-from ..spec import Call, Spec
+from ..spec import Call, Mix, ModelShare, Spec
 from ..tokens import ChatOverhead, Tokenizer
 from .billing import Pricing, RequestTokens, expected_output, message_tokens, plain_cost
 from .history import rule_for
 from .render import RenderedCall, render_call
-from .results import Alternative, CallEstimate, Estimate, ModelCost, ModelSpend
+from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifecycle, ModelCost, ModelSpend
 
 # Monthly money is kept to a trillionth of a dollar: a fixed exponent makes every sum of
 # monthly figures exact in any order (a feature's total is exactly the sum of its calls
@@ -59,7 +59,7 @@ def estimate(
 ) -> Estimate:
     """Price ``spec`` on ``table`` as it stood on ``as_of`` (default: today)."""
     as_of = as_of or date.today()
-    warnings: list[str] = []
+    warnings: list[Lifecycle] = []
     rendered = {c.name: render_call(spec, c, turns=_max_turns(c)) for c in spec.calls}
     for call in spec.calls:
         for m in call.models:
@@ -68,9 +68,9 @@ def estimate(
                 raise CostgateError(f"model {m!r} in call {call.name!r} is an {model.kind} model",
                                     file=spec.file, line=call.line, hint="calls need a chat model")
             if model.retired and as_of >= model.retired:
-                warnings.append(f"{model.id} was retired on {model.retired.isoformat()}: calls to it fail")
+                warnings.append(Lifecycle(model.id, "retired", model.retired))
             elif model.deprecated and as_of >= model.deprecated:
-                warnings.append(f"{model.id} is deprecated since {model.deprecated.isoformat()}")
+                warnings.append(Lifecycle(model.id, "deprecated", model.deprecated))
     main = _price_spec(spec, table, rendered, as_of, seed, sessions)
     alts: list[Alternative] = []
     if alternatives:
@@ -79,7 +79,8 @@ def estimate(
             for m in call.models:
                 if m not in seen:
                     seen.append(m)
-        variants = [(m, "model", {c.name: ((m, ONE),) for c in spec.calls}) for m in seen]
+        variants: list[tuple[str, AlternativeKind, Mapping[str, Mix]]] = [
+            (m, "model", {c.name: (ModelShare(m, ONE),) for c in spec.calls}) for m in seen]
         for s in spec.scenarios:
             for call_name, mix in s.mixes.items():
                 for m, _ in mix:
@@ -165,16 +166,12 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
     model_costs: list[ModelCost] = []
     per_turn = [[ZERO] * n for _ in range(turns)]
     main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
-    main_stats = None
+    main_stats: tuple[Tokenizer, list[list[RequestTokens]], Decimal, Pricing] | None = None
     for model_id, share in call.mix:
         model = table.model(model_id)
         tok, ov = table.tokenizer(model), table.overhead(model)
-        period = model.price_at(as_of)
-        ttl = call.cache.ttl
-        per_window = calls_month * share * miss / (spec.traffic.days_per_month * MINUTES_PER_DAY) * TTL_MINUTES[ttl]
-        pricing = Pricing(model=model, base=period.rates, period=period,
-                          write_share=ONE if per_window <= 1 else ONE / per_window, ttl=ttl,
-                          caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0)
+        per_window = calls_month * share * miss / (spec.traffic.days_per_month * MINUTES_PER_DAY)
+        pricing = _pricing(call, model, as_of, per_window)
         reqs = _requests(call, rendered, tok, ov, turns, n, out_tokens, static_context)
         costs = [[ZERO] * n for _ in range(turns)]
         summaries = _summary_costs(call, tok, ov, rendered, turns, n, out_tokens, pricing)
@@ -193,15 +190,34 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
             approximate=not tok.exact, tokenizer=tok.name))
         if model_id == main:
             main_stats = (tok, reqs, in_mean, pricing)
-    tok, reqs, in_mean, pricing = main_stats
+    assert main_stats is not None
+    return _call_estimate(call, tuple(model_costs), weights, out_tokens, *main_stats), per_turn
+
+
+def _pricing(call: Call, model: Model, as_of: date, per_minute: Decimal) -> Pricing:
+    """The call's levers on one model; ``per_minute`` requests reach it a minute, which
+    decides how often the prompt cache is rewritten within its TTL."""
+    period = model.price_at(as_of)
+    ttl = call.cache.ttl
+    per_window = per_minute * TTL_MINUTES[ttl]
+    return Pricing(model=model, base=period.rates, period=period,
+                   write_share=ONE if per_window <= 1 else ONE / per_window, ttl=ttl,
+                   caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0)
+
+
+def _call_estimate(call: Call, model_costs: tuple[ModelCost, ...], weights: list[Decimal], out_tokens: Decimal,
+                   tok: Tokenizer, reqs: list[list[RequestTokens]], in_mean: Decimal,
+                   pricing: Pricing) -> CallEstimate:
+    """The call's figures: money summed over its models, tokens from its main model."""
+    n = len(reqs[0])
     inputs = [(reqs[t][i].input, w / n) for t, w in enumerate(weights) for i in range(n)] or \
              [(reqs[0][i].input, ONE / n) for i in range(n)]
     session_cost = sum((m.cost_per_session for m in model_costs), ZERO)
     first = reqs[0]
     prefix = first[0].prefix
     caching = pricing.caches(prefix)
-    est = CallEstimate(
-        name=call.name, per_session=call.per_session, models=tuple(model_costs), tokenizer=tok.name,
+    return CallEstimate(
+        name=call.name, per_session=call.per_session, models=model_costs, tokenizer=tok.name,
         approximate=any(m.approximate for m in model_costs),
         system_tokens=max(r.system_text for row in reqs for r in row),
         context_tokens_mean=_mean([Decimal(r.context_text) for r in first]),
@@ -212,7 +228,6 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
             (m.share * m.cost_per_call for m in model_costs), ZERO),
         cost_per_session=session_cost, monthly_cost=sum((m.monthly_cost for m in model_costs), ZERO),
         system_file=call.system.file if call.system else None, line=call.line)
-    return est, per_turn
 
 
 def _requests(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOverhead, turns: int, n: int,

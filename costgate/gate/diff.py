@@ -58,7 +58,7 @@ def diff(
     tips: dict[str, tuple[Lever, ...]] = {}
     for feature in sorted(set(before) | set(after)):
         b, a = before.get(feature), after.get(feature)
-        fd = compare_feature(feature, b and b.estimate, a and a.estimate, gate_cfg,
+        fd = compare_feature(feature, b.estimate if b else None, a.estimate if a else None, gate_cfg,
                              None if a is None else (a.spec, a.table))
         features.append(fd)
         if a is not None and any(c.level == "fail" for c in fd.crossings):

@@ -55,11 +55,11 @@ class PricingDiff:
 
     @property
     def monthly_before(self) -> Decimal:
-        return sum((i.before for i in self.impacts if i.delta is not None), ZERO)
+        return sum((i.before for i in self.impacts if i.before is not None and i.after is not None), ZERO)
 
     @property
     def monthly_after(self) -> Decimal:
-        return sum((i.after for i in self.impacts if i.delta is not None), ZERO)
+        return sum((i.after for i in self.impacts if i.before is not None and i.after is not None), ZERO)
 
 
 def _auto_table_dir(views: Sequence[RepoView]) -> str | None:

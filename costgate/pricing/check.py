@@ -7,15 +7,14 @@ in the hint. The loader applies these while reading; ``validate`` adds stricter 
 from __future__ import annotations
 
 import datetime as _dt
-from decimal import Decimal
 from typing import Any, Sequence
 
 from ..fields import Fields, where
 from ..yamlio import Doc, DocPath
-from .model import RATE_KEYS
+from .model import RATE_KEYS, Rates
 
 
-def rates(doc: Doc, path: DocPath, value: dict, *, kind: str) -> dict[str, Decimal | None]:
+def rates(doc: Doc, path: DocPath, value: dict, *, kind: str) -> Rates:
     """The rate keys of a price period or tier, parsed, with sanity checks."""
     out = {key: Fields(doc).price(path + (key,), value[key]) if key in value else None
            for key in RATE_KEYS}
@@ -30,7 +29,7 @@ def rates(doc: Doc, path: DocPath, value: dict, *, kind: str) -> dict[str, Decim
                         f"cached_input {out['cached_input']} is more than input {out['input']} "
                         f"in {where(path)}", "a cache read is never dearer than a normal read: "
                         "check that the two are not swapped")
-    return out
+    return Rates(**out)  # type: ignore[arg-type]  # input is checked above
 
 
 def ascending_dates(doc: Doc, path: DocPath, dates: list[_dt.date]) -> None:

@@ -10,7 +10,6 @@ model by id and merges into a provider by id.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -21,7 +20,7 @@ from ..fields import Fields, where, with_list
 from ..tokens import Approximation, ChatOverhead, registered
 from ..yamlio import Doc, DocPath, loads
 from . import check
-from .model import KINDS, RATE_KEYS, Model, PricePeriod, PriceTable, Provider, Rates, Tier
+from .model import KINDS, RATE_KEYS, Model, PricePeriod, PriceTable, Provider, Tier
 
 SCHEMA_VERSION = 1
 TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "tokenizers", "models")
@@ -160,7 +159,8 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
                  kind=kind, tokenizer=Fields(doc).ident(path + ("tokenizer",), raw["tokenizer"]),
                  aliases=aliases, checked=Fields(doc).day(path + ("checked",), raw["checked"]),
                  prices=periods, file=doc.file, line=doc.line(path) or 0,
-                 **optional_int, **optional_day)
+                 context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
+                 deprecated=optional_day["deprecated"], retired=optional_day["retired"])
 
 
 def _period(doc: Doc, path: DocPath, raw: Any, kind: str) -> PricePeriod:
@@ -173,10 +173,10 @@ def _period(doc: Doc, path: DocPath, raw: Any, kind: str) -> PricePeriod:
         tpath = path + ("tiers", j)
         t = Fields(doc).mapping(tpath, t, allowed=TIER_KEYS, required=("above",))
         above = Fields(doc).integer(tpath + ("above",), t["above"], minimum=1)
-        tiers.append(Tier(above, Rates(**check.rates(doc, tpath, t, kind=kind))))
+        tiers.append(Tier(above, check.rates(doc, tpath, t, kind=kind)))
     check.ascending_tiers(doc, path + ("tiers",), [t.above for t in tiers])
     return PricePeriod(since=Fields(doc).day(path + ("since",), raw["since"]),
-                       rates=Rates(**check.rates(doc, path, raw, kind=kind)), tiers=tuple(tiers))
+                       rates=check.rates(doc, path, raw, kind=kind), tiers=tuple(tiers))
 
 
 def read_layer(path: Path) -> TextLayer:

@@ -210,15 +210,15 @@ def write_updates(report: SyncReport, directory: Path, since: _dt.date) -> dict[
             mpath = pf.model_paths[mid]
             doc = pf.doc
             under = [ln for p, ln in doc.lines.items() if p[:len(mpath) + 1] == mpath + ("prices",)]
-            first = doc.line(mpath + ("prices", 0))
-            indent = re.match(r"\s*", lines[first - 1]).group(0)
+            first = doc.line(mpath + ("prices", 0)) or 1
+            indent = lines[first - 1][:len(lines[first - 1]) - len(lines[first - 1].lstrip())]
             rates = {k: getattr(last.rates, k) for k in RATE_KEYS}
             for d in diffs:
                 rates[d.field] = d.theirs
             tiers = [(t.above, {k: getattr(t.rates, k) for k in RATE_KEYS}) for t in last.tiers]
             note = f"synced from {report.source} on {since.isoformat()} (costgate pricing sync)"
             edits.append((max(under), _period_lines(indent, since, rates, tiers, note)))
-            checked = doc.line(mpath + ("checked",))
+            checked = doc.line(mpath + ("checked",)) or 1
             lines[checked - 1] = re.sub(r"checked:\s*\S+", f"checked: {since.isoformat()}",
                                         lines[checked - 1])
             written.setdefault(path, []).append(mid)

@@ -79,8 +79,9 @@ def lint(doc: Doc) -> list[CostgateError]:
         for j, period in enumerate(periods if isinstance(periods, list) else []):
             if not isinstance(period, dict):
                 continue
-            tiers = period.get("tiers") if isinstance(period.get("tiers"), list) else []
-            blocks = [(("models", i, "prices", j), period)]
+            raw_tiers = period.get("tiers")
+            tiers: list = raw_tiers if isinstance(raw_tiers, list) else []
+            blocks: list[tuple[DocPath, dict]] = [(("models", i, "prices", j), period)]
             blocks += [(("models", i, "prices", j, "tiers", k), t) for k, t in enumerate(tiers)
                        if isinstance(t, dict)]
             for path, block in blocks:

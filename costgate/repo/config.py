@@ -9,6 +9,7 @@ try ``costgate diff`` before writing one.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
@@ -103,10 +104,10 @@ def load_config(src: Source, path: str | None = None) -> Config:
 
 
 def _from_toml(rel: str, text: str) -> Config:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

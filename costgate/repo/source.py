@@ -102,7 +102,7 @@ class WorkTree:
 
     def files(self) -> frozenset[str]:
         if self._files is None:
-            found = set()
+            found: set[str] = set()
             for dirpath, dirnames, filenames in os.walk(self.root):
                 dirnames[:] = sorted(d for d in dirnames if d != ".git")
                 base = Path(dirpath).relative_to(self.root).as_posix()

@@ -1,8 +1,6 @@
 """GitHub workflow commands (``::error file=...,line=...::message``) pointing at the file
 behind each crossed threshold, escaped as GitHub's toolkit escapes them."""
 
-from __future__ import annotations
-
 from ..gate.model import GateResult
 from .crossings import crossing_message
 

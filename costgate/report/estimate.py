@@ -13,12 +13,18 @@ from typing import Sequence
 
 from tabulate import tabulate
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
 from .charts import mermaid, sparkline
 from .money import dollars, fixed, number, percent, share, usd, usd_small
 
 SCHEMA_VERSION = 1
 APPROX_MARK = "~"
+
+
+def warning_text(w: Lifecycle) -> str:
+    if w.status == "retired":
+        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
+    return f"{w.model} is deprecated since {w.since.isoformat()}"
 
 
 def _mix(c: CallEstimate) -> str:
@@ -64,6 +70,41 @@ def extras_dict(x: Extras | None) -> dict:
     }
 
 
+def _call_dict(c: CallEstimate, e: Estimate) -> dict:
+    return {
+        "name": c.name,
+        "per_session": str(c.per_session),
+        "tokenizer": c.tokenizer,
+        "approximate": c.approximate,
+        "system_prompt_tokens": c.system_tokens,
+        "context_tokens_mean": fixed(c.context_tokens_mean, 1),
+        "input_tokens": {
+            "mean": fixed(c.input_tokens_mean, 1),
+            "p50": c.input_tokens_p50,
+            "p95": c.input_tokens_p95,
+        },
+        "output_tokens_mean": fixed(c.output_tokens_mean, 1),
+        "cached_prefix_tokens": c.cached_prefix_tokens,
+        "cost_per_call_usd": usd_small(c.cost_per_call),
+        "cost_per_session_usd": usd_small(c.cost_per_session),
+        "monthly_cost_usd": usd(c.monthly_cost),
+        "monthly_share_percent": percent(c.monthly_cost, e.monthly_cost),
+        "models": [
+            {
+                "model": m.model,
+                "share": str(m.share),
+                "tokenizer": m.tokenizer,
+                "approximate": m.approximate,
+                "input_tokens_mean": fixed(m.input_tokens_mean, 1),
+                "cost_per_call_usd": usd_small(m.cost_per_call),
+                "monthly_cost_usd": usd(m.monthly_cost),
+            }
+            for m in c.models
+        ],
+    }
+
+
+
 def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
     return {
         "feature": e.feature,
@@ -82,40 +123,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
         "monthly_cost_usd": usd(e.monthly_cost),
         "budget_monthly_usd": None if e.budget_monthly_usd is None else usd(e.budget_monthly_usd),
         "budget_used_percent": None if e.budget_monthly_usd is None else percent(e.monthly_cost, e.budget_monthly_usd),
-        "calls": [
-            {
-                "name": c.name,
-                "per_session": str(c.per_session),
-                "tokenizer": c.tokenizer,
-                "approximate": c.approximate,
-                "system_prompt_tokens": c.system_tokens,
-                "context_tokens_mean": fixed(c.context_tokens_mean, 1),
-                "input_tokens": {
-                    "mean": fixed(c.input_tokens_mean, 1),
-                    "p50": c.input_tokens_p50,
-                    "p95": c.input_tokens_p95,
-                },
-                "output_tokens_mean": fixed(c.output_tokens_mean, 1),
-                "cached_prefix_tokens": c.cached_prefix_tokens,
-                "cost_per_call_usd": usd_small(c.cost_per_call),
-                "cost_per_session_usd": usd_small(c.cost_per_session),
-                "monthly_cost_usd": usd(c.monthly_cost),
-                "monthly_share_percent": percent(c.monthly_cost, e.monthly_cost),
-                "models": [
-                    {
-                        "model": m.model,
-                        "share": str(m.share),
-                        "tokenizer": m.tokenizer,
-                        "approximate": m.approximate,
-                        "input_tokens_mean": fixed(m.input_tokens_mean, 1),
-                        "cost_per_call_usd": usd_small(m.cost_per_call),
-                        "monthly_cost_usd": usd(m.monthly_cost),
-                    }
-                    for m in c.models
-                ],
-            }
-            for c in e.calls
-        ],
+        "calls": [_call_dict(c, e) for c in e.calls],
         "by_model": [
             {"model": m, "monthly_cost_usd": usd(v), "share_percent": percent(v, e.monthly_cost)}
             for m, v in e.by_model
@@ -131,7 +139,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
             }
             for a in e.alternatives
         ],
-        "warnings": list(e.warnings),
+        "warnings": [warning_text(w) for w in e.warnings],
         **extras_dict(x),
     }
 
@@ -196,13 +204,13 @@ def _footnotes(e: Estimate) -> list[str]:
         toks = sorted({m.tokenizer for c in e.calls for m in c.models if m.approximate})
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
-    notes += [f"warning: {w}" for w in e.warnings]
+    notes += [f"warning: {warning_text(w)}" for w in e.warnings]
     return notes
 
 
 def _lever_rows(x: Extras) -> list[list[str]]:
     return [[str(i), lv.call, lv.description, dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
-             lv.trade_off] for i, lv in enumerate(x.levers, 1)]
+             lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
 
 
 LEVER_HEADERS = ["#", "call", "lever", "saving/month", "%", "trade-off"]
@@ -214,8 +222,8 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
     out: list[str] = []
     p = x.projection
     if p is not None and p.growth_per_month:
-        when = (f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}" if p.budget_month
-                else (f"; stays within the {dollars(p.budget)} budget for 12 months" if p.budget is not None else ""))
+        when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
+                if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
         head = (f"12-month projection at {(p.growth_per_month * 100).normalize():f}%/month growth: "
                 f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
         if markdown:

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from .. import __version__
 from ..gate.model import CallDiff, FeatureDiff, GateResult
+from ..version import __version__
 from .crossings import crossing_message, limit_text, suggestions
 from .money import change, dollars, fixed, number, percent, usd, usd_small
 

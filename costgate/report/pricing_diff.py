@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from .. import __version__
 from ..gate.pricing import PricingDiff
 from ..pricing.diff import RateChange
+from ..version import __version__
 from .money import change, dollars, percent, usd
 
 MARKER = "<!-- costgate-pricing-report -->"
@@ -134,7 +134,7 @@ def to_json(r: PricingDiff) -> str:
                       "monthly_cost_before_usd": None if i.before is None else usd(i.before),
                       "monthly_cost_after_usd": None if i.after is None else usd(i.after),
                       "monthly_delta_usd": None if i.delta is None else usd(i.delta),
-                      "monthly_delta_percent": None if i.delta is None else percent(i.delta, i.before),
+                      "monthly_delta_percent": None if i.delta is None or i.before is None else percent(i.delta, i.before),
                       "error": i.error} for i in r.impacts],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -117,8 +117,8 @@ def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
             rows.append([f"{p.since.isoformat()}{mark}" if label == "base" else "", label,
                          *[_p(getattr(r, k)) for k in SHOW_KEYS]])
     headers = ["since", "applies to", *[RATE_LABELS[k] for k in SHOW_KEYS]]
-    text = tabulate(_facts(table, m), tablefmt="plain" if style == "simple" else style, disable_numparse=True,
-                    **({} if style == "simple" else {"headers": ["", ""]}))
+    text = tabulate(_facts(table, m), headers=() if style == "simple" else ["", ""],
+                    tablefmt="plain" if style == "simple" else style, disable_numparse=True)
     return (text + f"\n\nUSD per 1M tokens; * marks the period in force on {day.isoformat()}"
             + ("" if cur else " (none yet)") + "\n\n"
             + tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n")

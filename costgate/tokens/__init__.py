@@ -3,8 +3,8 @@
 from .chat import ChatOverhead, Message, count_messages, parse_messages
 from .encodings import ENCODING_SHA256, load_encoding
 from .registry import (
-    ApproxTokenizer,
     Approximation,
+    ApproxTokenizer,
     TiktokenTokenizer,
     Tokenizer,
     get_tokenizer,

@@ -22,8 +22,11 @@ from .encodings import ENCODING_SHA256, load_encoding
 class Tokenizer(Protocol):
     """What the estimator needs of a tokenizer: a name, a count, and honesty about it."""
 
-    name: str
-    exact: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def exact(self) -> bool: ...
 
     def count(self, text: str) -> int: ...
 
@@ -85,8 +88,12 @@ def _load_plugins() -> None:
                                 hint="uninstall or fix the plugin package") from None
 
 
+def _exact(name: str) -> Callable[[], Tokenizer]:
+    return lambda: TiktokenTokenizer(name)
+
+
 for _name in ENCODING_SHA256:
-    register(_name, lambda _name=_name: TiktokenTokenizer(_name))
+    register(_name, _exact(_name))
 _plugins_loaded = False
 
 
