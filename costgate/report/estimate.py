@@ -15,7 +15,7 @@ from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
 from .charts import mermaid, sparkline
-from .money import dollars, fixed, number, percent, share, usd, usd_small
+from .money import change, dollars, fixed, number, percent, share, usd, usd_small
 
 SCHEMA_VERSION = 1
 APPROX_MARK = "~"
@@ -191,10 +191,7 @@ def _alt_rows(e: Estimate) -> list[list[str]]:
         if a.monthly_cost is None:
             rows.append([label, a.kind, "n/a", a.error or ""])
             continue
-        diff = a.monthly_cost - e.monthly_cost
-        pct = percent(diff, e.monthly_cost)
-        rows.append([label, a.kind, dollars(a.monthly_cost),
-                     f"{'+' if diff > 0 else ''}{dollars(diff)} ({'+' if diff > 0 else ''}{pct}%)" if pct else ""])
+        rows.append([label, a.kind, dollars(a.monthly_cost), change(e.monthly_cost, a.monthly_cost)])
     return rows
 
 
