@@ -19,13 +19,13 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from .errors import CostgateError
-    from .estimate import estimate
+    from .estimate.simulate import estimate
     from .pricing import load_table
     from .spec import load_spec
 
 _LAZY = {
     "CostgateError": ("costgate.errors", "CostgateError"),
-    "estimate": ("costgate.estimate", "estimate"),
+    "estimate": ("costgate.estimate.simulate", "estimate"),
     "load_table": ("costgate.pricing", "load_table"),
     "load_spec": ("costgate.spec", "load_spec"),
 }

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import click
 
-from .options import FORMATS, as_of_option, color, emit, output_option, parse_day, pricing_layers_option, progress
+from .options import (
+    ESTIMATE_FORMATS,
+    as_of_option,
+    color,
+    emit,
+    output_option,
+    parse_day,
+    pricing_layers_option,
+    progress,
+)
 
 
 @click.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=ESTIMATE_FORMATS, default="table", show_default=True, help="Output format.")
 @click.option("--seed", type=int, default=None, help="Seed for the Monte Carlo session draws (p95).  [default: 20240601]")
 @click.option("--sessions", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
               help="Simulated sessions for the p95 session cost.")
@@ -32,8 +41,8 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     Example:
       costgate estimate fixtures/ --format json
     """
-    from ..estimate import DEFAULT_SEED
     from ..estimate.analyse import analyse_files
+    from ..estimate.simulate import DEFAULT_SEED
     from ..report.estimate import FORMATS as RENDER
     from ..report.estimate import warning_text
 

@@ -10,8 +10,9 @@ from .options import EXIT_GATE, EXIT_OK, emit, gate_options, parse_day
 
 
 def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> int:
-    from ..estimate import DEFAULT_SEED
-    from ..gate import diff, in_github_actions
+    from ..estimate.simulate import DEFAULT_SEED
+    from ..gate.ci import in_github_actions
+    from ..gate.diff import diff
     from ..repo import find_root
     from ..report.annotations import annotations as gh_annotations
     from ..report.gate import FORMATS as RENDER
@@ -61,6 +62,6 @@ def check(head, config, fmt, output, quiet, annotations, as_of, seed, repo) -> i
 
     Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
     """
-    from ..gate import ci_base_ref
+    from ..gate.ci import ci_base_ref
 
     return run_gate(ci_base_ref(), head, config, fmt, output, quiet, annotations, as_of, seed, repo)

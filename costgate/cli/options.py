@@ -14,7 +14,32 @@ import click
 from ..errors import CostgateError
 
 F = TypeVar("F", bound=Callable)
-FORMATS = click.Choice(["table", "json", "markdown"])
+
+
+class RendererChoice(click.Choice):
+    """``--format``: the formats a renderer module registers in its ``FORMATS`` dict, read
+    when the option is used (so ``costgate --help`` does not import the renderers). A new
+    format is one function and one ``FORMATS`` line in its renderer module."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        super().__init__([], case_sensitive=True)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        import importlib
+
+        return tuple(importlib.import_module(self.module).FORMATS)
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass
+
+
+ESTIMATE_FORMATS = RendererChoice("costgate.report.estimate")
+GATE_FORMATS = RendererChoice("costgate.report.gate")
+PRICING_DIFF_FORMATS = RendererChoice("costgate.report.pricing_diff")
+PRICING_TABLE_FORMATS = RendererChoice("costgate.report.pricing_table")
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
@@ -91,7 +116,7 @@ def gate_options(f: F) -> F:
         click.option("--head", default=None, metavar="REF", help="Head ref.  [default: the working tree]"),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Gate config.  [default: costgate.yaml, else [tool.costgate] in pyproject.toml]"),
-        click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Report format."),
+        click.option("--format", "fmt", type=GATE_FORMATS, default="table", show_default=True, help="Report format."),
         output_option("Write the report to a file (it is written before the exit code reports a failure)."),
         click.option("--quiet", is_flag=True, help="Write no report at all when no costed number changed "
                      "(no PR comment noise)."),

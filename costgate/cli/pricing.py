@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CostgateError
-from .options import FORMATS, emit, today_or
+from .options import PRICING_DIFF_FORMATS, PRICING_TABLE_FORMATS, emit, today_or
 
 if TYPE_CHECKING:
     from ..pricing import PriceTable
@@ -64,7 +64,7 @@ def validate(paths) -> int:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Prices in force that day.  [default: today]")
 @click.option("--pricing", "layers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra pricing file or directory layered over the shipped table (repeatable).")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=PRICING_TABLE_FORMATS, default="table", show_default=True)
 def list_(provider, as_of, layers, fmt) -> None:
     """List every model with its current prices (USD per 1M tokens).
 
@@ -88,7 +88,7 @@ def list_(provider, as_of, layers, fmt) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Mark the period in force that day.  [default: today]")
 @click.option("--pricing", "layers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra pricing file or directory layered over the shipped table (repeatable).")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=PRICING_TABLE_FORMATS, default="table", show_default=True)
 def show(model, as_of, layers, fmt) -> None:
     """Show one model (id or alias): every price period, tiers, tokenizer, lifecycle."""
     from ..report.pricing_table import show_report
@@ -100,7 +100,7 @@ def show(model, as_of, layers, fmt) -> None:
 @pricing.command()
 @click.option("--base", required=True, metavar="REF", help="Base ref: branch, tag or SHA (e.g. origin/main).")
 @click.option("--head", default=None, metavar="REF", help="Head ref.  [default: the working tree]")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=PRICING_DIFF_FORMATS, default="table", show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Config with specs: and pricing:.  [default: costgate.yaml, else pyproject.toml]")
@@ -123,7 +123,7 @@ def diff(base, head, fmt, output, config, table_dir, as_of, seed, repo) -> int:
     Example:
       costgate pricing diff --base origin/main --format markdown -o comment.md
     """
-    from ..estimate import DEFAULT_SEED
+    from ..estimate.simulate import DEFAULT_SEED
     from ..gate.pricing import pricing_diff
     from ..repo import find_root
     from ..report.pricing_diff import FORMATS as RENDER

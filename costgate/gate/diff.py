@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import CostgateError
-from ..estimate import DEFAULT_SEED, Estimate, estimate
 from ..estimate.levers import what_if
-from ..estimate.results import Lever
+from ..estimate.results import Estimate, Lever
+from ..estimate.simulate import DEFAULT_SEED, estimate
 from ..pricing import PriceTable, table_for
 from ..repo import Config, GitTree, RepoView, Source, WorkTree, load_config
 from ..repo.view import config_rel

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal, Mapping
 
 from ..estimate.results import CallEstimate, Estimate, Lever, WorstCase
+from ..pricing.diff import TableDiff
 from ..repo import Limit
 
 ZERO = Decimal(0)
@@ -112,3 +113,36 @@ class GateResult:
     @property
     def monthly_delta(self) -> Decimal:
         return self.monthly_after - self.monthly_before
+
+
+@dataclass(frozen=True)
+class SpecImpact:
+    """A gated spec's projected monthly cost on the base table and on the head table."""
+
+    feature: str
+    spec_file: str
+    models: tuple[str, ...]
+    before: Decimal | None
+    after: Decimal | None
+    error: str | None = None
+
+    @property
+    def delta(self) -> Decimal | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+
+@dataclass(frozen=True)
+class PricingDiff:
+    base: str
+    head: str
+    as_of: date
+    table: TableDiff
+    impacts: tuple[SpecImpact, ...]
+
+    @property
+    def monthly_before(self) -> Decimal:
+        return sum((i.before for i in self.impacts if i.before is not None and i.after is not None), ZERO)
+
+    @property
+    def monthly_after(self) -> Decimal:
+        return sum((i.after for i in self.impacts if i.before is not None and i.after is not None), ZERO)

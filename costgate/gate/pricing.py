@@ -9,57 +9,24 @@ never gates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import CostgateError
-from ..estimate import DEFAULT_SEED, estimate
+from ..estimate.simulate import DEFAULT_SEED, estimate
 from ..pricing import PriceTable, table_for
-from ..pricing.diff import TableDiff, compare_tables
+from ..pricing.diff import compare_tables
 from ..repo import GitTree, RepoView, Source, WorkTree, load_config
 from ..repo.view import config_rel
 from ..spec import load_spec
 from .diff import base_config
+from .model import PricingDiff, SpecImpact
 
 AUTO = "auto"
 DEFAULT_TABLE_DIR = "pricing"
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class SpecImpact:
-    """A gated spec's projected monthly cost on the base table and on the head table."""
-
-    feature: str
-    spec_file: str
-    models: tuple[str, ...]
-    before: Decimal | None
-    after: Decimal | None
-    error: str | None = None
-
-    @property
-    def delta(self) -> Decimal | None:
-        return None if self.before is None or self.after is None else self.after - self.before
-
-
-@dataclass(frozen=True)
-class PricingDiff:
-    base: str
-    head: str
-    as_of: date
-    table: TableDiff
-    impacts: tuple[SpecImpact, ...]
-
-    @property
-    def monthly_before(self) -> Decimal:
-        return sum((i.before for i in self.impacts if i.before is not None and i.after is not None), ZERO)
-
-    @property
-    def monthly_after(self) -> Decimal:
-        return sum((i.after for i in self.impacts if i.before is not None and i.after is not None), ZERO)
 
 
 def _auto_table_dir(views: Sequence[RepoView]) -> str | None:

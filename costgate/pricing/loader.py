@@ -30,6 +30,12 @@ MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
               "cache_min_tokens", "checked", "deprecated", "retired", "prices")
 PERIOD_KEYS = ("since",) + RATE_KEYS + ("tiers",)
 TIER_KEYS = ("above",) + RATE_KEYS
+# Allowed keys per mapping, by schema path: what the JSON Schema test compares with
+# pricing.schema.json at every nesting level.
+KEYS: dict[str, tuple[str, ...]] = {
+    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
+    "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
+}
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,18 @@ FEATURE_KEYS = THRESHOLD_KEYS + ("calls",)
 LIMIT_KEYS = {"system_prompt_growth": ("percent", "tokens"), "monthly_cost_increase": ("percent", "usd")}
 
 
+def _threshold_tables(at: str) -> dict[str, tuple[str, ...]]:
+    return {at: THRESHOLD_KEYS, **{f"{at}.{k}": v for k, v in LIMIT_KEYS.items()}}
+
+
+# Allowed keys per mapping, by schema path ("*" is any key): what the JSON Schema test
+# compares with config.schema.json at every nesting level.
+KEYS: dict[str, tuple[str, ...]] = {
+    "": TOP_KEYS, **_threshold_tables("thresholds"), **_threshold_tables("warn"),
+    **_threshold_tables("features.*"), "features.*": FEATURE_KEYS, **_threshold_tables("features.*.calls.*"),
+}
+
+
 def load_config(src: Source, path: str | None = None) -> Config:
     """Read repository-relative ``path``, else ``costgate.yaml``, else ``[tool.costgate]``
     in ``pyproject.toml``, else the defaults; all from ``src`` (a ref or the work tree)."""

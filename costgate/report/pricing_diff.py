@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from ..gate.pricing import PricingDiff
+from ..gate.model import PricingDiff
 from ..pricing.diff import RateChange
 from ..version import __version__
 from .money import change, dollars, percent, usd

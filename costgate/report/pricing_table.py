@@ -14,6 +14,8 @@ from ..pricing.model import RATE_LABELS
 from ..pricing.sync import SyncReport
 
 SCHEMA_VERSION = 1
+FORMATS = ("table", "json", "markdown")
+"""The formats ``list_report`` and ``show_report`` write."""
 LIST_HEADERS = ["model", "provider", "input", "cached", "write 5m/1h", "output", "batch in/out",
                 "tiers >N in/out", "tokenizer", "context", "since", "checked", "retired"]
 
