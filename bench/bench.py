@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ TARGETS = {  # seconds
     "estimate 2,000 samples x 10 turns, 3-model mix": 3.0,
     "what-if on support-bot": 3.0,
     "tokenize 1 MB of prose (uncached)": 1.0,
+    "costgate --help (whole process)": 0.3,
 }
 
 
@@ -94,6 +96,9 @@ def main() -> int:
     enc = load_encoding("o200k_base")
     results["tokenize 1 MB of prose (uncached)"] = timed(lambda: enc.encode(blob, disallowed_special=()), args.repeat)
     get_tokenizer("o200k_base")
+    help_cmd = [sys.executable, "-m", "costgate", "--help"]
+    results["costgate --help (whole process)"] = timed(
+        lambda: subprocess.run(help_cmd, capture_output=True, check=True, cwd=ROOT), args.repeat)
 
     missed = 0
     width = max(map(len, TARGETS))

@@ -155,3 +155,25 @@ def test_modules_and_functions_stay_small(module):
     long = [f"{n.name} ({n.end_lineno - n.lineno + 1} lines)" for n in ast.walk(ast.parse(text))
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, f"{module}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_python_dash_m_costgate_runs_the_command():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "costgate", "--version"], capture_output=True, text=True,
+                          check=False, cwd=PACKAGE.parent)
+    assert proc.returncode == 0 and proc.stdout.startswith("costgate, version ")
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """``costgate --help`` stays fast: the CLI imports neither the tokenizer nor Jinja2 nor
+    the estimator until a command needs them (the start-up time itself is in bench/)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, costgate.cli; "
+            "print(sorted(m for m in ('tiktoken', 'jinja2', 'costgate.estimate.simulate', 'costgate.pricing.loader') "
+            "if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
