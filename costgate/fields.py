@@ -9,6 +9,7 @@ Sharing one toolkit keeps wording and path style the same everywhere
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Sequence, TypeVar
@@ -127,8 +128,10 @@ class Fields:
         """A plain number (int or decimal) within bounds, as an exact ``Decimal``."""
         name = self.where(path)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            raise self.error(path, f"{name} must be a number, got {value!r}",
-                             "write a plain number such as 0.25 or 1000")
+            hint = "write a plain number such as 0.25 or 1000"
+            if isinstance(value, str) and re.fullmatch(r"[-+]?[0-9]{1,20}(\.[0-9]{0,20})?[eE][-+]?[0-9]{1,2}", value):
+                hint = f"YAML reads {value} as text; write it out in full, e.g. {Decimal(value):f}"
+            raise self.error(path, f"{name} must be a number, got {str(value)[:40]!r}", hint)
         number = Decimal(value)
         if integer and number != number.to_integral_value():
             raise self.error(path, f"{name} must be a whole number, got {value}")

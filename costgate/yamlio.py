@@ -13,8 +13,9 @@ Numbers with a fraction become ``Decimal`` built from the source text, never a f
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -24,6 +25,8 @@ from .errors import CostgateError
 MAX_BYTES = 2_000_000
 MAX_ALIASES = 50
 MAX_NODES = 500_000
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and lists read (specs nest five levels)."""
 
 DocPath = tuple  # a document path: str keys and int indices, e.g. ("calls", 0, "model")
 
@@ -76,8 +79,9 @@ def loads(text: str, file: str) -> Doc:
             f"file is larger than {MAX_BYTES // 1_000_000} MB", file=file,
             hint="costgate reads specs and price tables, not data dumps",
         )
-    loader = _CountingLoader(text)
+    loader = None
     try:
+        loader = _CountingLoader(text)
         node = loader.get_single_node()
     except CostgateError as exc:
         raise CostgateError(exc.message, file=file, line=exc.location.line, hint=exc.hint) from None
@@ -91,8 +95,12 @@ def loads(text: str, file: str) -> Doc:
                             hint="check indentation and quoting on that line") from None
     except yaml.YAMLError as exc:
         raise CostgateError(f"invalid YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep", file=file,
+                            hint="specs, configs and price files nest a few levels; flatten the document") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     doc = Doc(data=None, file=file)
     if node is None:
         return doc
@@ -106,6 +114,9 @@ _constructor = yaml.SafeLoader(" ")
 
 def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> Any:
     counter[0] += 1
+    if len(path) > MAX_DEPTH:
+        raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep", file=doc.file,
+                            line=node.start_mark.line + 1, hint="specs, configs and price files nest a few levels")
     if counter[0] > MAX_NODES:
         raise CostgateError("YAML document expands to too many values", file=doc.file,
                             hint="aliases that expand exponentially are refused")
@@ -134,24 +145,66 @@ def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> An
     return _scalar(node, doc)
 
 
+# YAML 1.1 (PyYAML) reads 010 as 8, 1:30 as 90 and "no" as false; YAML 1.2 reads them as
+# 10, a string and a string. A spec must mean the same to every reader, so the literals
+# on which the two disagree are refused (numbers) or read as YAML 1.2 does (booleans).
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+_HEX_INT = re.compile(r"[-+]?0x[0-9a-fA-F_]+")
+_PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
+_BOOLS = {"true": True, "false": False}
+MAX_DIGITS = 30
+"""Longest number literal read: far beyond any count or price, far below what slows Python."""
+MAX_EXPONENT = 30
+"""Numbers are refused beyond 1e30 and below 1e-30 in magnitude (prices, shares and
+counts live well inside)."""
+
+
+def _number_error(doc: Doc, node: yaml.ScalarNode, message: str, hint: str) -> CostgateError:
+    return CostgateError(message, file=doc.file, line=node.start_mark.line + 1, hint=hint)
+
+
+def _int(node: yaml.ScalarNode, doc: Doc) -> int:
+    value = node.value
+    digits = value.replace("_", "").lstrip("+-")
+    if len(digits) > MAX_DIGITS:
+        raise _number_error(doc, node, f"number {value[:40]}... is too long", "costgate reads numbers up to 1e30")
+    if _PLAIN_INT.fullmatch(value):
+        return int(value.replace("_", ""))
+    if _HEX_INT.fullmatch(value):
+        return int(value.replace("_", ""), 16)
+    meaning = "octal" if re.fullmatch(r"[-+]?0[0-7_]+", value) else "binary" if "0b" in value else "base 60"
+    raise _number_error(doc, node, f"ambiguous number {value!r}: YAML 1.1 reads it as {meaning}, YAML 1.2 does not",
+                        f"write it as a plain decimal without leading zeros, or quote it: '{value}'")
+
+
+def _float(node: yaml.ScalarNode, doc: Doc) -> Decimal:
+    value = node.value
+    if len(value) > MAX_DIGITS + 10 or not _PLAIN_FLOAT.fullmatch(value):
+        raise _number_error(doc, node, f"unsupported number {value[:40]!r}", "use a finite decimal such as 0.25")
+    number = Decimal(value.replace("_", ""))
+    if number and not (-MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT):
+        raise _number_error(doc, node, f"number {value!r} is out of range",
+                            f"costgate reads numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}")
+    return number
+
+
 def _scalar(node: yaml.ScalarNode, doc: Doc) -> Any:
     tag = node.tag
     value = node.value
     if tag == "tag:yaml.org,2002:float":
-        text = value.replace("_", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite():
-            raise CostgateError(f"unsupported number {value!r}", file=doc.file,
-                                line=node.start_mark.line + 1, hint="use a finite decimal such as 0.25")
-        return number
+        return _float(node, doc)
+    if tag == "tag:yaml.org,2002:int":
+        return _int(node, doc)
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOLS.get(value.lower(), value)
     if tag == "tag:yaml.org,2002:timestamp":
-        stamp = _constructor.construct_yaml_timestamp(node)
+        try:
+            stamp = _constructor.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise _number_error(doc, node, f"invalid date {value!r}", "write dates as YYYY-MM-DD, e.g. 2025-06-10") from None
         return stamp.date() if isinstance(stamp, _dt.datetime) else stamp
-    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
-        return _constructor.construct_object(node)
+    if tag == "tag:yaml.org,2002:null":
+        return None
     if tag == "tag:yaml.org,2002:str":
         return value
     raise CostgateError(f"unsupported YAML tag {tag}", file=doc.file, line=node.start_mark.line + 1)

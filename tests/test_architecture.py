@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "costgate"
-FOUNDATION = ("errors", "version", "yamlio", "fields")
+FOUNDATION = ("errors", "version", "limits", "yamlio", "fields")
 LAYERS = ("repo", "spec", "tokens", "pricing", "estimate", "gate", "report", "cli")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60

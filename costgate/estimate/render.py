@@ -1,7 +1,7 @@
 """Render a call's prompt templates over the sample rows, safely.
 
-Templates arrive in pull requests, so they run in Jinja2's sandbox (no attribute
-escapes, bounded ``range``) with StrictUndefined: a misspelt variable must fail loudly
+Templates arrive in pull requests, so they run in a bounded, deterministic Jinja2
+sandbox (``sandbox``) with StrictUndefined: a misspelt variable must fail loudly
 rather than render as an empty string and make the prompt look cheaper than it is.
 """
 
@@ -13,10 +13,11 @@ from typing import Any, Mapping
 
 import jinja2
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import CostgateError
+from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..spec import Call, Spec, Template
+from .sandbox import BoundedSandbox, RenderTimeout
 
 ROLES = ("system", "context", "user")
 
@@ -48,13 +49,9 @@ class RenderedCall:
         return all(getattr(p, role) == first for row in self.prompts for p in row)
 
 
-def _env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
-                                autoescape=False)
-
-
 class _Compiled:
-    def __init__(self, env: SandboxedEnvironment, template: Template, name: str) -> None:
+    def __init__(self, env: BoundedSandbox, template: Template, name: str) -> None:
+        self.env = env
         self.source = template
         self.name = name
         try:
@@ -72,7 +69,16 @@ class _Compiled:
     def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
         """``sample`` names the sample row being rendered, for the message."""
         try:
-            return self.template.render(variables)
+            return self.env.render_bounded(self.template, dict(variables))
+        except RenderTimeout:
+            raise CostgateError(f"template took longer than the render_seconds limit of "
+                                f"{self.env.limits.render_seconds} s{sample}", file=self.source.file,
+                                line=self.source.first_line,
+                                hint="raise it with `limits: {render_seconds: N}` in costgate.yaml on the base "
+                                     "branch, or simplify the template's loops") from None
+        except (RecursionError, MemoryError):
+            raise CostgateError(f"template recursed or allocated without bound{sample}", file=self.source.file,
+                                line=self.source.first_line, hint="templates run sandboxed and bounded") from None
         except jinja2.UndefinedError as exc:
             raise CostgateError(f"undefined template variable: {exc.message}{sample}", file=self.source.file,
                                 line=self._line(exc),
@@ -80,7 +86,9 @@ class _Compiled:
                                      "{% if x is defined %}") from None
         except jinja2.exceptions.SecurityError as exc:
             raise CostgateError(f"template does something unsafe: {exc}", file=self.source.file, line=self._line(exc),
-                                hint="templates run sandboxed; use plain variables, loops and filters") from None
+                                hint="templates run sandboxed and bounded: use plain variables, loops and filters; "
+                                     "size limits are raised with `limits: {rendered_chars: N}` in costgate.yaml on the "
+                                     "base branch") from None
         except jinja2.TemplateError as exc:
             raise CostgateError(f"template error: {exc}", file=self.source.file, line=self._line(exc)) from None
         except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError, OverflowError) as exc:
@@ -94,10 +102,10 @@ class _Compiled:
         return None
 
 
-def render_call(spec: Spec, call: Call, turns: int = 1) -> RenderedCall:
+def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEFAULT_LIMITS) -> RenderedCall:
     """Render every template of ``call`` for every sample (and each of ``turns`` turns if a
     template uses ``turn``)."""
-    env = _env()
+    env = BoundedSandbox(limits)
     compiled: dict[str, _Compiled | None] = {}
     for role in ROLES:
         tpl = getattr(call, role)

@@ -17,8 +17,10 @@ MAX_SAMPLES = 100_000
 def read_samples(text: str, rel: str) -> tuple[dict[str, Any], ...]:
     """The rows of samples file ``rel`` (already read as ``text``)."""
     rows: list[dict[str, Any]] = []
+    # Lines end at "\n" only (JSON Lines): U+2028 and friends are valid inside a JSON string.
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     if rel.endswith(".jsonl"):
-        for n, raw in enumerate(text.splitlines(), 1):
+        for n, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
             try:
@@ -26,11 +28,15 @@ def read_samples(text: str, rel: str) -> tuple[dict[str, Any], ...]:
             except json.JSONDecodeError as exc:
                 raise CostgateError(f"invalid JSON: {exc.msg}", file=rel, line=n,
                                     hint="each line of a .jsonl samples file is one JSON object") from None
+            except (RecursionError, ValueError) as exc:  # nesting too deep, an integer too long
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else "a number too long"
+                raise CostgateError(f"invalid JSON: {reason}", file=rel, line=n,
+                                    hint="sample rows hold flat template variables") from None
             if not isinstance(row, dict):
                 raise CostgateError("each row must be a JSON object of template variables", file=rel, line=n)
             rows.append(row)
     else:
-        rows = [{"query": line.strip()} for line in text.splitlines() if line.strip()]
+        rows = [{"query": line.strip()} for line in lines if line.strip()]
     if not rows:
         raise CostgateError("samples file has no samples", file=rel,
                             hint="add real user queries, one per line (.txt) or one JSON object per line (.jsonl)")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CostgateError
 
@@ -26,7 +27,7 @@ ENCODING_SHA256 = {
 
 # Split patterns and special tokens as published in tiktoken_ext.openai_public; the
 # patterns are part of the encoding definition, so they are pinned here with the hashes.
-_PATTERNS = {
+PATTERNS = {
     "cl100k_base": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
     "o200k_base": "|".join(
         [
@@ -74,7 +75,41 @@ def load_encoding(name: str) -> tiktoken.Encoding:
             token, rank = line.split()
             ranks[base64.b64decode(token)] = int(rank)
     return tiktoken.Encoding(
-        name=name, pat_str=_PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
+        name=name, pat_str=PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
     )
 
 
+
+
+# tiktoken's regex engine gives up ("Max stack size exceeded for backtracking") on a run
+# of about a million whitespace characters. Texts with a long whitespace run are split
+# into pieces by the same pattern in Python's ``regex`` module (tiktoken's own
+# dependency), and each piece is byte-pair encoded by tiktoken: the same pieces and the
+# same merges, so the count stays exact. Every other text takes the native path.
+LONG_WHITESPACE = re.compile(r"\s{10000,}")
+
+
+def count_tokens(name: str, text: str) -> int:
+    """Exact token count of ``text`` (special-token text counted as plain text)."""
+    enc = load_encoding(name)
+    if len(text) < 10_000 or LONG_WHITESPACE.search(text) is None:
+        return len(enc.encode(text, disallowed_special=()))
+    return count_by_pieces(name, text)
+
+
+@lru_cache(maxsize=None)
+def _pattern(name: str) -> Any:
+    import regex
+
+    return regex.compile(PATTERNS[name])
+
+
+def count_by_pieces(name: str, text: str) -> int:
+    """The count tiktoken would give, computed piece by piece (see ``count_tokens``)."""
+    enc = load_encoding(name)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: tiktoken replaces them the same way
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    core = enc._core_bpe
+    return sum(len(core.encode_single_piece(m.group().encode("utf-8"))) for m in _pattern(name).finditer(text))

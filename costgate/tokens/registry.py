@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Callable, Mapping, NamedTuple, Protocol
 
 from ..errors import CostgateError
-from .encodings import ENCODING_SHA256, load_encoding
+from .encodings import ENCODING_SHA256, count_tokens
 
 
 class Tokenizer(Protocol):
@@ -47,7 +47,7 @@ def _count_cached(encoding: str, text: str) -> int:
     # Templates are rendered once per sample and the static parts repeat: caching the
     # count keeps the estimator from tokenizing the same 3,000-token system prompt
     # thousands of times.
-    return len(load_encoding(encoding).encode(text, disallowed_special=()))
+    return count_tokens(encoding, text)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,173 @@
+"""The Jinja2 environment templates from pull requests run in: sandboxed, deterministic,
+and bounded.
+
+* Jinja2's ``SandboxedEnvironment`` refuses attribute escapes and bounds ``range``.
+* Deterministic: no ``random`` filter and no ``lipsum`` (which draws random words), no
+  clock; the same template and samples render the same text on every run.
+* Bounded: a string a template builds (``'x' * n``, ``s|replace(...)``, ``'{:>n}'.format``,
+  ``join``) may not exceed ``rendered_chars``; integer powers may not explode; numeric
+  arguments that size an output (widths, counts) are capped; rendering is streamed and
+  stopped at ``rendered_chars``; and, on the main thread of a Unix process, a render
+  taking over ``render_seconds`` is stopped by a timer.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import signal
+import string
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..limits import DEFAULT_LIMITS, WorkLimits
+
+MAX_INT_BITS = 4_096
+"""Largest integer a template may compute (about 1,233 digits)."""
+_PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
+
+
+class RenderTimeout(Exception):
+    """Raised inside a render that ran past its time limit."""
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """The sandbox with costgate's bounds (see the module docstring)."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self, limits: WorkLimits = DEFAULT_LIMITS) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+        self.limits = limits
+        self.filters.pop("random", None)
+        self.globals.pop("lipsum", None)
+        self.filters = {name: self._guarded(f) for name, f in self.filters.items()}
+
+    # -- sizes ------------------------------------------------------------------
+    def check_size(self, value: Any) -> Any:
+        if isinstance(value, (str, list, tuple)) and len(value) > self.limits.rendered_chars:
+            raise SecurityError(f"the template built a value of {len(value):,} items or characters, over the "
+                                f"rendered_chars limit of {self.limits.rendered_chars:,}")
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+            raise SecurityError(f"the template computed an integer of over {MAX_INT_BITS} bits")
+        return value
+
+    def check_args(self, args: tuple, kwargs: dict) -> None:
+        cap = self.limits.rendered_chars
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a) > cap:
+                raise SecurityError(f"argument {a} is over the rendered_chars limit of {cap:,}")
+
+    def _estimate(self, left: Any, right: Any, op: str) -> float:
+        """An upper bound on the size of ``left <op> right`` before computing it."""
+        size = lambda v: len(v) if isinstance(v, (str, list, tuple)) else 0  # noqa: E731
+        if op == "*" and isinstance(right, int) and size(left):
+            return size(left) * right
+        if op == "*" and isinstance(left, int) and size(right):
+            return size(right) * left
+        if op == "+":
+            return size(left) + size(right)
+        if op == "%" and isinstance(left, str):
+            widths = [int(w) for m in _PERCENT_WIDTH.finditer(left) for w in m.groups() if w and w.isdigit()]
+            return len(left) + sum(widths) + len(str(right)[:10_000])
+        return 0
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if self._estimate(left, right, operator) > self.limits.rendered_chars:
+            raise SecurityError(f"'{operator}' would build a value over the rendered_chars limit of "
+                                f"{self.limits.rendered_chars:,}")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+            if right * math.log2(abs(left)) > MAX_INT_BITS:
+                raise SecurityError(f"'**' would compute an integer of over {MAX_INT_BITS} bits")
+        if operator == "*" and isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise SecurityError(f"'*' would compute an integer of over {MAX_INT_BITS} bits")
+        return self.check_size(super().call_binop(context, operator, left, right))
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if __obj is not self.globals.get("range"):  # range has its own bound (Range too big)
+            self.check_args(args, kwargs)
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)  # str.format comes wrapped
+        if isinstance(owner, str):
+            if name == "replace" and len(args) >= 2:
+                self._check_replace(owner, args[0], args[1])
+            elif name == "join" and args:
+                self._check_join(owner, args[0])
+            elif name in ("format", "format_map"):
+                self._check_format(owner)
+        return self.check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def _check_format(self, s: str) -> None:
+        try:
+            specs = [spec for _, _, spec, _ in string.Formatter().parse(s)]
+        except ValueError:
+            return  # str.format will raise the same error
+        for spec in specs:
+            for width in re.findall(r"\d+", spec or ""):
+                if int(width) > self.limits.rendered_chars:
+                    raise SecurityError(f"format width {width} is over the rendered_chars limit")
+
+    def _check_replace(self, value: str, old: Any, new: Any) -> None:
+        if isinstance(old, str) and isinstance(new, str):
+            hits = value.count(old) if old else len(value) + 1
+            if len(value) + hits * max(0, len(new) - len(old)) > self.limits.rendered_chars:
+                raise SecurityError("replace would build a value over the rendered_chars limit")
+
+    def _check_join(self, sep: str, items: Any) -> None:
+        if hasattr(items, "__len__") and len(sep) * len(items) > self.limits.rendered_chars:
+            raise SecurityError("join would build a value over the rendered_chars limit")
+
+    def _guarded(self, f: Callable) -> Callable:
+        skip = 1 if hasattr(f, "jinja_pass_arg") else 0  # the context Jinja passes first
+
+        @functools.wraps(f)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            value, rest = (args[skip], args[skip + 1:]) if len(args) > skip else (None, ())
+            self.check_args(rest, kwargs)
+            if f.__name__ == "do_replace" and len(rest) >= 2 and isinstance(value, str):
+                self._check_replace(value, rest[0], rest[1])
+            if f.__name__ == "do_join" and rest and isinstance(rest[0], str):
+                self._check_join(rest[0], value)
+            return self.check_size(f(*args, **kwargs))
+
+        return guarded
+
+    def render_bounded(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
+        """Render, streaming, stopped at ``rendered_chars`` and after ``render_seconds``."""
+        out: list[str] = []
+        size = 0
+        with deadline(self.limits.render_seconds):
+            for chunk in template.generate(variables):
+                size += len(chunk)
+                if size > self.limits.rendered_chars:
+                    raise SecurityError(f"the template rendered over the rendered_chars limit of "
+                                        f"{self.limits.rendered_chars:,} characters")
+                out.append(chunk)
+        return "".join(out)
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Raise RenderTimeout in the block after ``seconds`` (main thread on Unix; elsewhere
+    the size bounds still hold)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
