@@ -9,21 +9,21 @@ straight from git objects this way, without a checkout.
 
 from __future__ import annotations
 
-import os
-import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from ..errors import CostgateError
 from .paths import glob_match, normalise
+from .worktree import WorkTree
 
-MAX_FILE_BYTES = 5_000_000
 LEAVES_HINT = "use a path inside the repository, relative to the file that names it"
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
 class Source(Protocol):
-    """A read-only view of one side of a repository."""
+    """A read-only view of one side of a repository. ``read_bytes`` takes a normalised
+    repository-relative path and refuses anything that is not a regular file inside the
+    repository (symlinks are followed only while they stay inside)."""
 
     root: Path
     label: str
@@ -64,8 +64,10 @@ def read_text(src: Source, rel: str, *, referenced_from: str | None = None, line
         data = src.read_bytes(norm)
     except CostgateError as exc:
         raise CostgateError(exc.message, file=referenced_from, line=line, hint=exc.hint) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise CostgateError(f"{norm} is larger than {MAX_FILE_BYTES // 1_000_000} MB", file=referenced_from, line=line)
+    if data.startswith(LFS_POINTER):
+        raise CostgateError(f"{norm} is a Git LFS pointer, not the file's text", file=referenced_from, line=line,
+                            hint="commit prompt, sample and price files as plain text (not through LFS), so base "
+                                 "and head read the same content")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -87,88 +89,3 @@ def relative(src: Source, path: str | Path) -> str:
     except ValueError:
         raise CostgateError(f"{path} is outside the repository ({src.root})",
                             hint="costgate only reads files inside the repository") from None
-
-
-@dataclass
-class WorkTree:
-    """Files on disk under ``root`` (``.git`` excluded)."""
-
-    root: Path
-    label: str = "working tree"
-    _files: frozenset[str] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.root = Path(self.root).resolve()
-
-    def files(self) -> frozenset[str]:
-        if self._files is None:
-            found: set[str] = set()
-            for dirpath, dirnames, filenames in os.walk(self.root):
-                dirnames[:] = sorted(d for d in dirnames if d != ".git")
-                base = Path(dirpath).relative_to(self.root).as_posix()
-                found.update(n if base == "." else f"{base}/{n}" for n in filenames)
-            self._files = frozenset(found)
-        return self._files
-
-    def exists(self, rel: str) -> bool:
-        norm = normalise(rel)
-        return norm is not None and (self.root / norm).is_file()
-
-    def read_bytes(self, rel: str) -> bytes:
-        full = (self.root / rel).resolve()
-        try:
-            full.relative_to(self.root)
-        except ValueError:
-            raise CostgateError(f"path {rel!r} leaves the repository", hint=LEAVES_HINT) from None
-        try:
-            return full.read_bytes()
-        except OSError as exc:
-            raise CostgateError(f"cannot read {rel}: {exc.strerror or exc}") from None
-
-
-@dataclass
-class GitTree:
-    """Files as they are in ``ref`` of the repository at ``root``, read from git objects."""
-
-    root: Path
-    ref: str
-    label: str = ""
-    commit: str = ""
-    _files: frozenset[str] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.root = Path(self.root).resolve()
-        self.label = self.label or self.ref
-        try:
-            self.commit = git(self.root, "rev-parse", "--verify", "--quiet", f"{self.ref}^{{commit}}").strip()
-        except CostgateError:
-            raise CostgateError(f"unknown git ref {self.ref!r}",
-                                hint="fetch the base branch first (actions/checkout with fetch-depth: 0) or pass a valid --base") from None
-
-    def files(self) -> frozenset[str]:
-        if self._files is None:
-            out = git(self.root, "ls-tree", "-r", "--name-only", "-z", self.commit)
-            self._files = frozenset(f for f in out.split("\0") if f)
-        return self._files
-
-    def exists(self, rel: str) -> bool:
-        return normalise(rel) in self.files()
-
-    def read_bytes(self, rel: str) -> bytes:
-        return git_bytes(self.root, "cat-file", "blob", f"{self.commit}:{rel}")
-
-
-def git_bytes(root: Path, *args: str) -> bytes:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, env=env, check=False)
-    except FileNotFoundError:
-        raise CostgateError("git is not installed", hint="costgate diff reads the base branch with git") from None
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed"
-        raise CostgateError(msg)
-    return proc.stdout
-
-
-def git(root: Path, *args: str) -> str:
-    return git_bytes(root, *args).decode("utf-8", "replace")

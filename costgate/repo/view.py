@@ -15,8 +15,10 @@ from pathlib import Path
 
 from ..errors import CostgateError
 from .config import Config, load_config
+from .gittree import GitTree
 from .paths import normalise
-from .source import GitTree, Source, WorkTree, find_root, glob, read_text, relative
+from .source import Source, find_root, glob, read_text, relative
+from .worktree import WorkTree
 
 SPEC_SUFFIX = ".costgate.yaml"
 

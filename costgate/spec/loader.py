@@ -16,7 +16,8 @@ from typing import Any
 from ..errors import CostgateError
 from ..fields import Fields
 from ..repo.paths import join
-from ..repo.source import Source, WorkTree, find_root, read_text, relative
+from ..repo.source import Source, find_root, read_text, relative
+from ..repo.worktree import WorkTree
 from ..yamlio import Doc, DocPath, loads
 from .model import (
     CACHE_TTLS,

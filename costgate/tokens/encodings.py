@@ -13,7 +13,7 @@ import hashlib
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import CostgateError
 
@@ -82,34 +82,36 @@ def load_encoding(name: str) -> tiktoken.Encoding:
 
 
 # tiktoken's regex engine gives up ("Max stack size exceeded for backtracking") on a run
-# of about a million whitespace characters. Texts with a long whitespace run are split
-# into pieces by the same pattern in Python's ``regex`` module (tiktoken's own
-# dependency), and each piece is byte-pair encoded by tiktoken: the same pieces and the
-# same merges, so the count stays exact. Every other text takes the native path.
-LONG_WHITESPACE = re.compile(r"\s{10000,}")
+# of about a million whitespace characters that is not followed by a newline. Such a run
+# H is cut out and counted as the regex would piece it, which for a whitespace run needs
+# only the White_Space property (stable across Unicode versions), not letter classes:
+#
+# * where H starts is a piece boundary (no pattern ends a piece with spaces or tabs, and
+#   a preceding newline run ends its own piece);
+# * followed by a non-space X, ``\s+(?!\S)`` takes H[:-1] as one piece and H[-1] starts
+#   X's piece; at the end of the text ``\s+(?!\S)`` takes all of H;
+#
+# so count(text) = count(before H) + BPE(H[:-1]) + count(H[-1] + after H), each part
+# by tiktoken itself. Followed by a newline, tiktoken handles the run natively.
+_WS = "\t\x0b\x0c \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+LONG_RUN = 10_000
+LONG_BLANKS = re.compile(f"[{_WS}]{{{LONG_RUN},}}(?![\r\n{_WS}])")
 
 
 def count_tokens(name: str, text: str) -> int:
     """Exact token count of ``text`` (special-token text counted as plain text)."""
     enc = load_encoding(name)
-    if len(text) < 10_000 or LONG_WHITESPACE.search(text) is None:
-        return len(enc.encode(text, disallowed_special=()))
-    return count_by_pieces(name, text)
+    total = 0
+    while len(text) >= LONG_RUN and (m := LONG_BLANKS.search(text)) is not None:
+        start, end = m.span()
+        total += len(enc.encode(text[:start], disallowed_special=())) if start else 0
+        if end == len(text):
+            return total + _piece(enc, text[start:end])
+        total += _piece(enc, text[start:end - 1])
+        text = text[end - 1:]
+    return total + len(enc.encode(text, disallowed_special=()))
 
 
-@lru_cache(maxsize=None)
-def _pattern(name: str) -> Any:
-    import regex
-
-    return regex.compile(PATTERNS[name])
-
-
-def count_by_pieces(name: str, text: str) -> int:
-    """The count tiktoken would give, computed piece by piece (see ``count_tokens``)."""
-    enc = load_encoding(name)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: tiktoken replaces them the same way
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    core = enc._core_bpe
-    return sum(len(core.encode_single_piece(m.group().encode("utf-8"))) for m in _pattern(name).finditer(text))
+def _piece(enc: tiktoken.Encoding, piece: str) -> int:
+    """BPE tokens of one pre-tokenised piece."""
+    return len(enc._core_bpe.encode_single_piece(piece.encode("utf-8")))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conftest import write_spec
+from helpers import FIXTURES, write_spec
 
 SPEC = "bot.costgate.yaml"
 BASE = """\
@@ -304,7 +304,8 @@ def test_symlink_out_of_repository_is_refused(estimate, repo, tmp_path):
     secret.write_text("top secret\n")
     os.symlink(secret, repo / "link.j2")
     err = estimate(edit("{file: prompts/system.j2}", "{file: link.j2}"))
-    assert err.startswith("error: bot.costgate.yaml:10: path 'link.j2' leaves the repository")
+    assert err.startswith("error: bot.costgate.yaml:10: link.j2 is a symlink that leaves the repository")
+    assert "top secret" not in err
 
 
 # ------------------------------------------------------------------------ other CLI
@@ -377,11 +378,12 @@ def test_a_bug_exits_3_and_asks_for_a_report(run, monkeypatch):
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr(costgate.estimate.analyse, "analyse_files", boom)
-    code, out, err = run("estimate", "fixtures/support-bot/support-bot.costgate.yaml")
+    spec = FIXTURES / "support-bot" / "support-bot.costgate.yaml"
+    code, out, err = run("estimate", spec)
     assert code == 3 and "Traceback" not in err
     assert "a bug, not your input" in err and "COSTGATE_DEBUG=1" in err
     monkeypatch.setenv("COSTGATE_DEBUG", "1")
-    code, _, err = run("estimate", "fixtures/support-bot/support-bot.costgate.yaml")
+    code, _, err = run("estimate", spec)
     assert code == 3 and "Traceback" in err and "simulated bug" in err
 
 
