@@ -1,19 +1,23 @@
-"""Shared fixtures: hermetic environment, throwaway repositories, an in-process CLI.
+"""Shared fixtures: hermetic environment, throwaway repositories, an in-process CLI, the
+gate on a git repository. Plain helpers (paths, git, spec builders) are in helpers.py.
 
 Every test runs with HOME and TIKTOKEN_CACHE_DIR pointing into its own tmp dir (so
 nothing tiktoken or costgate might cache lands outside it) and with NO_COLOR=1 so CLI
-output is plain text. The working directory is left alone; tests pass absolute paths.
+output is plain text. The working directory is left alone (tests that must not see this
+checkout's config use ``neutral_cwd``); tests pass absolute paths.
 """
 
 from __future__ import annotations
 
 import socket
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
-
-from costgate.cli import main
+from helpers import AS_OF, QUERIES, SPEC, commit, hello, init_repo, run_costgate, spec_text, write
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 
 @pytest.fixture(autouse=True)
@@ -42,21 +46,6 @@ def _no_network(self, address, *args):
 _REAL_CONNECT = socket.socket.connect
 
 
-def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] | None = None,
-               name: str = "bot.costgate.yaml") -> Path:
-    """Write ``files`` (repo-relative path -> text) under ``root``, plus the spec itself as
-    ``name`` when ``yaml_text`` is given. Returns the spec's absolute path."""
-    for rel, text in (files or {}).items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    spec = root / name
-    if yaml_text is not None:
-        spec.parent.mkdir(parents=True, exist_ok=True)
-        spec.write_text(yaml_text, encoding="utf-8")
-    return spec
-
-
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """An empty repository root (a ``.git`` directory is all find_root looks for)."""
@@ -66,27 +55,50 @@ def repo(tmp_path) -> Path:
 
 
 @pytest.fixture
-def run(capsys) -> Callable[..., tuple[int, str, str]]:
+def run() -> Callable[..., tuple[int, str, str]]:
     """Run ``costgate ARGS...`` in-process through ``costgate.cli.main`` (the real error
     boundary) and return (exit_code, stdout, stderr)."""
+    return run_costgate
 
-    def _run(*args: str | Path) -> tuple[int, str, str]:
-        capsys.readouterr()  # drop anything printed before
-        code = main([str(a) for a in args])
-        out, err = capsys.readouterr()
-        return code, out, err
 
-    return _run
+@pytest.fixture
+def neutral_cwd(tmp_path, monkeypatch):
+    """Run from a directory with no costgate.yaml or pyproject.toml (not this checkout,
+    which has both), so only -C decides which repository's config is read. Running from
+    elsewhere is tested on purpose in test_config_is_read_when_run_from_another_directory."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def gitrepo(tmp_path):
+    """A git repository whose first commit holds the bot spec (helpers.SPEC_TEXT) with a
+    1,000-token prompt. Call it with extra/replacement files for the base commit."""
+
+    def _make(files: dict[str, str | None] | None = None, *, tokens: int = 1000, model: str = "gpt-4o",
+              extra: str = "") -> Path:
+        root = init_repo(tmp_path / "repo")
+        write(root, {SPEC: spec_text(model, extra), "queries.txt": QUERIES, "prompts/system.j2": hello(tokens)})
+        write(root, files or {})
+        commit(root, "base")
+        return root
+
+    return _make
+
+
+@pytest.fixture
+def gate(run):
+    """`costgate diff -C ROOT --as-of AS_OF ARGS...` -> (exit code, stdout, stderr)."""
+
+    def _gate(root: Path, *args: str | Path, command: str = "diff") -> tuple[int, str, str]:
+        if command == "diff" and "--base" not in args:
+            args = ("--base", "HEAD", *args)
+        return run(command, "-C", root, "--as-of", AS_OF, *args)
+
+    return _gate
 
 
 # Hypothesis keeps no example database in the repository: runs stay hermetic and
 # reproducible (properties that need a fixed counterexample pin it with @example).
-import tempfile as _tempfile  # noqa: E402
-
-from hypothesis import settings as _hyp_settings  # noqa: E402
-from hypothesis.configuration import set_hypothesis_home_dir as _set_home  # noqa: E402
-
-_set_home(_tempfile.mkdtemp(prefix="costgate-hypothesis-"))  # not the repository
-
-_hyp_settings.register_profile("costgate", database=None)
-_hyp_settings.load_profile("costgate")
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="costgate-hypothesis-"))  # not the repository
+settings.register_profile("costgate", database=None)
+settings.load_profile("costgate")

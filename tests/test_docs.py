@@ -1,15 +1,18 @@
 """Docs that cannot drift: every command is documented and teaches, the README's example
-comment is the real output, and the README's commands are the ones CI runs."""
+comment is the real output, the README's commands are the ones CI runs, and docs/json.md
+names every key of the estimate JSON."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import re
 
 import click
+from helpers import FIXTURES, GOLDEN, ROOT
+from update_golden import readme_with_golden
 
 from costgate.cli import cli
 
-ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -31,12 +34,7 @@ def test_every_command_has_help_and_is_in_the_readme():
 
 
 def test_readme_example_comment_is_the_golden_file():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from update_golden import readme_with_golden
-
-    golden = (ROOT / "tests" / "golden" / "fixture-diff.md").read_text(encoding="utf-8")
+    golden = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
     assert readme_with_golden(README, golden) == README
 
 
@@ -64,3 +62,30 @@ def test_readme_quick_start_output_is_real(capsys, monkeypatch):
     if shown[-1] == "...":
         shown = shown[:-1]
     assert actual[: len(shown)] == shown
+
+
+def _keys(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _keys(item)
+
+
+def test_json_doc_names_every_estimate_key(run):
+    """Every key `costgate estimate --format json` emits is documented in docs/json.md."""
+    doc = ROOT / "docs" / "json.md"
+    spec = FIXTURES / "nightly-summarizer" / "nightly-summarizer.costgate.yaml"
+    code, out, err = run("estimate", spec, "--format", "json", "--as-of", "2026-11-01", "--what-if")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["schema_version"] == 1 and data["kind"] == "estimate"
+    text = doc.read_text(encoding="utf-8")
+
+    def documented(key: str) -> bool:  # as `key`, or a segment of a dotted `a.key.b` / `a[].key`
+        return re.search(r"`(?:[\w\[\]]+\.)*" + re.escape(key) + r"(?:`|\.|\[)", text) is not None
+
+    undocumented = sorted(k for k in set(_keys(data)) if not documented(k))
+    assert undocumented == []

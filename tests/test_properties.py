@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from costgate.pricing import load_table
 from costgate.estimate.results import Analysis
-from costgate.report.estimate import to_json
 from costgate.estimate.simulate import estimate
+from costgate.pricing import load_table
+from costgate.report.estimate import to_json
 from costgate.spec import load_spec
 from costgate.tokens import TiktokenTokenizer
 

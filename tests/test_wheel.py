@@ -14,8 +14,9 @@ import venv
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # builds a wheel and a venv: seconds; `-m "not slow"` skips it
 
 
 def test_installed_wheel_lists_the_shipped_prices(tmp_path):

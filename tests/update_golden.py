@@ -1,13 +1,13 @@
 """Regenerate the golden report files under tests/golden/.
 
-Usage (from the repository root)::
+Usage (from the repository root, or with the script's full path from anywhere)::
 
     python tests/update_golden.py          # rewrite every golden file
     python tests/update_golden.py --check  # exit 1 if any golden file is stale
 
 Run it after a deliberate change to the report format (or a version bump, which shows in
 the comment's footer), review ``git diff tests/golden/``, and commit the result. The
-tests (tests/test_diffreport.py) compare the same generators' output with these files
+tests (tests/test_golden.py) compare the same generators' output with these files
 byte for byte, and the README shows ``tests/golden/fixture-diff.md`` as the example
 pull-request comment, so what you commit here is what users see.
 
@@ -16,28 +16,25 @@ temporary directory, a base commit, a change on top, then ``costgate diff`` with
 ``--as-of`` day and ``--seed`` so the numbers never move on their own. Nothing is written
 outside the temporary directory and tests/golden/.
 
-The small git helpers below are also used by the tests.
+The git and CLI helpers come from tests/helpers.py, which the tests use too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-GOLDEN = HERE / "golden"
-if str(ROOT) not in sys.path:  # `python tests/update_golden.py` from a checkout
-    sys.path.insert(0, str(ROOT))
+if str(HERE) not in sys.path:  # imported from elsewhere: helpers.py sits next to this file
+    sys.path.insert(0, str(HERE))
+if str(HERE.parent) not in sys.path:  # `python tests/update_golden.py` from a checkout
+    sys.path.insert(0, str(HERE.parent))
 
-AS_OF = "2026-11-01"
+from helpers import AS_OF, GOLDEN, ROOT, commit, git, init_repo, run_costgate  # noqa: E402
+
 SEED = "1"
 
 # Appended to fixtures/support-bot/prompts/system.j2 in the head commit: a realistic
@@ -50,43 +47,6 @@ Between December 24 and January 2, human agents work reduced hours: Team and Bus
 
 During the same period the status page may show scheduled maintenance windows. If a customer reports slowness or errors, check {{ status_page_url }} with them first and quote the maintenance window if one is listed. Exports, imports of more than 10,000 tasks, and workspace ownership transfers are processed as usual, but any case that needs a human decision waits for the next business day. Say so plainly rather than letting the customer find out later.
 """
-
-
-# ----------------------------------------------------------------------------- git helpers
-
-def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` with no user or system config (hermetic, no signing, no hooks)."""
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
-    return proc.stdout
-
-
-def init_repo(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q")
-    git(root, "symbolic-ref", "HEAD", "refs/heads/main")
-    return root
-
-
-def commit(root: Path, message: str = "change") -> str:
-    """Stage everything (deletions included) and commit; return the new commit's SHA."""
-    git(root, "add", "-A")
-    git(root, "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false",
-        "commit", "-q", "--allow-empty", "-m", message)
-    return git(root, "rev-parse", "HEAD").strip()
-
-
-def run_costgate(*args: str | Path) -> tuple[int, str, str]:
-    """``costgate ARGS`` in-process through the real CLI boundary: (exit code, stdout, stderr)."""
-    from costgate.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
 
 
 # ------------------------------------------------------------------------------ generators

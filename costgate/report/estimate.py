@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
 from .charts import mermaid, sparkline
+from .escape import code, md, plain
 from .money import change, dollars, fixed, number, percent, share, usd, usd_small
 
+Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
 APPROX_MARK = "~"
 
@@ -27,10 +29,10 @@ def warning_text(w: Lifecycle) -> str:
     return f"{w.model} is deprecated since {w.since.isoformat()}"
 
 
-def _mix(c: CallEstimate) -> str:
+def _mix(c: CallEstimate, esc: Escape = plain) -> str:
     if len(c.models) == 1:
-        return c.models[0].model
-    return ", ".join(f"{m.model} {share(m.share)}" for m in c.models)
+        return esc(c.models[0].model)
+    return ", ".join(f"{esc(m.model)} {share(m.share)}" for m in c.models)
 
 
 def _tok(value, approximate: bool, places: int = 0) -> str:
@@ -152,12 +154,12 @@ def to_json(analyses: Sequence[Analysis]) -> str:
 
 # ----------------------------------------------------------------------- table / md
 
-def _call_rows(e: Estimate) -> list[list[str]]:
+def _call_rows(e: Estimate, esc: Escape) -> list[list[str]]:
     rows = []
     for c in e.calls:
         a = c.approximate
         rows.append([
-            c.name, _mix(c), number(c.per_session, 2).rstrip("0").rstrip("."),
+            c.name, _mix(c, esc), number(c.per_session, 2).rstrip("0").rstrip("."),
             _tok(c.system_tokens, a),
             f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
             _tok(c.output_tokens_mean, False),
@@ -184,29 +186,29 @@ def _summary_lines(e: Estimate) -> list[str]:
     return lines
 
 
-def _alt_rows(e: Estimate) -> list[list[str]]:
+def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
     rows = [["declared mix", "", dollars(e.monthly_cost), ""]]
     for a in e.alternatives:
-        label = f"all on {a.name}" if a.kind == "model" else f"scenario {a.name}"
+        label = f"all on {esc(a.name)}" if a.kind == "model" else f"scenario {a.name}"
         if a.monthly_cost is None:
-            rows.append([label, a.kind, "n/a", a.error or ""])
+            rows.append([label, a.kind, "n/a", esc(a.error or "")])
             continue
         rows.append([label, a.kind, dollars(a.monthly_cost), change(e.monthly_cost, a.monthly_cost)])
     return rows
 
 
-def _footnotes(e: Estimate) -> list[str]:
+def _footnotes(e: Estimate, esc: Escape) -> list[str]:
     notes = []
     if e.approximate:
-        toks = sorted({m.tokenizer for c in e.calls for m in c.models if m.approximate})
+        toks = sorted({esc(m.tokenizer) for c in e.calls for m in c.models if m.approximate})
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
-    notes += [f"warning: {warning_text(w)}" for w in e.warnings]
+    notes += [f"warning: {esc(warning_text(w))}" for w in e.warnings]
     return notes
 
 
-def _lever_rows(x: Extras) -> list[list[str]]:
-    return [[str(i), lv.call, lv.description, dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
+def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
+    return [[str(i), lv.call, esc(lv.description), dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
              lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
 
 
@@ -244,7 +246,7 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
         out.append(f"**{title}**" if markdown else title)
         out.append("")
         if x.levers:
-            out.append(tabulate(_lever_rows(x), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
+            out.append(tabulate(_lever_rows(x, md if markdown else plain), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
                                 disable_numparse=True))
         else:
             out.append("no applicable lever")
@@ -255,9 +257,9 @@ def to_table(analyses: Sequence[Analysis]) -> str:
     out = []
     for a in analyses:
         e, x = a.estimate, a.extras
-        out.append(f"{e.feature}  ({e.spec_file})  prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
         out.append("")
-        out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
+        out.append(tabulate(_call_rows(e, plain), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
         out.append("")
         out.extend(_summary_lines(e))
         if e.by_model:
@@ -266,9 +268,9 @@ def to_table(analyses: Sequence[Analysis]) -> str:
         out.extend(_extra_lines(e, x, markdown=False))
         if e.alternatives:
             out.append("")
-            out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],
+            out.append(tabulate(_alt_rows(e, plain), headers=["alternative", "kind", "$/month", "vs declared"],
                                 tablefmt="simple", disable_numparse=True))
-        notes = _footnotes(e)
+        notes = _footnotes(e, plain)
         if notes:
             out.append("")
             out.extend(notes)
@@ -286,17 +288,17 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
         e, x = a.estimate, a.extras
         out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
         out.append("")
-        out.append(f"`{e.spec_file}`, prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
         out.append("")
-        out.append(tabulate(_call_rows(e), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
+        out.append(tabulate(_call_rows(e, md), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
         out.append("")
         out.extend(f"- {' '.join(line.split())}" for line in _summary_lines(e))
         out.extend(_extra_lines(e, x, markdown=True))
         if e.alternatives:
             out.append("")
-            out.append(tabulate(_alt_rows(e), headers=["alternative", "kind", "$/month", "vs declared"],
+            out.append(tabulate(_alt_rows(e, md), headers=["alternative", "kind", "$/month", "vs declared"],
                                 tablefmt="github", disable_numparse=True))
-        notes = _footnotes(e)
+        notes = _footnotes(e, md)
         if notes:
             out.append("")
             out.extend(f"> {n}" for n in notes)

@@ -16,6 +16,7 @@ from tabulate import tabulate
 from ..gate.model import CallDiff, FeatureDiff, GateResult
 from ..version import __version__
 from .crossings import crossing_message, limit_text, suggestions
+from .escape import code, html, plain
 from .money import change, dollars, fixed, number, percent, usd, usd_small
 
 MARKER = "<!-- costgate-report -->"
@@ -84,7 +85,7 @@ FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"
 def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     head = [MARKER, f"## {verdict(result)}", ""]
     body = [
-        f"Base `{result.base}` → head `{result.head}`, prices as of {result.as_of.isoformat()}. "
+        f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
         f"Total projected spend {_money_pair(result.monthly_before, result.monthly_after)} per month.", "",
         tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
                  disable_numparse=True) if result.features else "_No gated specs found._",
@@ -95,7 +96,7 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     if fails:
         body += ["### Thresholds crossed", ""]
         for c in fails:
-            where = f" (`{c.file}`)" if c.file else ""
+            where = f" ({code(c.file)})" if c.file else ""
             body.append(f"- **{c.threshold}**: {crossing_message(c)}{where}")
         body.append("")
         failed_features = list(dict.fromkeys(c.feature for c in fails))
@@ -115,13 +116,13 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     for f in result.features:
         if f.status == "unchanged":
             continue
-        block = [f"<details><summary><code>{f.feature}</code>: per-call details ({f.spec_file})</summary>", "",
+        block = [f"<details><summary><code>{f.feature}</code>: per-call details ({html(f.spec_file)})</summary>", "",
                  tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
         if f.after and f.after.approximate:
             block += ["", "~ token counts for non-OpenAI models are approximate (o200k × calibration ratio)."]
         block += ["", "</details>", "", ""]
         details.append("\n".join(block))
-    footer = [f"<sub>costgate {__version__} · `costgate diff --base {result.base}` · exit 1 fails the check; "
+    footer = [f"<sub>costgate {__version__} · {code('costgate diff --base ' + result.base)} · exit 1 fails the check; "
               "decreases never fail</sub>", ""]
     text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(footer)
     while len(text) > limit and details:
@@ -141,12 +142,12 @@ def to_table(result: GateResult) -> str:
     for f in result.features:
         if f.status == "unchanged":
             continue
-        lines += ["", f"{f.feature} ({f.spec_file})",
+        lines += ["", f"{f.feature} ({plain(f.spec_file)})",
                   tabulate([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
                            headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True)]
     for c in result.crossings:
         lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}"
-                     + (f" ({c.file})" if c.file else ""))
+                     + (f" ({plain(c.file)})" if c.file else ""))
     return "\n".join(lines) + "\n"
 
 

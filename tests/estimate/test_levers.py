@@ -1,56 +1,28 @@
-"""Each cost lever against a hand computation, the what-if ranking, growth and tails.
+"""Each cost lever against a hand computation, and the what-if ranking.
 
 Texts: " hello" x N and " why" x N are N o200k tokens; role names are 1 token; OpenAI
 bills 3 tokens per message + the role, and 3 priming the reply. gpt-4o: $2.50 in,
-$10.00 out per 1M; gpt-4o-mini $0.15 / $0.60; text-embedding-3-small $0.02.
+$10.00 out per 1M; gpt-4o-mini $0.15 / $0.60; text-embedding-3-small $0.02. The spec
+is helpers.spec_file (growth and tails on the same spec are in test_growth.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal as D
-from pathlib import Path
 
+from helpers import AS_OF_DATE, FIXTURES, est, spec_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costgate.estimate.growth import budget_month_closed_form, project, user_tails, worst_case
 from costgate.estimate.levers import compress, what_if
-from costgate.pricing import load_table
 from costgate.estimate.simulate import estimate
+from costgate.pricing import load_table
 from costgate.spec import load_spec
 
-AS_OF = date(2026, 11, 1)
 M = 1_000_000
 BASE_IN = (4 + 2000) + (4 + 200) + 3  # system + user + reply priming = 2,211
 TURN = (4 + 200) + (4 + 800)  # one earlier turn resent: user message + answer = 1,008
-
-
-def spec_file(tmp_path: Path, call_extra: str = "", top_extra: str = "", per_session="1",
-              sessions="10000", model="gpt-4o") -> Path:
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    (tmp_path / "q.txt").write_text(" why" * 200 + "\n")
-    (tmp_path / "sys.txt").write_text(" hello" * 2000)
-    p = tmp_path / "x.costgate.yaml"
-    p.write_text(f"""version: 1
-feature: levers
-traffic: {{sessions_per_day: {sessions}, days_per_month: 30}}
-samples: {{file: q.txt}}
-calls:
-  - name: answer
-    model: {model}
-    per_session: {per_session}
-    system: {{file: sys.txt}}
-    user: "{{{{ query }}}}"
-    output_tokens: 800
-{call_extra}
-{top_extra}""")
-    return p
-
-
-def est(p: Path):
-    return estimate(load_spec(p), load_table(), as_of=AS_OF, alternatives=False)
 
 
 def turn_cost(extra_tokens) -> D:
@@ -135,14 +107,14 @@ def test_compress_removes_whitespace_and_repeats():
 def test_what_if_top_line_is_the_edit_it_describes(tmp_path):
     p = spec_file(tmp_path, "    history: full", per_session="8")
     spec, table = load_spec(p), load_table()
-    base = estimate(spec, table, as_of=AS_OF, alternatives=False)
+    base = estimate(spec, table, as_of=AS_OF_DATE, alternatives=False)
     levers = what_if(spec, table, base)
     assert levers == sorted(levers, key=lambda lv: -lv.saving)
     top = levers[0]
     model = top.description.removeprefix("route to ")
     edited = replace(spec, calls=(replace(spec.calls[0], mix=((model, D(1)),)),))
     assert top.lever == "route"
-    assert top.saving == base.monthly_cost - estimate(edited, table, as_of=AS_OF, alternatives=False).monthly_cost
+    assert top.saving == base.monthly_cost - estimate(edited, table, as_of=AS_OF_DATE, alternatives=False).monthly_cost
     window = next(lv for lv in levers if lv.lever == "history_window")
     assert window.saving == base.monthly_cost - est(spec_file(tmp_path, "    history: {window: 5}", per_session="8")).monthly_cost
 
@@ -151,8 +123,8 @@ def test_what_if_on_each_fixture_ranks_routing_first():
     table = load_table()
     tops = {}
     for name in ("support-bot", "rag-answerer", "nightly-summarizer"):
-        spec = load_spec(Path("fixtures") / name / f"{name}.costgate.yaml")
-        levers = what_if(spec, table, as_of=AS_OF)
+        spec = load_spec(FIXTURES / name / f"{name}.costgate.yaml")
+        levers = what_if(spec, table, as_of=AS_OF_DATE)
         assert levers and all(a.saving >= b.saving for a, b in zip(levers, levers[1:]))
         tops[name] = (levers[0].call, levers[0].description)
     assert tops == {
@@ -160,40 +132,6 @@ def test_what_if_on_each_fixture_ranks_routing_first():
         "rag-answerer": ("answer", "route to claude-3-haiku"),
         "nightly-summarizer": ("summarize", "route to gpt-5-nano"),
     }
-
-
-@settings(max_examples=60, deadline=None)
-@given(monthly=st.decimals(min_value=1, max_value=100000, places=2),
-       growth=st.decimals(min_value="0.001", max_value="0.5", places=3),
-       budget=st.decimals(min_value=1, max_value=200000, places=2))
-def test_budget_month_matches_closed_form(monthly, growth, budget):
-    p = project(monthly, growth, budget, months=120)
-    closed = budget_month_closed_form(monthly, growth, budget)
-    assert p.budget_month == (closed if closed is not None and closed <= 120 else None)
-
-
-def test_growth_projection_compounds():
-    p = project(D(1000), D("0.1"), D(2000))
-    assert p.months[:3] == (D(1000), D("1100.0"), D("1210.00"))
-    assert p.budget_month == 9  # 1000 * 1.1^8 = 2143.59 > 2000 >= 1000 * 1.1^7
-
-
-def test_user_tails_heavy_split_and_worst_case(tmp_path):
-    p = spec_file(tmp_path, top_extra="limits: {calls_per_user_per_hour: 10, calls_per_user_per_day: 100, "
-                                      "max_input_tokens: 8000}\nbudget: {worst_case_usd: 50000}")
-    text = p.read_text().replace("days_per_month: 30}", "days_per_month: 30, users: {count: 1000, "
-                                 "heavy_user_share: 0.1, heavy_user_multiplier: 10}}")
-    p.write_text(text)
-    spec, table = load_spec(p), load_table()
-    e = estimate(spec, table, as_of=AS_OF, alternatives=False)
-    tails = user_tails(e, spec.traffic.users)
-    light = D(300000) / (1000 * (D("0.9") + D("0.1") * 10))
-    assert tails.median == light * e.cost_per_session
-    assert tails.p95 == tails.top1 == 10 * light * e.cost_per_session
-    w = worst_case(spec, e, table, AS_OF)
-    assert w.calls_per_user_per_day == 100  # min(10 x 24, 100)
-    assert w.cost_per_call == (8000 * D("2.5") + 800 * 10) / M
-    assert w.monthly == D(84000) and w.over_budget
 
 
 @settings(max_examples=25, deadline=None)
@@ -209,41 +147,3 @@ def test_levers_never_increase_cost(tmp_path_factory, window, per_session, cap):
     assert batched.monthly_cost <= full.monthly_cost
 
 
-def test_cli_what_if_prints_the_ranked_table(capsys):
-    from costgate.cli import main
-
-    code = main(["estimate", "fixtures/support-bot/support-bot.costgate.yaml", "--what-if", "--as-of", "2026-11-01",
-                 "--no-alternatives"])
-    out = capsys.readouterr().out
-    assert code == 0
-    lines = out.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("#    call"))
-    first = lines[header + 2].split()
-    assert first[:5] == ["1", "answer", "route", "to", "gpt-5-nano"]
-    assert "sparkline" not in out and any(ch in out for ch in "▁▂▃▄▅▆▇█")  # growth_per_month: 0.05
-
-
-def test_markdown_shows_the_mermaid_projection(capsys):
-    from costgate.cli import main
-
-    assert main(["estimate", "fixtures/rag-answerer/rag-answerer.costgate.yaml", "--format", "markdown",
-                 "--as-of", "2026-11-01", "--no-alternatives"]) == 0
-    out = capsys.readouterr().out
-    assert "```mermaid\nxychart-beta" in out
-    assert "exceeds the $2,500.00 budget in month" in out
-
-
-def test_zipf_tails_by_hand(tmp_path):
-    p = spec_file(tmp_path)
-    p.write_text(p.read_text().replace("days_per_month: 30}", "days_per_month: 30, users: {count: 4, zipf_exponent: 1}}"))
-    spec = load_spec(p)
-    assert spec.traffic.users.zipf == 1
-    e = est(p)
-    tails = user_tails(e, spec.traffic.users)
-    harmonic = 1 + 1 / 2 + 1 / 3 + 1 / 4  # user of rank r gets r^-1 / H_4 of the sessions
-    sessions = D(300000)
-    # nearest-rank quantiles over 4 users ascending by usage: median = 2nd lightest (rank 3),
-    # p95 and top 1% = the heaviest (rank 1)
-    assert abs(tails.median - sessions * D(repr((1 / 3) / harmonic)) * e.cost_per_session) < D("1e-12")
-    assert abs(tails.top1 - sessions * D(repr(1 / harmonic)) * e.cost_per_session) < D("1e-12")
-    assert tails.p95 == tails.top1

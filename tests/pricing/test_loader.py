@@ -1,68 +1,32 @@
-"""Price tables: shipped data, billing rules, strict validation, override layers."""
+"""Loading price tables (costgate.pricing.loader): the shipped data and its JSON Schema,
+strict validation (one failing file per rule, with message and line), override layers.
+The table as a model (lookups, billing rules) is in test_model.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from decimal import Decimal
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from helpers import GOOD, layer, load_schema, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costgate.errors import CostgateError
-from costgate.pricing import (
-    PricePeriod,
-    Rates,
-    Tier,
-    load_file,
-    load_table,
-    shipped_pricing_dir,
-)
+from costgate.pricing import load_file, load_table, shipped_pricing_dir
 from costgate.pricing.loader import TextFile
 from costgate.tokens import ChatOverhead
 
-D = Decimal
-
-# A minimal valid file; line numbers matter to the validation tests below.
-GOOD = """\
-schema_version: 1
-provider: acme
-name: Acme
-source: https://acme.example/pricing
-models:
-  - id: acme-1
-    name: Acme 1
-    tokenizer: o200k_base
-    checked: 2026-11-01
-    prices:
-      - since: 2025-01-01
-        input: "1.00"
-        output: "2.00"
-"""
-
-
-def write(dir_: Path, name: str, text: str) -> Path:
-    dir_.mkdir(parents=True, exist_ok=True)
-    path = dir_ / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 def load_error(tmp_path: Path, text: str, name: str = "acme.yaml") -> CostgateError:
-    path = write(tmp_path / "layer", name, text)
+    """The error loading a one-file layer of ``text`` raises."""
     with pytest.raises(CostgateError) as info:
-        load_table([path.parent])
+        load_table([layer(tmp_path, {name: text})])
     return info.value
 
 
 # --- the shipped table ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def table():
-    return load_table()
 
 
 def test_shipped_table_loads_with_every_provider(table):
@@ -74,76 +38,11 @@ def test_shipped_table_loads_with_every_provider(table):
     assert shipped_pricing_dir().is_dir()
 
 
-def test_every_shipped_model_is_priced_and_tokenizable(table):
-    for model in table.models.values():
-        assert model.prices, model.id
-        assert table.tokenizer(model).count("hello world") >= 2
-        for period in model.prices:
-            if model.kind == "chat":
-                assert period.rates.output is not None, model.id
-    for base, ratio, source in table.approximations.values():
-        assert base in ("o200k_base", "cl100k_base") and ratio > 0 and source
-
-
-def test_spot_prices_match_the_reference(table):
-    today = dt.date(2026, 11, 25)
-    gpt4o = table.model("gpt-4o").price_at(today).rates
-    assert (gpt4o.input, gpt4o.cached_input, gpt4o.output) == (D("2.50"), D("1.25"), D("10.00"))
-    assert (gpt4o.batch_input, gpt4o.batch_output) == (D("1.25"), D("5.00"))
-    sonnet = table.model("claude-sonnet-4-5").price_at(today)
-    assert sonnet.rates.input == D("3.00") and sonnet.rates.cache_write_5m == D("3.75")
-    [tier] = sonnet.tiers
-    assert tier.above == 200000
-    assert (tier.rates.input, tier.rates.output) == (D("6.00"), D("22.50"))
-    assert table.model("text-embedding-3-small").price_at(today).rates.input == D("0.02")
-    assert table.model("text-embedding-3-large").kind == "embedding"
-
-
-def test_o3_price_history(table):
-    o3 = table.model("o3")
-    before = o3.price_at(dt.date(2025, 6, 9)).rates
-    assert (before.input, before.cached_input, before.output) == (D("10.00"), D("2.50"), D("40.00"))
-    after = o3.price_at(dt.date(2025, 6, 10)).rates
-    assert (after.input, after.cached_input, after.output) == (D("2.00"), D("0.50"), D("8.00"))
-
-
-def test_price_before_the_first_period_is_an_error(table):
-    with pytest.raises(CostgateError) as info:
-        table.model("o3").price_at(dt.date(2020, 1, 1))
-    assert "no price for 'o3' on 2020-01-01" in info.value.message
-    assert "2025-04-16" in info.value.hint
-    assert info.value.location.file.endswith("openai.yaml") and info.value.location.line
-
-
-def test_lookup_by_alias_and_unknown_model_hint(table):
-    assert table.model("claude-sonnet-4.5").id == "claude-sonnet-4-5"
-    assert table.aliases["gpt-4o-2024-08-06"] == "gpt-4o"
-    with pytest.raises(CostgateError) as info:
-        table.model("gpt-4o-minii", file="bot.costgate.yaml", line=7, where="answer.model")
-    err = info.value
-    assert err.message == "unknown model 'gpt-4o-minii' in answer.model"
-    assert (err.location.file, err.location.line) == ("bot.costgate.yaml", 7)
-    assert err.hint.startswith("did you mean 'gpt-4o-mini'")
-
-
-def test_tokenizers_and_overhead(table):
-    claude = table.tokenizer(table.model("claude-sonnet-4-5"))
-    assert not claude.exact and claude.ratio == D("1.16")
-    assert table.tokenizer(table.model("gpt-4o")).exact
-    assert table.tokenizer(table.model("gpt-4")).name == "cl100k_base"
-    assert table.overhead(table.model("gpt-4o")) == ChatOverhead(3, 1, 3)
-    assert table.overhead(table.model("text-embedding-3-small")) == ChatOverhead()
-    assert table.overhead(table.model("claude-haiku-4-5")) == ChatOverhead()
-
-
 def test_shipped_files_match_the_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
     import yaml
 
-    schema_path = Path(__file__).resolve().parent.parent / "costgate/schemas/pricing.schema.json"
-    schema = json.loads(schema_path.read_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(load_schema("pricing.schema.json"))
 
     def plain(x):
         if isinstance(x, dict):
@@ -160,27 +59,6 @@ def test_shipped_files_match_the_json_schema():
     bad = plain(yaml.safe_load(GOOD))
     bad["models"][0]["prices"][0]["inptu"] = "1"
     assert list(validator.iter_errors(bad))
-
-
-# --- billing rules --------------------------------------------------------------------
-
-
-def test_tier_cliff_is_strictly_greater(table):
-    period = table.model("claude-sonnet-4-5").price_at(dt.date(2026, 1, 1))
-    assert period.rates_for(200_000).input == D("3.00")
-    assert period.rates_for(200_001).input == D("6.00")
-    assert period.rates_for(200_001).output == D("22.50")
-    assert period.rates_for(0) is period.rates
-
-
-def test_highest_matching_tier_wins():
-    base = Rates(D("1"), D("2"))
-    period = PricePeriod(dt.date(2025, 1, 1), base,
-                         (Tier(100, Rates(D("3"), D("4"))), Tier(1000, Rates(D("5"), D("6")))))
-    assert period.rates_for(100) is base
-    assert period.rates_for(101).input == D("3")
-    assert period.rates_for(1000).input == D("3")
-    assert period.rates_for(1001).input == D("5")
 
 
 # --- validation: one failing file per rule, with message and line ----------------------
@@ -285,8 +163,8 @@ def test_validation_rule(tmp_path, case):
 
 
 def test_duplicate_id_across_files_of_one_layer(tmp_path):
-    write(tmp_path / "layer", "acme.yaml", GOOD)
-    write(tmp_path / "layer", "beta.yaml", GOOD.replace("provider: acme", "provider: beta"))
+    write(tmp_path / "layer", {"acme.yaml": GOOD})
+    write(tmp_path / "layer", {"beta.yaml": GOOD.replace("provider: acme", "provider: beta")})
     with pytest.raises(CostgateError) as info:
         load_table([tmp_path / "layer"])
     err = info.value
@@ -299,8 +177,8 @@ def test_tokenizer_declared_in_another_file(tmp_path):
     beta = GOOD.replace("provider: acme", "provider: beta").replace("acme-1", "beta-1")
     beta = beta.replace("models:\n", 'tokenizers:\n  betatok:\n    base: cl100k_base\n'
                         '    ratio: "1.5"\n    source: measured\nmodels:\n')
-    write(tmp_path / "layer", "acme.yaml", GOOD.replace("o200k_base", "betatok"))
-    write(tmp_path / "layer", "beta.yaml", beta)
+    write(tmp_path / "layer", {"acme.yaml": GOOD.replace("o200k_base", "betatok")})
+    write(tmp_path / "layer", {"beta.yaml": beta})
     t = load_table([tmp_path / "layer"])
     assert t.approximations["betatok"] == ("cl100k_base", D("1.5"), "measured")
     tok = t.tokenizer(t.model("acme-1"))
@@ -333,7 +211,7 @@ models:
 
 
 def test_override_layer_replaces_a_model(tmp_path):
-    write(tmp_path / "team", "openai.yaml", OVERRIDE)
+    write(tmp_path / "team", {"openai.yaml": OVERRIDE})
     t = load_table([shipped_pricing_dir(), tmp_path / "team"])
     gpt4o = t.model("gpt-4o")
     assert gpt4o.name == "GPT-4o (contract)"
@@ -349,7 +227,7 @@ def test_override_layer_replaces_a_model(tmp_path):
 
 def test_override_alias_moves_and_new_provider_joins(tmp_path):
     text = GOOD.replace("    name: Acme 1\n", "    name: Acme 1\n    aliases: [claude-3.5-haiku]\n")
-    write(tmp_path / "team", "acme.yaml", text)
+    write(tmp_path / "team", {"acme.yaml": text})
     t = load_table([shipped_pricing_dir(), tmp_path / "team"])
     assert t.model("claude-3.5-haiku").id == "acme-1"
     assert "claude-3.5-haiku" not in t.models["claude-3-5-haiku"].aliases
@@ -358,7 +236,7 @@ def test_override_alias_moves_and_new_provider_joins(tmp_path):
 
 def test_override_alias_may_not_shadow_a_model_id(tmp_path):
     text = GOOD.replace("    name: Acme 1\n", "    name: Acme 1\n    aliases: [gpt-4o]\n")
-    write(tmp_path / "team", "acme.yaml", text)
+    write(tmp_path / "team", {"acme.yaml": text})
     with pytest.raises(CostgateError) as info:
         load_table([shipped_pricing_dir(), tmp_path / "team"])
     assert "alias 'gpt-4o' of 'acme-1' collides with model id 'gpt-4o'" in info.value.message

@@ -1,5 +1,7 @@
-"""The gate's report formats (costgate.diffreport): the pull-request comment in markdown,
-the terminal table and the JSON document, on real GateResults from ``gate.diff``.
+"""The gate's report formats (costgate.report.gate): the pull-request comment in markdown,
+the terminal table and the JSON document, on real GateResults from ``gate.diff``
+(the same renderers on hand-built results, against expected files, are in
+test_expected.py).
 
 The comment's contract, from issue 4: a hidden marker first (the Action finds and
 updates its one sticky comment by it), then a one-line verdict with the total monthly
@@ -7,7 +9,7 @@ delta, a table per feature, per-call details folded in ``<details>``, and never 
 than GitHub's 65,536 characters: per-call details are cut first, the verdict never.
 
 tests/golden/fixture-diff.md is the comment for a change to fixtures/support-bot and is
-shown in the README; refresh it with ``python tests/update_golden.py``.
+shown in the README (tests/test_golden.py); refresh it with ``python tests/update_golden.py``.
 """
 
 from __future__ import annotations
@@ -15,24 +17,18 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
-from test_gate import QUERIES, SPEC, hello, spec_text, write
-from update_golden import GOLDEN, commit, fixture_diff_markdown, init_repo
+from helpers import AS_OF_DATE, QUERIES, SPEC, commit, hello, init_repo, spec_text, write
 
+from costgate.gate.diff import diff
 from costgate.report import gate as diffreport
 from costgate.report.gate import GITHUB_LIMIT, MARKER, to_json, to_markdown, to_table, verdict
-from costgate.gate import diff
 
-AS_OF = date(2026, 11, 1)
+pytestmark = pytest.mark.usefixtures("neutral_cwd")  # see tests/conftest.py
+
 CUT_NOTE = "cut to fit GitHub's comment size limit"
-
-
-@pytest.fixture(autouse=True)
-def _neutral_cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # see test_gate._neutral_cwd
 
 
 def _repo(tmp_path: Path, changes: dict[str, str | None]) -> Path:
@@ -51,32 +47,14 @@ def _repo(tmp_path: Path, changes: dict[str, str | None]) -> Path:
 @pytest.fixture
 def failing(tmp_path):
     """bot's prompt grew 30% (two thresholds crossed); two is unchanged."""
-    return diff(_repo(tmp_path, {"prompts/system.j2": hello(1300)}), "HEAD", as_of=AS_OF, seed=1)
+    return diff(_repo(tmp_path, {"prompts/system.j2": hello(1300)}), "HEAD", as_of=AS_OF_DATE, seed=1)
 
 
 @pytest.fixture
 def passing(tmp_path):
     """bot's prompt grew 1%, two's shrank: both changed, nothing crossed."""
     return diff(_repo(tmp_path, {"prompts/system.j2": hello(1010), "prompts2/system.j2": hello(300)}),
-                "HEAD", as_of=AS_OF, seed=1)
-
-
-def test_golden_fixture_diff(tmp_path):
-    """The README's example comment. On a deliberate format change (or version bump),
-    run `python tests/update_golden.py` and review `git diff tests/golden/`."""
-    expected = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
-    assert fixture_diff_markdown(tmp_path) == expected
-
-
-def test_golden_fixture_diff_is_a_realistic_failing_comment():
-    text = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
-    lines = text.splitlines()
-    assert lines[0] == MARKER
-    assert lines[1].startswith("## ❌ **costgate: 1 threshold crossed**, monthly cost +$")
-    assert "fixtures/support-bot/prompts/system.j2" in text
-    assert "2,338 → 2,596" in text  # the answer call's system prompt, before → after
-    assert text.count("<details>") == 1
-    assert len(text) < GITHUB_LIMIT
+                "HEAD", as_of=AS_OF_DATE, seed=1)
 
 
 # ------------------------------------------------------------------ markdown shape
@@ -93,7 +71,7 @@ def test_verdict_wording(failing, passing, tmp_path):
     assert verdict(failing).startswith("❌ **costgate: 2 thresholds crossed**")
     assert re.fullmatch(r"✅ \*\*costgate: all thresholds hold\*\*, monthly cost -\$[\d.]+ \(-[\d.]+%\)",
                         verdict(passing)), verdict(passing)
-    unchanged = diff(_repo(tmp_path, {}), "HEAD", as_of=AS_OF)
+    unchanged = diff(_repo(tmp_path, {}), "HEAD", as_of=AS_OF_DATE)
     assert verdict(unchanged) == "✅ **costgate: no cost change**"
     one = replace(failing, features=tuple(replace(f, crossings=f.crossings[:1]) for f in failing.features))
     assert verdict(one).startswith("❌ **costgate: 1 threshold crossed**")
@@ -201,21 +179,3 @@ def test_json_is_stable_and_matches_the_result(failing):
     assert to_json(failing) == to_json(failing)  # deterministic
 
 
-def test_money_change_never_says_zero_percent():
-    from decimal import Decimal as D
-
-    from costgate.report.money import change
-
-    assert change(D("1662.13"), D("1661.67")) == "-$0.46 (-0.03%)"  # 0.46 / 1662.13 = 0.0277%
-    assert change(D(100), D(150)) == "+$50.00 (+50.0%)"
-    assert change(D(0), D(5)) == "+$5.00"  # no percentage of nothing
-    assert change(D(7), D(7)) == "no change"
-
-
-@pytest.mark.parametrize("name", ["estimate-fixtures.txt", "estimate-fixtures.md", "estimate-fixtures.json"])
-def test_golden_estimate_reports(name):
-    """Estimate reports of the shipped fixtures in every format, byte for byte. After an
-    intended change: `python tests/update_golden.py` and review `git diff tests/golden/`."""
-    from update_golden import generate
-
-    assert generate(name) == (GOLDEN / name).read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
-"""Spec loading: the shipped fixtures, templates inline and from files, samples files,
-scenarios and every history form. (Bad input is in test_errors.py.)"""
+"""Spec loading (costgate.spec): the shipped fixtures, templates inline and from files,
+samples files, scenarios and every history form. (Bad input at the command line is in
+tests/cli/test_errors.py.)"""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import write_spec
+from helpers import FIXTURES, ROOT, write_spec
 
 from costgate.errors import CostgateError
 from costgate.repo import WorkTree
 from costgate.spec import Cache, History, Output, Template, load_spec
 
 D = Decimal
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
 FIXTURE_SPECS = sorted(FIXTURES.glob("*/*.costgate.yaml"))
 
 

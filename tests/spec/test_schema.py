@@ -1,67 +1,43 @@
-"""The editor schemas (costgate/schemas/*.schema.json) against the shipped files and the parsers.
+"""The spec's editor schema (costgate/schemas/spec.schema.json) against the shipped specs
+and the spec parser.
 
-The schemas are what `# yaml-language-server: $schema=...` completes and checks with, so
-they must accept every shipped spec and config, and must not drift from the strict
-parsers in costgate/spec.py and costgate/config.py: same keys, same rejections.
-(pricing.schema.json against pricing/*.yaml is tested in test_pricing.py.)
+The schema is what `# yaml-language-server: $schema=...` completes and checks with, so
+it must accept every shipped spec and must not drift from the strict parser in
+costgate/spec/loader.py: same keys, same rejections. (config.schema.json is tested in
+tests/repo/test_config.py, pricing.schema.json in tests/pricing/test_loader.py.)
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers import (
+    DELETE,
+    FIXTURES,
+    ROOT,
+    SCHEMAS,
+    load_schema,
+    open_objects,
+    schema_errors,
+    schema_properties,
+    set_path,
+)
 
-from costgate.repo import WorkTree
-from costgate.repo import config as config_mod
 from costgate import spec as spec_mod
 from costgate.errors import CostgateError
 
 jsonschema = pytest.importorskip("jsonschema")
 
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = ROOT / "costgate" / "schemas"
-FIXTURE_SPECS = sorted((ROOT / "fixtures").glob("**/*.costgate.yaml"))
-
-
-def _load_schema(name: str) -> dict:
-    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return schema
+FIXTURE_SPECS = sorted(FIXTURES.glob("**/*.costgate.yaml"))
 
 
 @pytest.fixture(scope="module")
 def spec_schema() -> dict:
-    return _load_schema("spec.schema.json")
-
-
-@pytest.fixture(scope="module")
-def config_schema() -> dict:
-    return _load_schema("config.schema.json")
-
-
-def _errors(schema: dict, data) -> list[str]:
-    validator = jsonschema.Draft202012Validator(schema)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
-
-
-def _all_properties(node, path=""):
-    """Every (path, property schema) under any ``properties`` in a schema."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "properties" and isinstance(value, dict):
-                for name, prop in value.items():
-                    yield f"{path}/{name}", prop
-                    yield from _all_properties(prop, f"{path}/{name}")
-            else:
-                yield from _all_properties(value, f"{path}/{key}")
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _all_properties(item, f"{path}/{i}")
+    return load_schema("spec.schema.json")
 
 
 # ------------------------------------------------------------------------ shipped files
@@ -73,19 +49,12 @@ def test_there_are_fixture_specs():
 @pytest.mark.parametrize("path", FIXTURE_SPECS, ids=lambda p: p.parent.name)
 def test_fixture_specs_validate(spec_schema, path):
     text = path.read_text(encoding="utf-8")
-    assert _errors(spec_schema, yaml.safe_load(text)) == []
+    assert schema_errors(spec_schema, yaml.safe_load(text)) == []
     # The modeline each fixture carries must point at the schema file.
     first = text.splitlines()[0]
     m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert m, first
     assert (path.parent / m.group(1)).resolve() == (SCHEMAS / "spec.schema.json").resolve()
-
-
-def test_repo_config_validates(config_schema):
-    text = (ROOT / "costgate.yaml").read_text(encoding="utf-8")
-    assert _errors(config_schema, yaml.safe_load(text)) == []
-    m = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", text.splitlines()[0])
-    assert m and (ROOT / m.group(1)).resolve() == (SCHEMAS / "config.schema.json").resolve()
 
 
 def test_docs_spec_example_validates(spec_schema):
@@ -97,7 +66,7 @@ def test_docs_spec_example_validates(spec_schema):
     if not specs:
         pytest.skip("docs/spec.md has no full example")
     for block in specs:
-        assert _errors(spec_schema, yaml.safe_load(block)) == []
+        assert schema_errors(spec_schema, yaml.safe_load(block)) == []
 
 
 # ---------------------------------------------------------------- no drift from parsers
@@ -114,37 +83,18 @@ def test_spec_call_keys_match_parser(spec_schema):
     assert call["additionalProperties"] is False
 
 
-def test_config_keys_match_parser(config_schema):
-    assert set(config_schema["properties"]) == set(config_mod.TOP_KEYS)
-    assert set(config_schema["$defs"]["thresholds"]["properties"]) == set(config_mod.THRESHOLD_KEYS)
-    assert set(config_schema["$defs"]["feature"]["properties"]) == set(config_mod.FEATURE_KEYS)
-
-
-@pytest.mark.parametrize("name", ["spec.schema.json", "config.schema.json"])
+@pytest.mark.parametrize("name", ["spec.schema.json"])  # config.schema.json: tests/repo/test_config.py
 def test_every_property_is_described(name):
-    schema = _load_schema(name)
-    missing = [path for path, prop in _all_properties(schema) if "description" not in prop]
+    schema = load_schema(name)
+    missing = [path for path, prop in schema_properties(schema) if "description" not in prop]
     assert missing == []
 
 
-@pytest.mark.parametrize("name", ["spec.schema.json", "config.schema.json"])
+@pytest.mark.parametrize("name", ["spec.schema.json"])  # config.schema.json: tests/repo/test_config.py
 def test_every_object_is_closed(name):
     """additionalProperties is false wherever keys are fixed (free-form maps use a schema)."""
-    schema = _load_schema(name)
-    open_objects = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            if "properties" in node and node.get("additionalProperties") is not False:
-                open_objects.append(path)
-            for k, v in node.items():
-                walk(v, f"{path}/{k}")
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, f"{path}/{i}")
-
-    walk(schema, "")
-    assert open_objects == []
+    schema = load_schema(name)
+    assert open_objects(schema) == []
 
 
 # ------------------------------------------------------- schema and parser agree on specs
@@ -220,28 +170,16 @@ def _parse(tmp_path: Path, data) -> None:
 
 def test_kitchen_sink_spec_is_accepted_by_both(spec_schema, tmp_path):
     data = yaml.safe_load(KITCHEN_SINK)
-    assert _errors(spec_schema, data) == []
+    assert schema_errors(spec_schema, data) == []
     _parse(tmp_path, data)
 
 
 def test_zipf_users_accepted_by_both(spec_schema, tmp_path):
     data = yaml.safe_load(KITCHEN_SINK)
     data["traffic"]["users"] = {"count": 1000, "zipf": 1.1}
-    assert _errors(spec_schema, data) == []
+    assert schema_errors(spec_schema, data) == []
     _parse(tmp_path, data)
 
-
-def _set(data, path, value):
-    node = data
-    for key in path[:-1]:
-        node = node[key]
-    if value is _DELETE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-
-
-_DELETE = object()
 
 # Edits to the kitchen sink that the parser rejects; the schema must reject them too.
 REJECTED = {
@@ -255,10 +193,10 @@ REJECTED = {
     "unknown router key": (("calls", 1, "router", "outputs"), 3),
     "unknown scenario override key": (("scenarios", "cheap", "answer", "models"), "gpt-4o"),
     "version 2": (("version",), 2),
-    "missing feature": (("feature",), _DELETE),
-    "missing traffic": (("traffic",), _DELETE),
-    "missing samples": (("samples",), _DELETE),
-    "missing calls": (("calls",), _DELETE),
+    "missing feature": (("feature",), DELETE),
+    "missing traffic": (("traffic",), DELETE),
+    "missing samples": (("samples",), DELETE),
+    "missing calls": (("calls",), DELETE),
     "empty calls": (("calls",), []),
     "feature with capitals": (("feature",), "Support Bot"),
     "negative sessions": (("traffic", "sessions_per_day"), -5),
@@ -271,11 +209,11 @@ REJECTED = {
     "heavy multiplier below 1": (("traffic", "users", "heavy_user_multiplier"), 0.5),
     "csv samples": (("samples", "file"), "samples.csv"),
     "model and mix": (("calls", 0, "mix"), {"gpt-4o": 1}),
-    "neither model nor mix": (("calls", 2, "model"), _DELETE),
+    "neither model nor mix": (("calls", 2, "model"), DELETE),
     "empty mix": (("calls", 1, "mix"), {}),
     "mix share above 1": (("calls", 1, "mix"), {"gpt-4o": 1.5}),
-    "missing per_session": (("calls", 0, "per_session"), _DELETE),
-    "missing user": (("calls", 0, "user"), _DELETE),
+    "missing per_session": (("calls", 0, "per_session"), DELETE),
+    "missing user": (("calls", 0, "user"), DELETE),
     "bad call name": (("calls", 0, "name"), "route me"),
     "template file not a mapping key": (("calls", 0, "system"), {"path": "prompts/system.j2"}),
     "unknown history word": (("calls", 1, "history"), "last"),
@@ -304,106 +242,18 @@ REJECTED = {
 def test_parser_rejections_are_schema_rejections(spec_schema, tmp_path, case):
     path, value = REJECTED[case]
     data = yaml.safe_load(KITCHEN_SINK)
-    _set(data, path, value)
+    set_path(data, path, value)
     with pytest.raises(CostgateError):
         _parse(tmp_path, data)
-    assert _errors(spec_schema, data) != []
+    assert schema_errors(spec_schema, data) != []
 
 
 def test_unknown_key_fails_schema_validation(spec_schema):
     data = yaml.safe_load(FIXTURE_SPECS[0].read_text(encoding="utf-8"))
-    assert _errors(spec_schema, data) == []
+    assert schema_errors(spec_schema, data) == []
     bad = copy.deepcopy(data)
     bad["budjet"] = {"monthly_usd": 5}
-    assert any("budjet" in e for e in _errors(spec_schema, bad))
+    assert any("budjet" in e for e in schema_errors(spec_schema, bad))
     bad = copy.deepcopy(data)
     bad["calls"][0]["retry_rat"] = 0.1
-    assert any("retry_rat" in e for e in _errors(spec_schema, bad))
-
-
-# ----------------------------------------------------- schema and parser agree on config
-
-def _config(tmp_path: Path, data) -> config_mod.Config:
-    (tmp_path / "costgate.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return config_mod.load_config(WorkTree(tmp_path))
-
-
-FULL_CONFIG = """\
-specs: "**/*.costgate.yaml"
-pricing: overrides/
-thresholds:
-  system_prompt_growth: {percent: 10, tokens: 200}
-  monthly_cost_increase: {percent: 20, usd: 500}
-  monthly_budget_usd: 10000
-warn:
-  monthly_cost_increase: {percent: 5}
-features:
-  support-bot:
-    monthly_budget_usd: 3000
-    calls:
-      answer:
-        system_prompt_growth: {tokens: 500}
-      route: null
-"""
-
-
-def test_full_config_is_accepted_by_both(config_schema, tmp_path):
-    data = yaml.safe_load(FULL_CONFIG)
-    assert _errors(config_schema, data) == []
-    cfg = _config(tmp_path, data)
-    assert cfg.for_call("support-bot", "answer").system_prompt_growth.amount == 500
-
-
-CONFIG_REJECTED = {
-    "unknown top-level key": (("threshold",), {}),
-    "empty specs": (("specs",), []),
-    "specs number": (("specs",), 3),
-    "pricing mapping": (("pricing",), {"dir": "x"}),
-    "unknown threshold": (("thresholds", "monthly_cost"), {"percent": 5}),
-    "usd on prompt growth": (("thresholds", "system_prompt_growth"), {"usd": 5}),
-    "tokens on cost increase": (("thresholds", "monthly_cost_increase"), {"tokens": 5}),
-    "negative percent": (("thresholds", "monthly_cost_increase"), {"percent": -5}),
-    "limit as a number": (("warn", "monthly_cost_increase"), 5),
-    "negative budget": (("thresholds", "monthly_budget_usd"), -1),
-    "unknown feature key": (("features", "support-bot", "budget"), 5),
-    "feature not a mapping": (("features", "support-bot"), 5),
-    "unknown call threshold": (("features", "support-bot", "calls", "answer", "prompt_growth"), {}),
-}
-
-
-@pytest.mark.parametrize("case", sorted(CONFIG_REJECTED))
-def test_config_rejections_are_schema_rejections(config_schema, tmp_path, case):
-    path, value = CONFIG_REJECTED[case]
-    data = yaml.safe_load(FULL_CONFIG)
-    _set(data, path, value)
-    with pytest.raises(CostgateError):
-        _config(tmp_path, data)
-    assert _errors(config_schema, data) != []
-
-
-# ------------------------------------------------------------ docs/json.md stays complete
-
-def _keys(node):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield key
-            yield from _keys(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _keys(item)
-
-
-def test_json_doc_names_every_estimate_key(run):
-    """Every key `costgate estimate --format json` emits is documented in docs/json.md."""
-    doc = ROOT / "docs" / "json.md"
-    spec = ROOT / "fixtures" / "nightly-summarizer" / "nightly-summarizer.costgate.yaml"
-    code, out, err = run("estimate", spec, "--format", "json", "--as-of", "2026-11-01", "--what-if")
-    assert code == 0, err
-    data = json.loads(out)
-    assert data["schema_version"] == 1 and data["kind"] == "estimate"
-    text = doc.read_text(encoding="utf-8")
-    def documented(key: str) -> bool:  # as `key`, or a segment of a dotted `a.key.b` / `a[].key`
-        return re.search(r"`(?:[\w\[\]]+\.)*" + re.escape(key) + r"(?:`|\.|\[)", text) is not None
-
-    undocumented = sorted(k for k in set(_keys(data)) if not documented(k))
-    assert undocumented == []
+    assert any("retry_rat" in e for e in schema_errors(spec_schema, bad))

@@ -1,0 +1,86 @@
+"""`costgate diff` output plumbing: formats, --quiet, --output, the JSON document's keys
+and annotations on by default under GitHub Actions only. The gate's decisions are tested
+in tests/gate/; the bot spec is described in tests/gate/test_diff.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import AS_OF, hello, spec_text, write
+
+pytestmark = pytest.mark.usefixtures("neutral_cwd")
+
+
+def test_no_change_reports_no_cost_change(gitrepo, gate):
+    root = gitrepo()
+    code, out, _ = gate(root)
+    assert code == 0
+    assert out.startswith("PASS costgate: no cost change")
+
+
+def test_quiet_writes_nothing_when_nothing_changed(gitrepo, gate, tmp_path):
+    root = gitrepo()
+    write(root, {"unrelated.txt": "not costed\n"})
+    for fmt in ("table", "json", "markdown"):
+        code, out, _ = gate(root, "--quiet", "--format", fmt)
+        assert (code, out) == (0, "")
+    report = tmp_path / "comment.md"
+    code, out, err = gate(root, "--quiet", "--format", "markdown", "-o", report)
+    assert (code, out, err) == (0, "", "")
+    assert not report.exists()
+
+
+def test_quiet_still_reports_a_change(gitrepo, gate):
+    root = gitrepo()
+    write(root, {"prompts/system.j2": hello(1010)})
+    code, out, _ = gate(root, "--quiet", "--format", "markdown")
+    assert code == 0 and out.startswith("<!-- costgate-report -->")
+
+
+def test_output_file_is_written_even_when_the_gate_fails(gitrepo, gate, tmp_path):
+    root = gitrepo()
+    write(root, {"prompts/system.j2": hello(1300)})
+    report = tmp_path / "out" / "comment.md"
+    report.parent.mkdir()
+    code, out, err = gate(root, "--format", "markdown", "--output", report)
+    assert code == 1
+    assert out == "" and err == ""
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("<!-- costgate-report -->\n## ❌ **costgate: 2 thresholds crossed**")
+
+
+def test_json_report_schema(gitrepo, gate):
+    root = gitrepo({"two.costgate.yaml": spec_text(feature="two")})
+    write(root, {"prompts/system.j2": hello(1300)})
+    code, out, _ = gate(root, "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1 and doc["kind"] == "diff" and doc["passed"] is False
+    assert set(doc) >= {"schema_version", "passed", "changed", "base", "head", "as_of", "features", "crossings",
+                        "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd"}
+    assert doc["as_of"] == AS_OF and doc["base"] == "HEAD"
+    assert [f["feature"] for f in doc["features"]] == ["bot", "two"]
+    for f in doc["features"]:
+        assert set(f) >= {"feature", "spec", "status", "monthly_cost_before_usd", "monthly_cost_after_usd",
+                          "monthly_delta_usd", "calls"}
+        for c in f["calls"]:
+            assert set(c) == {
+                "name", "status", "system_prompt_tokens_before", "system_prompt_tokens_after",
+                "input_tokens_mean_before", "input_tokens_mean_after",
+                "cost_per_session_before_usd", "cost_per_session_after_usd",
+                "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd"}
+    # money is a string (Decimal), never a float
+    assert isinstance(doc["monthly_delta_usd"], str)
+    for c in doc["crossings"]:
+        assert set(c) == {"level", "threshold", "feature", "call", "before", "after", "limit", "message", "file", "line"}
+
+
+def test_annotations_default_on_under_github_actions_only(gitrepo, gate, monkeypatch):
+    root = gitrepo()
+    write(root, {"prompts/system.j2": hello(1300)})
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert "::error" not in gate(root)[1]
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert "::error file=prompts/system.j2" in gate(root)[1]
+    assert "::error" not in gate(root, "--no-annotations")[1]

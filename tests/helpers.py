@@ -1,0 +1,306 @@
+"""Helpers shared by the tests and tests/update_golden.py: paths, throwaway files and git
+repositories, the in-process CLI, and the small specs and price files several test
+folders build on. Fixtures live in conftest.py (built on these); nothing here is one.
+
+Importable as ``helpers`` from every test module (pyproject's pytest ``pythonpath``
+lists tests/) and from update_golden.py (run as a script, its own folder is on
+sys.path). Every path is derived from this file, never from the working directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN = TESTS / "golden"
+SCHEMAS = ROOT / "costgate" / "schemas"
+
+# Prices are always looked up on this day, so the shipped table's history cannot move a
+# number between runs.
+AS_OF = "2026-11-01"
+AS_OF_DATE = date.fromisoformat(AS_OF)
+
+
+# ------------------------------------------------------------------------------- files
+
+def write(root: Path, files: dict[str, str | None]) -> None:
+    """Write repo-relative files under ``root`` (folders made as needed); ``None`` deletes one."""
+    for rel, text in files.items():
+        p = root / rel
+        if text is None:
+            p.unlink()
+            continue
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+
+
+def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] | None = None,
+               name: str = "bot.costgate.yaml") -> Path:
+    """Write ``files`` (repo-relative path -> text) under ``root``, plus the spec itself as
+    ``name`` when ``yaml_text`` is given. Returns the spec's absolute path."""
+    write(root, dict(files or {}))
+    spec = root / name
+    if yaml_text is not None:
+        write(root, {name: yaml_text})
+    return spec
+
+
+# --------------------------------------------------------------------------------- git
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with no user or system config (hermetic, no signing, no hooks)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def init_repo(root: Path) -> Path:
+    """An empty git repository at ``root`` on branch ``main``."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q")
+    git(root, "symbolic-ref", "HEAD", "refs/heads/main")
+    return root
+
+
+def commit(root: Path, message: str = "change") -> str:
+    """Stage everything (deletions included) and commit; return the new commit's SHA."""
+    git(root, "add", "-A")
+    git(root, "-c", "user.email=t@t", "-c", "user.name=t", "-c", "commit.gpgsign=false",
+        "commit", "-q", "--allow-empty", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+# --------------------------------------------------------------------------------- CLI
+
+def run_costgate(*args: str | Path) -> tuple[int, str, str]:
+    """``costgate ARGS`` in-process through the real CLI boundary (``costgate.cli.main``,
+    where errors become messages and exit codes): (exit code, stdout, stderr)."""
+    from costgate.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+# ------------------------------------------------------- the gate's one-call bot spec
+#
+# The ``answer`` call's system prompt is N repetitions of " hello", exactly N o200k
+# tokens, so "grow the prompt by 30%" is 1,000 -> 1,300 tokens; gpt-4o, no caching, 10
+# output tokens, 1,000 sessions a day, 30 days a month.
+
+SPEC = "bot.costgate.yaml"
+SPEC_TEXT = """\
+version: 1
+feature: bot
+traffic:
+  sessions_per_day: 1000
+samples: {{file: queries.txt}}
+calls:
+  - name: answer
+    model: {model}
+    per_session: 1
+    system: {{file: prompts/system.j2}}
+    user: "{{{{ query }}}}"
+    output_tokens: 10
+{extra}"""
+QUERIES = "hi there\nhow are you\n"
+
+
+def hello(n: int) -> str:
+    """Exactly ``n`` o200k tokens."""
+    return " hello" * n
+
+
+def spec_text(model: str = "gpt-4o", extra: str = "", feature: str = "bot") -> str:
+    return SPEC_TEXT.format(model=model, extra=extra).replace("feature: bot", f"feature: {feature}")
+
+
+def as_json(gate: Callable[..., tuple[int, str, str]], root: Path, *args: str) -> tuple[int, dict]:
+    """The ``gate`` fixture's run with ``--format json``: (exit code, parsed document)."""
+    code, out, err = gate(root, *args, "--format", "json")
+    assert code in (0, 1), err
+    return code, json.loads(out)
+
+
+def feature(doc: dict, name: str = "bot") -> dict:
+    """One feature of a gate JSON document."""
+    return next(f for f in doc["features"] if f["feature"] == name)
+
+
+def assert_clean_error(code: int, out: str, err: str, *needles: str) -> None:
+    """Bad input: exit 2, one ``error:`` message naming every needle, no traceback."""
+    assert code == 2, out + err
+    assert "Traceback" not in err and "crashed" not in err
+    assert err.startswith("error: "), err
+    for n in needles:
+        assert n in err, err
+
+
+# ------------------------------------------------------------------------- price files
+
+# A minimal valid price file; line numbers matter to the validation tests.
+GOOD = """\
+schema_version: 1
+provider: acme
+name: Acme
+source: https://acme.example/pricing
+models:
+  - id: acme-1
+    name: Acme 1
+    tokenizer: o200k_base
+    checked: 2026-11-01
+    prices:
+      - since: 2025-01-01
+        input: "1.00"
+        output: "2.00"
+"""
+
+
+def layer(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A pricing layer directory ``tmp_path/layer`` holding ``files`` (name -> text)."""
+    d = tmp_path / "layer"
+    d.mkdir(parents=True, exist_ok=True)
+    write(d, dict(files))
+    return d
+
+
+# The user text below is 11 o200k tokens; OpenAI bills 3 per message + 1 for the role
+# "user" + 3 priming the reply, so every request of a query_spec has 18 input tokens
+# (and 100 output tokens).
+QUERY = "Summarize the plot of Hamlet in one sentence."
+
+
+def query_spec(model: str, feature: str) -> str:
+    """A one-call spec on ``model``: 1,000 sessions a day, 30 days, samples queries.txt."""
+    return (f"version: 1\nfeature: {feature}\n"
+            "traffic: {sessions_per_day: 1000, days_per_month: 30}\n"
+            "samples: {file: queries.txt}\n"
+            f"calls:\n  - name: ask\n    model: {model}\n    per_session: 1\n"
+            '    user: "{{ query }}"\n    output_tokens: 100\n')
+
+
+# ------------------------------------------------------- the levers' hand-counted spec
+#
+# " hello" x N and " why" x N are N o200k tokens; role names are 1 token; OpenAI bills 3
+# tokens per message + the role, and 3 priming the reply.
+
+def spec_file(tmp_path: Path, call_extra: str = "", top_extra: str = "", per_session="1",
+              sessions="10000", model="gpt-4o") -> Path:
+    """A repository in ``tmp_path`` with one call: a 2,000-token system prompt, a 200-token
+    query, 800 output tokens; returns the spec's path."""
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "q.txt").write_text(" why" * 200 + "\n")
+    (tmp_path / "sys.txt").write_text(" hello" * 2000)
+    p = tmp_path / "x.costgate.yaml"
+    p.write_text(f"""version: 1
+feature: levers
+traffic: {{sessions_per_day: {sessions}, days_per_month: 30}}
+samples: {{file: q.txt}}
+calls:
+  - name: answer
+    model: {model}
+    per_session: {per_session}
+    system: {{file: sys.txt}}
+    user: "{{{{ query }}}}"
+    output_tokens: 800
+{call_extra}
+{top_extra}""")
+    return p
+
+
+def est(p: Path):
+    """The spec at ``p`` estimated on the shipped table, without alternatives."""
+    from costgate.estimate.simulate import estimate
+    from costgate.pricing import load_table
+    from costgate.spec import load_spec
+
+    return estimate(load_spec(p), load_table(), as_of=AS_OF_DATE, alternatives=False)
+
+
+# -------------------------------------------------------------------------- tokenizers
+
+@dataclass(frozen=True)
+class WordTokenizer:
+    """One token per whitespace-separated word: trivially hand-countable."""
+
+    name: str = "words"
+    exact: bool = True
+
+    def count(self, text: str) -> int:
+        return len(text.split())
+
+
+# ------------------------------------------------------------------------ JSON Schemas
+
+def load_schema(name: str) -> dict:
+    """costgate/schemas/NAME, checked to be a valid Draft 2020-12 schema."""
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def schema_errors(schema: dict, data: Any) -> list[str]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+
+
+DELETE = object()
+"""``set_path``'s value for "remove the key"."""
+
+
+def set_path(data: Any, path: tuple, value: Any) -> None:
+    """Set (or, with ``DELETE``, remove) ``data[path[0]][path[1]]...``."""
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if value is DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+
+
+def schema_properties(node: Any, path: str = ""):
+    """Every (path, property schema) under any ``properties`` in a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict):
+                for name, prop in value.items():
+                    yield f"{path}/{name}", prop
+                    yield from schema_properties(prop, f"{path}/{name}")
+            else:
+                yield from schema_properties(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from schema_properties(item, f"{path}/{i}")
+
+
+def open_objects(node: Any, path: str = "") -> list[str]:
+    """Paths of schema objects that list ``properties`` without ``additionalProperties: false``."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        if "properties" in node and node.get("additionalProperties") is not False:
+            found.append(path)
+        for k, v in node.items():
+            found += open_objects(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found += open_objects(v, f"{path}/{i}")
+    return found

@@ -1,0 +1,116 @@
+"""Renderers on hand-built results (tests/report/results.py), compared with the expected
+text beside them in tests/report/expected/: no git repository, no estimator.
+
+After a deliberate change to a report format, regenerate the files and review the diff:
+
+    COSTGATE_UPDATE_EXPECTED=1 python -m pytest tests/report/test_expected.py
+    git diff tests/report/expected/
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from report.results import ANALYSIS, BOT_AFTER, BOT_BEFORE, ESTIMATE, GATE_RESULT, NIGHTLY
+
+from costgate.report import estimate as estimate_report
+from costgate.report import gate as gate_report
+from costgate.report.annotations import annotations
+
+EXPECTED = Path(__file__).resolve().parent / "expected"
+UPDATE = os.environ.get("COSTGATE_UPDATE_EXPECTED") == "1"
+
+RENDERERS: dict[str, Callable[[], str]] = {
+    "gate.md": lambda: gate_report.to_markdown(GATE_RESULT),
+    "gate.txt": lambda: gate_report.to_table(GATE_RESULT),
+    "gate.json": lambda: gate_report.to_json(GATE_RESULT),
+    "annotations.txt": lambda: "\n".join(annotations(GATE_RESULT)) + "\n",
+    "estimate.txt": lambda: estimate_report.to_table([ANALYSIS]),
+    "estimate.md": lambda: estimate_report.to_markdown([ANALYSIS]),
+    "estimate.json": lambda: estimate_report.to_json([ANALYSIS]),
+}
+
+
+@pytest.fixture(autouse=True)
+def _records_only(monkeypatch):
+    """No git repository and no estimate: a renderer test that needs one fails."""
+    import costgate.estimate.simulate
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("renderer tests take hand-built records: no subprocess, no estimator")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(costgate.estimate.simulate, "estimate", refuse)
+
+
+@pytest.mark.parametrize("name", list(RENDERERS))
+def test_renderer_output_is_the_expected_file(name):
+    text = RENDERERS[name]()
+    path = EXPECTED / name
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+    assert path.is_file(), f"{path} is missing: run with COSTGATE_UPDATE_EXPECTED=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} changed: review, then COSTGATE_UPDATE_EXPECTED=1"
+
+
+def test_every_expected_file_has_a_renderer():
+    assert sorted(p.name for p in EXPECTED.iterdir()) == sorted(RENDERERS)
+
+
+# --------------------------------------------------------- the fixtures add up by hand
+
+def test_gate_fixture_arithmetic():
+    for e in (BOT_BEFORE, BOT_AFTER, NIGHTLY):
+        for c in e.calls:
+            assert c.cost_per_session == c.per_session * c.cost_per_call
+            assert c.monthly_cost == c.cost_per_session * e.sessions_per_month
+        assert e.monthly_cost == sum(c.monthly_cost for c in e.calls)
+    # gpt-4o at $2.50 / $10.00 per 1M tokens
+    for e, output in ((BOT_BEFORE, D(1400)), (BOT_AFTER, D("1719.13"))):
+        (call,) = e.calls
+        assert call.cost_per_call == (call.input_tokens_mean * D("2.50") + output * D("10.00")) / 1_000_000
+    assert (GATE_RESULT.monthly_before, GATE_RESULT.monthly_after) == (D(1045), D("1279.565"))
+
+
+def test_estimate_fixture_arithmetic():
+    e = ESTIMATE
+    route, answer = e.calls
+    assert route.cost_per_call == (150 * D("0.15") + 5 * D("0.60")) / 1_000_000
+    mini, big = answer.models
+    assert mini.cost_per_call == (2500 * D("0.15") + 220 * D("0.60")) / 1_000_000
+    assert big.cost_per_call == (2500 * D("2.50") + 220 * D("10.00")) / 1_000_000
+    assert answer.cost_per_call == mini.share * mini.cost_per_call + big.share * big.cost_per_call
+    for c in e.calls:
+        assert c.cost_per_session == c.per_session * c.cost_per_call
+        assert c.monthly_cost == c.cost_per_session * e.sessions_per_month == sum(m.monthly_cost for m in c.models)
+        for m in c.models:
+            assert m.cost_per_session == m.share * c.per_session * m.cost_per_call
+    assert e.cost_per_session == sum(c.cost_per_session for c in e.calls)
+    assert e.monthly_cost == sum(c.monthly_cost for c in e.calls) == sum(v for _, v in e.by_model)
+    cheap = e.alternatives[0]
+    assert cheap.cost_per_session == route.cost_per_call + 2 * mini.cost_per_call
+    assert cheap.monthly_cost == cheap.cost_per_session * e.sessions_per_month
+
+
+# ------------------------------------------------- rounding half up, where it shows
+
+def test_half_cents_round_up_in_the_gate_report():
+    text = RENDERERS["gate.md"]()
+    assert "$1,234.57" in text and "$1,234.56" not in text  # support-bot after: $1,234.565
+    assert "$1,279.57" in text  # the total after: $1,279.565
+    assert "$0.123457" in text  # a session after: $0.1234565
+    assert "+$234.57 (+22.4%)" in text  # 234.565 / 1,045 = 22.4465%
+
+
+def test_half_cents_round_up_in_the_estimate_report():
+    text = RENDERERS["estimate.txt"]()
+    assert "$0.77" in text  # route: $0.765 a month
+    assert "$31.19" in text  # all on gpt-4o-mini: $31.185
+    assert "$174.16" in text  # the total: $174.159

@@ -1,0 +1,116 @@
+"""The tokenizer registry (costgate.tokens.registry): approximations of tokenizers costgate
+does not ship (rounded up), the built-ins, and plugins registered in code or through entry
+points, which win over an approximation (at the command line too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from helpers import WordTokenizer
+
+from costgate import tokens
+from costgate.errors import CostgateError
+from costgate.pricing import load_table
+from costgate.tokens import ApproxTokenizer
+
+
+@dataclass(frozen=True)
+class FixedTokenizer:
+    n: int
+    name: str = "fixed"
+    exact: bool = True
+
+    def count(self, text: str) -> int:
+        return self.n
+
+
+@pytest.mark.parametrize("n, ratio, expected", [
+    (10, "1.16", 12),  # 11.6 -> 12
+    (25, "1.16", 29),  # 29.00 exactly stays 29
+    (0, "1.16", 0),
+    (1, "1.001", 2),  # any fraction rounds up
+    (3, "0.5", 2),  # 1.5 -> 2
+    (4, "0.5", 2),
+    (1000, "1.046", 1046),
+])
+def test_approx_rounds_up(n, ratio, expected):
+    tok = ApproxTokenizer("fam", FixedTokenizer(n), Decimal(ratio))
+    assert tok.count("whatever") == expected
+    assert tok.exact is False
+
+
+def test_table_resolves_claude_to_approximation():
+    table = load_table()
+    tok = table.tokenizer(table.model("claude-sonnet-4-5"))
+    assert isinstance(tok, ApproxTokenizer)
+    assert tok.name == "claude" and tok.ratio == Decimal("1.16") and not tok.exact
+    assert tok.count("hello world") == 3  # ceil(2 * 1.16)
+
+
+def test_resolve_unknown_family():
+    with pytest.raises(CostgateError, match="unknown tokenizer 'nope'"):
+        tokens.resolve("nope", {})
+
+
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    """Registrations made by a test vanish afterwards."""
+    monkeypatch.setattr(tokens.registry, "_REGISTRY", dict(tokens.registry._REGISTRY))
+    tokens.get_tokenizer.cache_clear()
+    yield
+    monkeypatch.undo()
+    tokens.get_tokenizer.cache_clear()
+
+
+@dataclass(frozen=True)
+class CharTokenizer:
+    name: str = "claude"
+    exact: bool = True
+
+    def count(self, text: str) -> int:
+        return len(text)
+
+
+def test_builtins_are_registered():
+    assert {"o200k_base", "cl100k_base"} <= set(tokens.registered())
+
+
+def test_plugin_tokenizer_wins_over_approximation(isolated_registry):
+    tokens.register("claude", CharTokenizer)
+    assert "claude" in tokens.registered()
+    table = load_table()
+    tok = table.tokenizer(table.model("claude-sonnet-4-5"))
+    assert isinstance(tok, CharTokenizer)
+    assert tok.count("hello world") == 11
+
+
+def test_plugin_tokenizer_is_used_by_the_cli(isolated_registry, run, tmp_path):
+    tokens.register("claude", CharTokenizer)
+    f = tmp_path / "t.txt"
+    f.write_text("hello world")
+    code, out, err = run("tokens", "-m", "claude-sonnet-4-5", f)
+    assert (code, out, err) == (0, "11\n", "")
+
+
+def test_plugin_under_a_new_name(isolated_registry):
+    tokens.register("words", WordTokenizer)
+    assert tokens.get_tokenizer("words").count("a b c") == 3
+    assert tokens.resolve("words").name == "words"
+
+
+def test_broken_entry_point_plugin_is_bad_input(isolated_registry, monkeypatch):
+    class EP:
+        name = "broken"
+
+        def load(self):
+            raise ImportError("no module named broken_plugin")
+
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: [EP()] if group == "costgate.tokenizers" else [])
+    monkeypatch.setattr(tokens.registry, "_plugins_loaded", False)
+    with pytest.raises(CostgateError, match="tokenizer plugin 'broken' failed to load"):
+        tokens.registered()
