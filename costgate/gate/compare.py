@@ -3,6 +3,7 @@ changed, and which thresholds the change crosses. Numbers in, numbers out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Sequence
 
@@ -11,6 +12,7 @@ from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, TOKEN_MEAN_PRE
 from ..pricing import PriceTable
 from ..repo import Config, Limit, Thresholds
 from ..spec import Spec
+from .identity import match_calls
 from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level
 
 ZERO = Decimal(0)
@@ -61,7 +63,8 @@ def fingerprint(e: Estimate) -> tuple:
 
 def compare_feature(feature: str, before: Estimate | None, after: Estimate | None, cfg: Config,
                     head: tuple[Spec, PriceTable] | None = None) -> FeatureDiff:
-    """One feature at base (``before``) and head (``after``), judged by ``cfg``."""
+    """One feature at base (``before``) and head (``after``), judged by ``cfg`` under its
+    id at base (the config that judges it knows that name)."""
     spec_file = (after or before).spec_file  # type: ignore[union-attr]
     status: FeatureStatus
     if before is None:
@@ -70,26 +73,43 @@ def compare_feature(feature: str, before: Estimate | None, after: Estimate | Non
         status = "removed"
     else:
         status = "unchanged" if fingerprint(before) == fingerprint(after) else "changed"
-    names = list(dict.fromkeys([c.name for c in (before.calls if before else ())] +
-                               [c.name for c in (after.calls if after else ())]))
-    calls = tuple(CallDiff(n, _call(before, n), _call(after, n)) for n in names)
+    files = (before.spec_file if before else "", after.spec_file if after else "")
+    calls = tuple(CallDiff(p.after.name if p.after else p.before.name, p.before, p.after)  # type: ignore[union-attr]
+                  for p in match_calls(before.calls if before else (), after.calls if after else (), files))
+    judged = before.feature if before else feature
     crossings: list[Crossing] = []
     if after is not None and status in ("changed", "added"):
         levels: tuple[tuple[Level, Thresholds], ...] = (
-            ("fail", cfg.for_feature(feature)), ("warn", cfg.for_feature(feature, warn=True)))
+            ("fail", cfg.for_feature(judged)), ("warn", cfg.for_feature(judged, warn=True)))
         for level, thresholds in levels:
-            crossings += feature_crossings(level, feature, before, after, thresholds, cfg, calls)
+            crossings += feature_crossings(level, judged, before, after, thresholds, cfg, calls)
         worst = worst_case(head[0], after, head[1], after.as_of) if head is not None else None
         if worst is not None and worst.over_budget:
             crossings.append(Crossing("fail", "worst_case_usd", feature, None, None, worst.monthly,
                                       budget=worst.budget, worst=worst, file=after.spec_file, line=1))
-    return FeatureDiff(feature, spec_file, status, before, after, calls, tuple(crossings))
+    if after is None and before is not None:
+        crossings.append(Crossing("warn", "feature_removed", feature, None, before.monthly_cost, ZERO,
+                                  file=before.spec_file, line=1))
+    crossings = [replace(c, feature=feature) for c in crossings]
+    base_file = before.spec_file if before and after and before.spec_file != after.spec_file else None
+    return FeatureDiff(feature, spec_file, status, before, after, calls, tuple(crossings), base_file)
 
 
-def _call(e: Estimate | None, name: str) -> CallEstimate | None:
-    if e is None:
-        return None
-    return next((c for c in e.calls if c.name == name), None)
+def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thresholds) -> list[Crossing]:
+    """A feature the pull request adds has no base to grow from: absolute limits."""
+    out: list[Crossing] = []
+    cap = t.new_feature_system_prompt_tokens
+    for c in after.calls if cap is not None else ():
+        if c.system_tokens > cap:  # type: ignore[operator]
+            in_spec = c.system_file == after.spec_file
+            out.append(Crossing(level, "new_feature_system_prompt_tokens", feature, c.name, None,
+                                Decimal(c.system_tokens), budget=cap, file=c.system_file or after.spec_file,
+                                line=c.line if in_spec else 1))
+    usd = t.new_feature_monthly_usd
+    if usd is not None and after.monthly_cost > usd:
+        out.append(Crossing(level, "new_feature_monthly_usd", feature, None, None, after.monthly_cost, budget=usd,
+                            file=after.spec_file, line=1))
+    return out
 
 
 def feature_crossings(level: Level, feature: str, before: Estimate | None, after: Estimate, t: Thresholds,
@@ -98,13 +118,15 @@ def feature_crossings(level: Level, feature: str, before: Estimate | None, after
     for cd in calls:
         if cd.before is None or cd.after is None:
             continue
-        limit = (cfg.for_call(feature, cd.name) if level == "fail" else t).system_prompt_growth
+        limit = (cfg.for_call(feature, cd.before.name) if level == "fail" else t).system_prompt_growth
         b, a = Decimal(cd.before.system_tokens), Decimal(cd.after.system_tokens)
         if limit and crossed(limit, b, a):
             in_spec = cd.after.system_file == after.spec_file
             out.append(Crossing(level, "system_prompt_growth", feature, cd.name, b, a, limit=limit,
                                 file=cd.after.system_file or after.spec_file,
                                 line=cd.after.line if in_spec else 1))
+    if before is None:
+        out += _new_feature_crossings(level, feature, after, t)
     lim = t.monthly_cost_increase
     if before is not None and lim and crossed(lim, before.monthly_cost, after.monthly_cost):
         out.append(Crossing(level, "monthly_cost_increase", feature, None, before.monthly_cost, after.monthly_cost,

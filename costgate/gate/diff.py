@@ -1,9 +1,10 @@
 """The pull-request gate: estimate every gated spec at the base ref and at head, compare,
 and decide which thresholds the change crosses.
 
-Thresholds come from the *base* side's configuration when it has one, so a pull request
-cannot loosen the gate that judges it (a change to costgate.yaml takes effect once merged).
-Both sides are priced on the same day and seed, so only the change moves the numbers.
+The base branch is the authority: thresholds, spec discovery and the price table come
+from it, so a pull request cannot loosen, narrow or re-price the gate that judges it (its
+changes to costgate.yaml and to price layers take effect once merged, and are reported).
+Both sides are priced on the same day, table and seed, so only the change moves the numbers.
 """
 
 from __future__ import annotations
@@ -11,17 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..errors import CostgateError
 from ..estimate.levers import what_if
 from ..estimate.results import Estimate, Lever
 from ..estimate.simulate import DEFAULT_SEED, estimate
 from ..pricing import PriceTable, table_for
-from ..repo import Config, GitTree, RepoView, Source, WorkTree, load_config
+from ..repo import GitTree, RepoView, Source, WorkTree
 from ..repo.view import config_rel
 from ..spec import Spec, load_spec
+from .authority import base_config, config_text
 from .compare import compare_feature
+from .identity import match_features, renamed_paths
 from .model import GateResult
+from .pricing import head_pricing
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,48 +50,72 @@ def diff(
     seed: int = DEFAULT_SEED,
     sessions: int = 500,
 ) -> GateResult:
-    """Compare every gated feature between ``base`` and ``head`` (default: working tree)."""
+    """Compare every gated feature between ``base`` and ``head`` (default: working tree).
+
+    The base decides everything that judges the change: its config (or the built-in
+    defaults when it has none) gives the thresholds, the ``specs:`` globs both sides are
+    discovered with, and the price layers both sides are priced with. The pull request's
+    own config and price-layer changes are reported, never used.
+    """
     root = Path(root).resolve()
     as_of = as_of or date.today()
     base_src = GitTree(root, base)
     head_src: Source = WorkTree(root) if head is None else GitTree(root, head)
     rel = config_rel(head_src, config_path)
-    head_view = RepoView(head_src, load_config(head_src, rel))
-    base_view = RepoView(base_src, base_config(base_src, rel))
-    gate_cfg = base_view.config if base_view.config.file else head_view.config
-    before = estimate_side(base_view, "base", as_of, seed, sessions)
-    after = estimate_side(head_view, "head", as_of, seed, sessions)
+    cfg = base_config(base_src, rel)
+    base_view, head_view = RepoView(base_src, cfg), RepoView(head_src, cfg)
+    table = _at_base(base_src, lambda: table_for(base_view))
+    before = estimate_side(base_view, table, "base", as_of, seed, sessions)
+    after = estimate_side(head_view, table, "head", as_of, seed, sessions)
+    renames = renamed_paths(base_src, head_src)
+    _follow_renames(head_view, table, before, after, renames, as_of, seed, sessions)
+    ids = {id(s): s.spec.feature for s in (*before.values(), *after.values())}
     features = []
     tips: dict[str, tuple[Lever, ...]] = {}
-    for feature in sorted(set(before) | set(after)):
-        b, a = before.get(feature), after.get(feature)
-        fd = compare_feature(feature, b.estimate if b else None, a.estimate if a else None, gate_cfg,
+    for b_path, a_path in match_features(before, after, ids, renames):
+        b, a = before.get(b_path or ""), after.get(a_path or "")
+        name = (a or b).spec.feature  # type: ignore[union-attr]
+        fd = compare_feature(name, b.estimate if b else None, a.estimate if a else None, cfg,
                              None if a is None else (a.spec, a.table))
         features.append(fd)
         if a is not None and any(c.level == "fail" for c in fd.crossings):
-            tips[feature] = tuple(what_if(a.spec, a.table, a.estimate, seed=seed))
+            tips[name] = tuple(what_if(a.spec, a.table, a.estimate, seed=seed))
+    features.sort(key=lambda f: f.feature)
+    pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base)
     return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
-                      config_file=gate_cfg.file, suggestions=tips)
+                      config_file=cfg.file, suggestions=tips,
+                      config_changed=config_text(base_src, rel) != config_text(head_src, rel),
+                      pricing=pricing, pricing_error=pricing_error)
 
 
-def base_config(src: GitTree, rel: str | None) -> Config:
-    """The config at base: the named file when base has it, else what base has, else the
-    defaults (a config added by the pull request does not exist at base)."""
-    if rel is not None and not src.exists(rel):
-        return Config()
+def _at_base(src: GitTree, load: Callable[[], T]) -> T:
     try:
-        return load_config(src, rel)
+        return load()
     except CostgateError as exc:
         raise CostgateError(f"at base {src.label}: {exc.message}", file=exc.location.file, line=exc.location.line,
                             hint=exc.hint) from None
 
 
-def estimate_side(view: RepoView, role: str, as_of: date, seed: int, sessions: int) -> dict[str, Side]:
-    """Every feature ``view`` gates, estimated, by feature id. Errors at a git ref say
-    which side and ref."""
+def _follow_renames(head: RepoView, table: PriceTable, before: dict[str, Side], after: dict[str, Side],
+                    renames: dict[str, str], as_of: date, seed: int, sessions: int) -> None:
+    """A base spec git saw renamed to a path the globs no longer match (``.yml``, another
+    folder) is still the same feature: estimate it at its new path."""
+    for old, new in renames.items():
+        if old in before and old not in after and new not in after and head.exists(new):
+            try:
+                spec = load_spec(new, head.source)
+            except CostgateError:
+                continue  # no longer a spec: the feature was removed
+            after[new] = Side(spec, table, estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions))
+
+
+def estimate_side(view: RepoView, table: PriceTable, role: str, as_of: date, seed: int,
+                  sessions: int) -> dict[str, Side]:
+    """Every feature ``view`` gates, estimated with ``table``, by spec path. Errors at a
+    git ref say which side and ref."""
     src = view.source
-    table = table_for(view)
     out: dict[str, Side] = {}
+    seen: dict[str, str] = {}
     for rel in view.discover():
         try:
             spec = load_spec(rel, src)
@@ -94,11 +125,12 @@ def estimate_side(view: RepoView, role: str, as_of: date, seed: int, sessions: i
                 raise
             raise CostgateError(f"at {role} {src.label}: {exc.message}", file=exc.location.file,
                                 line=exc.location.line, hint=exc.hint) from None
-        if spec.feature in out:
-            raise CostgateError(f"feature {spec.feature!r} is declared twice ({out[spec.feature].estimate.spec_file} "
-                                f"and {rel})", file=rel, hint="feature ids must be unique in a repository")
-        out[spec.feature] = Side(spec, table, est)
+        if spec.feature in seen:
+            raise CostgateError(f"feature {spec.feature!r} is declared twice ({seen[spec.feature]} and {rel})",
+                                file=rel, hint="feature ids must be unique in a repository")
+        seen[spec.feature] = rel
+        out[rel] = Side(spec, table, est)
     return out
 
 
-__all__ = ["diff", "estimate_side", "base_config", "Side"]
+__all__ = ["diff", "estimate_side", "Side"]

@@ -15,7 +15,8 @@ from ..repo import Limit
 
 ZERO = Decimal(0)
 Level = Literal["fail", "warn"]
-ThresholdName = Literal["system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "worst_case_usd"]
+ThresholdName = Literal["system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "worst_case_usd",
+                        "new_feature_system_prompt_tokens", "new_feature_monthly_usd", "feature_removed"]
 FeatureStatus = Literal["changed", "unchanged", "added", "removed"]
 CallStatus = Literal["added", "removed", "kept"]
 
@@ -45,6 +46,13 @@ class CallDiff:
     after: CallEstimate | None
 
     @property
+    def renamed_from(self) -> str | None:
+        """The call's name at base, when the pull request renamed it."""
+        if self.before is not None and self.after is not None and self.before.name != self.after.name:
+            return self.before.name
+        return None
+
+    @property
     def status(self) -> CallStatus:
         return "added" if self.before is None else "removed" if self.after is None else "kept"
 
@@ -62,6 +70,15 @@ class FeatureDiff:
     after: Estimate | None
     calls: tuple[CallDiff, ...]
     crossings: tuple[Crossing, ...]
+    base_spec_file: str | None = None
+    """Where the feature's spec was at base, when it moved."""
+
+    @property
+    def renamed_from(self) -> str | None:
+        """The feature's id at base, when the pull request renamed it."""
+        if self.before is not None and self.after is not None and self.before.feature != self.after.feature:
+            return self.before.feature
+        return None
 
     @property
     def monthly_before(self) -> Decimal:
@@ -85,6 +102,12 @@ class GateResult:
     config_file: str | None = None
     suggestions: Mapping[str, tuple[Lever, ...]] = field(default_factory=dict)
     """Failing feature -> its what-if levers, ranked by saving."""
+    config_changed: bool = False
+    """The pull request edits the gate's config (which judges it only once merged)."""
+    pricing: PricingDiff | None = None
+    """Price-layer changes in the pull request, priced but never used to judge it."""
+    pricing_error: str | None = None
+    """Why the pull request's own price layers could not be read, when they could not."""
 
     @property
     def crossings(self) -> tuple[Crossing, ...]:

@@ -12,19 +12,31 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Protocol, Sequence
 
 from ..errors import CostgateError
+from ..estimate.results import Estimate
 from ..estimate.simulate import DEFAULT_SEED, estimate
 from ..pricing import PriceTable, table_for
 from ..pricing.diff import compare_tables
 from ..repo import GitTree, RepoView, Source, WorkTree, load_config
 from ..repo.view import config_rel
-from ..spec import load_spec
-from .diff import base_config
+from ..spec import Spec, load_spec
+from .authority import base_config
 from .model import PricingDiff, SpecImpact
 
 AUTO = "auto"
+
+
+class HasSpec(Protocol):
+    """One side's feature (``gate.diff.Side``): its spec and estimate."""
+
+    @property
+    def spec(self) -> Spec: ...
+
+    @property
+    def estimate(self) -> Estimate: ...
+
 DEFAULT_TABLE_DIR = "pricing"
 ZERO = Decimal(0)
 
@@ -80,3 +92,29 @@ def _impact(src: Source, rel: str, base_table: PriceTable, head_table: PriceTabl
             costs.append(None)
             error = error or f"{side}: {exc.message}"
     return SpecImpact(spec.feature, rel, models, costs[0], costs[1], error)
+
+
+def head_pricing(head: Source, rel: str | None, table: PriceTable, after: Mapping[str, HasSpec], as_of: date,
+                 seed: int, sessions: int, base: str) -> tuple[PricingDiff | None, str | None]:
+    """What the pull request's own price layers would change once merged: the table diff
+    and each gated feature priced with both tables. Never used to judge the pull request;
+    a head table that does not load is reported, not fatal."""
+    try:
+        head_cfg = load_config(head, rel) if rel is None or head.exists(rel) else None
+        head_table = table_for(RepoView(head, head_cfg)) if head_cfg is not None else table
+    except CostgateError as exc:
+        return None, f"the pull request's config or price layers do not load: {exc}"
+    changes = compare_tables(table, head_table, as_of)
+    if not changes.changed:
+        return None, None
+    impacts = []
+    for path, side in sorted(after.items()):
+        models = tuple(dict.fromkeys(m for c in side.spec.calls for m in c.models))
+        try:
+            priced: Decimal | None = estimate(side.spec, head_table, as_of=as_of, seed=seed, sessions=sessions,
+                                              alternatives=False).monthly_cost
+            error = None
+        except CostgateError as exc:
+            priced, error = None, f"head: {exc.message}"
+        impacts.append(SpecImpact(side.spec.feature, path, models, side.estimate.monthly_cost, priced, error))
+    return PricingDiff(base, head.label, as_of, changes, tuple(impacts)), None

@@ -10,12 +10,14 @@ try ``costgate diff`` before writing one.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Mapping
 
 from ..errors import CostgateError
 from ..fields import Fields
+from ..limits import DEFAULT_LIMITS, WorkLimits
+from ..limits import LIMIT_KEYS as WORK_LIMIT_KEYS
 from ..yamlio import Doc, DocPath, loads
 from .paths import check_pattern
 from .source import Source, read_text
@@ -40,21 +42,31 @@ class Thresholds:
     system_prompt_growth: Limit | None = None
     monthly_cost_increase: Limit | None = None
     monthly_budget_usd: Decimal | None = None
+    new_feature_system_prompt_tokens: Decimal | None = None
+    """A feature the pull request adds may not have a system prompt over this size."""
+    new_feature_monthly_usd: Decimal | None = None
+    """A feature the pull request adds may not cost more than this a month."""
 
     def merged(self, other: Thresholds) -> Thresholds:
         """``other``'s values where it sets them, else ours."""
-        return Thresholds(
-            system_prompt_growth=other.system_prompt_growth or self.system_prompt_growth,
-            monthly_cost_increase=other.monthly_cost_increase or self.monthly_cost_increase,
-            monthly_budget_usd=other.monthly_budget_usd if other.monthly_budget_usd is not None
-            else self.monthly_budget_usd,
-        )
+        values = {f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name)
+                  for f in fields(Thresholds)}
+        return Thresholds(**values)
 
 
 DEFAULT_THRESHOLDS = Thresholds(
     system_prompt_growth=Limit(Decimal(10), Decimal(200)),
     monthly_cost_increase=Limit(Decimal(20), Decimal(500)),
+    new_feature_system_prompt_tokens=Decimal(8_000),
+    new_feature_monthly_usd=Decimal(10_000),
 )
+
+
+NEW_FEATURE_DEFAULTS = Thresholds(
+    new_feature_system_prompt_tokens=DEFAULT_THRESHOLDS.new_feature_system_prompt_tokens,
+    new_feature_monthly_usd=DEFAULT_THRESHOLDS.new_feature_monthly_usd,
+)
+"""New features are held to absolute limits even where a config replaces the thresholds."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,8 @@ class Config:
     warn: Thresholds = Thresholds()
     features: Mapping[str, Thresholds] = field(default_factory=dict)
     calls: Mapping[tuple[str, str], Thresholds] = field(default_factory=dict)
+    limits: WorkLimits = DEFAULT_LIMITS
+    """Bounds on the work one run may do (see ``costgate.limits``)."""
 
     def for_feature(self, feature: str, warn: bool = False) -> Thresholds:
         if warn:
@@ -78,14 +92,15 @@ class Config:
         return self.for_feature(feature).merged(self.calls.get((feature, call), Thresholds()))
 
 
-TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features")
-THRESHOLD_KEYS = ("system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd")
+TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features", "limits")
+THRESHOLD_KEYS = ("system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "new_feature")
+NEW_FEATURE_KEYS = ("system_prompt_tokens", "monthly_usd")
 FEATURE_KEYS = THRESHOLD_KEYS + ("calls",)
 LIMIT_KEYS = {"system_prompt_growth": ("percent", "tokens"), "monthly_cost_increase": ("percent", "usd")}
 
 
 def _threshold_tables(at: str) -> dict[str, tuple[str, ...]]:
-    return {at: THRESHOLD_KEYS, **{f"{at}.{k}": v for k, v in LIMIT_KEYS.items()}}
+    return {at: THRESHOLD_KEYS, **{f"{at}.{k}": v for k, v in LIMIT_KEYS.items()}, f"{at}.new_feature": NEW_FEATURE_KEYS}
 
 
 # Allowed keys per mapping, by schema path ("*" is any key): what the JSON Schema test
@@ -93,6 +108,7 @@ def _threshold_tables(at: str) -> dict[str, tuple[str, ...]]:
 KEYS: dict[str, tuple[str, ...]] = {
     "": TOP_KEYS, **_threshold_tables("thresholds"), **_threshold_tables("warn"),
     **_threshold_tables("features.*"), "features.*": FEATURE_KEYS, **_threshold_tables("features.*.calls.*"),
+    "limits": WORK_LIMIT_KEYS,
 }
 
 
@@ -179,10 +195,17 @@ def _from_doc(doc: Doc) -> Config:
     return Config(
         file=doc.file, specs=tuple(specs), pricing=tuple(pricing),
         thresholds=DEFAULT_THRESHOLDS if "thresholds" not in data
-        else _thresholds(f, data["thresholds"], ("thresholds",)),
+        else NEW_FEATURE_DEFAULTS.merged(_thresholds(f, data["thresholds"], ("thresholds",))),
         warn=_thresholds(f, data.get("warn") or {}, ("warn",)),
-        features=features, calls=calls,
+        features=features, calls=calls, limits=_limits(f, data.get("limits")),
     )
+
+
+def _limits(f: Fields, value: Any) -> WorkLimits:
+    if value is None:
+        return DEFAULT_LIMITS
+    value = f.mapping(("limits",), value, WORK_LIMIT_KEYS)
+    return DEFAULT_LIMITS.with_overrides({k: f.count(("limits", k), v, positive=True) for k, v in value.items()})
 
 
 def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
@@ -200,8 +223,12 @@ def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
                      amount=None if amount_key not in v else f.number(path + (key, amount_key), v[amount_key]))
 
     budget = value.get("monthly_budget_usd")
+    new = f.mapping(path + ("new_feature",), value.get("new_feature") or {}, NEW_FEATURE_KEYS)
+    new_limit = {k: None if new.get(k) is None else f.number(path + ("new_feature", k), new[k]) for k in NEW_FEATURE_KEYS}
     return Thresholds(
         system_prompt_growth=limit("system_prompt_growth"),
         monthly_cost_increase=limit("monthly_cost_increase"),
         monthly_budget_usd=None if budget is None else f.number(path + ("monthly_budget_usd",), budget),
+        new_feature_system_prompt_tokens=new_limit["system_prompt_tokens"],
+        new_feature_monthly_usd=new_limit["monthly_usd"],
     )

@@ -24,6 +24,10 @@ def describe_limit(limit: Limit, unit: str) -> str:
 
 def limit_text(c: Crossing) -> str:
     """The limit a crossing crossed, as the JSON ``limit`` field shows it."""
+    if c.threshold == "new_feature_system_prompt_tokens" and c.budget is not None:
+        return f"{number(c.budget)} tokens"
+    if c.threshold == "feature_removed":
+        return ""
     if c.limit is not None:
         return describe_limit(c.limit, "tokens" if c.threshold == "system_prompt_growth" else "usd")
     return dollars(c.budget) if c.budget is not None else ""
@@ -45,6 +49,14 @@ def crossing_message(c: Crossing) -> str:
         d = a - b
         return (f"projected monthly cost of {f} rose from {dollars(b)} to {dollars(a)} "
                 f"(+{dollars(d)}, +{percent(d, b) or 'inf'}%), over the {limit_text(c)} limit")
+    if c.threshold == "new_feature_system_prompt_tokens":
+        return (f"system prompt of new feature {f}/{c.call} is {number(a)} tokens, over the {limit_text(c)} "
+                "allowed for a new feature")
+    if c.threshold == "new_feature_monthly_usd":
+        return f"new feature {f} is projected at {dollars(a)}/month, over the {limit_text(c)} allowed for a new feature"
+    if c.threshold == "feature_removed":
+        return (f"{f} is no longer gated: its spec was deleted, or no longer matches the specs: globs "
+                f"(it was projected at {dollars(b)}/month at base)")
     if c.threshold == "worst_case_usd" and c.worst is not None:
         w = c.worst
         return (f"worst case of {f} is {dollars(w.monthly)}/month if every user hits the limits "

@@ -16,8 +16,9 @@ from tabulate import tabulate
 from ..gate.model import CallDiff, FeatureDiff, GateResult
 from ..version import __version__
 from .crossings import crossing_message, limit_text, suggestions
-from .escape import code, html, plain
+from .escape import code, html, md, plain
 from .money import change, dollars, fixed, number, percent, usd, usd_small
+from .pricing_diff import pricing_dict, pricing_section
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536
@@ -54,8 +55,9 @@ def _feature_row(f: FeatureDiff) -> list[str]:
     # Words, not emoji, inside tables: tabulate pads by display width only when wcwidth
     # happens to be installed, and the report must be byte-identical on every machine.
     verdict_word = "fail" if any(c.level == "fail" for c in f.crossings) else "warn" if f.crossings else "ok"
+    name = f"`{f.feature}`" + (f" (was `{f.renamed_from}`)" if f.renamed_from else "")
     return [
-        f"`{f.feature}`", status, verdict_word,
+        name, status, verdict_word,
         _money_pair(f.before.cost_per_session if f.before else None, f.after.cost_per_session if f.after else None, True),
         _money_pair(f.before.monthly_cost if f.before else None, f.after.monthly_cost if f.after else None),
         change(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
@@ -67,7 +69,8 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
     for c in f.calls:
         b, a = c.before, c.after
         rows.append([
-            f"`{c.name}`" + ("" if c.status == "kept" else f" ({c.status})"),
+            f"`{c.name}`" + ("" if c.status == "kept" else f" ({c.status})")
+            + (f" (was `{c.renamed_from}`)" if c.renamed_from else ""),
             _tokdelta(b.system_tokens if b else None, a.system_tokens if a else None),
             _tokdelta(int(b.input_tokens_mean.to_integral_value()) if b else None,
                       int(a.input_tokens_mean.to_integral_value()) if a else None),
@@ -82,15 +85,8 @@ CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/
 FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
 
 
-def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
-    head = [MARKER, f"## {verdict(result)}", ""]
-    body = [
-        f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
-        f"Total projected spend {_money_pair(result.monthly_before, result.monthly_after)} per month.", "",
-        tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
-                 disable_numparse=True) if result.features else "_No gated specs found._",
-        "",
-    ]
+def _crossing_sections(result: GateResult) -> list[str]:
+    body: list[str] = []
     fails = [c for c in result.crossings if c.level == "fail"]
     warns = [c for c in result.crossings if c.level == "warn"]
     if fails:
@@ -112,16 +108,48 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
             body += ["**What to do** (levers priced by the same simulator, one at a time):", "", *tips, ""]
     if warns:
         body += ["### Warnings", "", *[f"- **{c.threshold}**: {crossing_message(c)}" for c in warns], ""]
+    return body
+
+
+def _authority_notes(result: GateResult) -> list[str]:
+    """What the pull request changes that does not judge it: its config, its prices."""
+    out: list[str] = []
+    if result.config_changed:
+        out += [f"> This pull request edits the gate's config; it was judged by the base branch's "
+                f"({code(result.config_file or 'built-in defaults')}), and the change applies once merged.", ""]
+    if result.pricing is not None:
+        out += ["### Price changes in this pull request (not used to judge it)", "", *pricing_section(result.pricing, "####"), ""]
+    if result.pricing_error:
+        out += [f"> {md(result.pricing_error)}", ""]
+    return out
+
+
+def _details(result: GateResult) -> list[str]:
     details = []
     for f in result.features:
         if f.status == "unchanged":
             continue
-        block = [f"<details><summary><code>{f.feature}</code>: per-call details ({html(f.spec_file)})</summary>", "",
-                 tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
+        moved = f" (moved from {html(f.base_spec_file)})" if f.base_spec_file else ""
+        block = [f"<details><summary><code>{f.feature}</code>: per-call details ({html(f.spec_file)}){moved}</summary>",
+                 "", tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
         if f.after and f.after.approximate:
             block += ["", "~ token counts for non-OpenAI models are approximate (o200k × calibration ratio)."]
         block += ["", "</details>", "", ""]
         details.append("\n".join(block))
+    return details
+
+
+def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
+    head = [MARKER, f"## {verdict(result)}", ""]
+    body = [
+        f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
+        f"Total projected spend {_money_pair(result.monthly_before, result.monthly_after)} per month.", "",
+        tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
+                 disable_numparse=True) if result.features else "_No gated specs found._",
+        "",
+    ]
+    body += _crossing_sections(result) + _authority_notes(result)
+    details = _details(result)
     footer = [f"<sub>costgate {__version__} · {code('costgate diff --base ' + result.base)} · exit 1 fails the check; "
               "decreases never fail</sub>", ""]
     text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(footer)
@@ -154,7 +182,7 @@ def to_table(result: GateResult) -> str:
 def _call_json(c: CallDiff) -> dict:
     b, a = c.before, c.after
     return {
-        "name": c.name, "status": c.status,
+        "name": c.name, "status": c.status, "renamed_from": c.renamed_from,
         "system_prompt_tokens_before": b.system_tokens if b else None,
         "system_prompt_tokens_after": a.system_tokens if a else None,
         "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
@@ -172,12 +200,16 @@ def to_json(result: GateResult) -> str:
         "schema_version": SCHEMA_VERSION, "kind": "diff", "base": result.base, "head": result.head,
         "as_of": result.as_of.isoformat(), "passed": result.passed, "changed": result.changed,
         "config": result.config_file,
+        "config_changed": result.config_changed,
+        "pricing": None if result.pricing is None else pricing_dict(result.pricing),
+        "pricing_error": result.pricing_error,
         "monthly_cost_before_usd": usd(result.monthly_before), "monthly_cost_after_usd": usd(result.monthly_after),
         "monthly_delta_usd": usd(result.monthly_delta),
         "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
         "features": [
             {
                 "feature": f.feature, "spec": f.spec_file, "status": f.status,
+                "renamed_from": f.renamed_from, "base_spec": f.base_spec_file,
                 "cost_per_session_before_usd": None if f.before is None else usd_small(f.before.cost_per_session),
                 "cost_per_session_after_usd": None if f.after is None else usd_small(f.after.cost_per_session),
                 "monthly_cost_before_usd": None if f.before is None else usd(f.before.monthly_cost),

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Callable
 
 from tabulate import tabulate
 
 from ..gate.model import PricingDiff
 from ..pricing.diff import RateChange
 from ..version import __version__
+from .escape import code, md, plain
 from .money import change, dollars, percent, usd
 
 MARKER = "<!-- costgate-pricing-report -->"
 SCHEMA_VERSION = 1
+Escape = Callable[[str], str]
 
 
 def _price(value) -> str:
@@ -63,50 +66,59 @@ RATE_HEADERS = ["model", "provider", "rate (USD / 1M tokens)", "before", "after"
 IMPACT_HEADERS = ["feature", "models", "$/month before", "$/month after", "change"]
 
 
-def _rate_rows(r: PricingDiff) -> list[list[str]]:
-    return [[c.model, c.provider, c.field, _price(c.before), _price(c.after), _change(c)]
+def _rate_rows(r: PricingDiff, esc: Escape) -> list[list[str]]:
+    return [[esc(c.model), esc(c.provider), esc(c.field), esc(_price(c.before)), esc(_price(c.after)), _change(c)]
             for c in r.table.changes]
 
 
-def _impact_rows(r: PricingDiff, code: bool) -> list[list[str]]:
-    q = "`" if code else ""
-    return [[f"{q}{i.feature}{q}", ", ".join(i.models), _money(i.before), _money(i.after),
-             _delta(i.before, i.after) if i.error is None else f"n/a ({i.error})"]
+def _impact_rows(r: PricingDiff, markdown: bool) -> list[list[str]]:
+    esc = md if markdown else plain
+    q = "`" if markdown else ""
+    return [[f"{q}{i.feature}{q}", ", ".join(esc(m) for m in i.models), _money(i.before), _money(i.after),
+             _delta(i.before, i.after) if i.error is None else f"n/a ({esc(i.error)})"]
             for i in r.impacts]
 
 
-def to_markdown(r: PricingDiff) -> str:
+def pricing_section(r: PricingDiff, level: str = "###") -> list[str]:
+    """The markdown body: rate changes, models added and removed, history, impact, under
+    headings of ``level``."""
     t = r.table
-    icon = "💲" if t.changed else "✅"
-    out = [MARKER, f"## {icon} **{verdict(r).replace(';', '**;', 1) if ';' in verdict(r) else verdict(r) + '**'}", "",
-           f"Base `{r.base}` → head `{r.head}`, prices as of {r.as_of.isoformat()}; "
-           "templates and samples held fixed at head, so only prices move the numbers.", ""]
+    out: list[str] = []
     if t.changes:
-        out += ["### Price changes", "",
-                tabulate(_rate_rows(r), headers=RATE_HEADERS, tablefmt="github", disable_numparse=True), ""]
+        out += [f"{level} Price changes", "",
+                tabulate(_rate_rows(r, md), headers=RATE_HEADERS, tablefmt="github", disable_numparse=True), ""]
     if t.added or t.removed:
-        out += ["### Models added and removed", ""]
-        out += [f"- added `{m.id}` ({m.provider})" for m in t.added]
-        out += [f"- removed `{m.id}` ({m.provider})" for m in t.removed]
+        out += [f"{level} Models added and removed", ""]
+        out += [f"- added {code(m.id)} ({md(m.provider)})" for m in t.added]
+        out += [f"- removed {code(m.id)} ({md(m.provider)})" for m in t.removed]
         out.append("")
     if t.history:
-        out += ["### Price history", "", *[f"- {h}" for h in t.history], ""]
-    out += ["### Gated features", ""]
+        out += [f"{level} Price history", "", *[f"- {md(h)}" for h in t.history], ""]
+    out += [f"{level} Gated features", ""]
     out.append(tabulate(_impact_rows(r, True), headers=IMPACT_HEADERS, tablefmt="github",
                         disable_numparse=True) if r.impacts else "_No gated specs found._")
-    out += ["", f"<sub>costgate {__version__} · `costgate pricing diff --base {r.base}` · "
+    return out
+
+
+def to_markdown(r: PricingDiff) -> str:
+    icon = "💲" if r.table.changed else "✅"
+    out = [MARKER, f"## {icon} **{verdict(r).replace(';', '**;', 1) if ';' in verdict(r) else verdict(r) + '**'}", "",
+           f"Base {code(r.base)} → head {code(r.head)}, prices as of {r.as_of.isoformat()}; "
+           "templates and samples held fixed at head, so only prices move the numbers.", ""]
+    out += pricing_section(r)
+    out += ["", f"<sub>costgate {__version__} · {code('costgate pricing diff --base ' + r.base)} · "
             "reports only, never fails</sub>", ""]
     return "\n".join(out)
 
 
 def to_table(r: PricingDiff) -> str:
     t = r.table
-    out = [verdict(r), f"base {r.base} -> head {r.head}, prices as of {r.as_of.isoformat()}", ""]
+    out = [verdict(r), f"base {plain(r.base)} -> head {plain(r.head)}, prices as of {r.as_of.isoformat()}", ""]
     if t.changes:
-        out += [tabulate(_rate_rows(r), headers=RATE_HEADERS, tablefmt="simple", disable_numparse=True), ""]
-    out += [f"added: {m.id} ({m.provider})" for m in t.added]
-    out += [f"removed: {m.id} ({m.provider})" for m in t.removed]
-    out += list(t.history)
+        out += [tabulate(_rate_rows(r, plain), headers=RATE_HEADERS, tablefmt="simple", disable_numparse=True), ""]
+    out += [f"added: {plain(m.id)} ({plain(m.provider)})" for m in t.added]
+    out += [f"removed: {plain(m.id)} ({plain(m.provider)})" for m in t.removed]
+    out += [plain(h) for h in t.history]
     if t.added or t.removed or t.history:
         out.append("")
     if r.impacts:
@@ -115,14 +127,13 @@ def to_table(r: PricingDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def _json_price(v) -> str | None:
+def _json_price(v: object) -> str | None:
     return None if v is None else str(v)
 
 
-def to_json(r: PricingDiff) -> str:
-    doc = {
-        "schema_version": SCHEMA_VERSION, "kind": "pricing-diff", "base": r.base, "head": r.head,
-        "as_of": r.as_of.isoformat(), "changed": r.table.changed,
+def pricing_dict(r: PricingDiff) -> dict:
+    return {
+        "base": r.base, "head": r.head, "as_of": r.as_of.isoformat(), "changed": r.table.changed,
         "changes": [{"model": c.model, "provider": c.provider, "field": c.field,
                      "before": _json_price(c.before), "after": _json_price(c.after),
                      "change_percent": change_percent(c)} for c in r.table.changes],
@@ -137,6 +148,10 @@ def to_json(r: PricingDiff) -> str:
                       "monthly_delta_percent": None if i.delta is None or i.before is None else percent(i.delta, i.before),
                       "error": i.error} for i in r.impacts],
     }
+
+
+def to_json(r: PricingDiff) -> str:
+    doc = {"schema_version": SCHEMA_VERSION, "kind": "pricing-diff", **pricing_dict(r)}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

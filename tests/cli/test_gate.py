@@ -58,15 +58,16 @@ def test_json_report_schema(gitrepo, gate):
     doc = json.loads(out)
     assert doc["schema_version"] == 1 and doc["kind"] == "diff" and doc["passed"] is False
     assert set(doc) >= {"schema_version", "passed", "changed", "base", "head", "as_of", "features", "crossings",
-                        "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd"}
+                        "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd", "config_changed",
+                        "pricing", "pricing_error"}
     assert doc["as_of"] == AS_OF and doc["base"] == "HEAD"
     assert [f["feature"] for f in doc["features"]] == ["bot", "two"]
     for f in doc["features"]:
         assert set(f) >= {"feature", "spec", "status", "monthly_cost_before_usd", "monthly_cost_after_usd",
-                          "monthly_delta_usd", "calls"}
+                          "monthly_delta_usd", "calls", "renamed_from", "base_spec"}
         for c in f["calls"]:
             assert set(c) == {
-                "name", "status", "system_prompt_tokens_before", "system_prompt_tokens_after",
+                "name", "status", "renamed_from", "system_prompt_tokens_before", "system_prompt_tokens_after",
                 "input_tokens_mean_before", "input_tokens_mean_after",
                 "cost_per_session_before_usd", "cost_per_session_after_usd",
                 "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd"}

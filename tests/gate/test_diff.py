@@ -127,25 +127,43 @@ models:
 """
 
 
-def test_e_a_price_change_in_the_repositorys_own_pricing_override_moves_the_projection(gitrepo, gate):
+def _cheap_override(input_price: str) -> str:
+    return _openai_override(input_price).replace('cached_input: "1.25"', f'cached_input: "{input_price}"')
+
+
+def test_e_a_price_change_in_the_pull_request_is_reported_never_used_to_judge_it(gitrepo, gate):
+    """The base's price table judges both sides; the pull request's own price layers are
+    priced in their own section (what they will do once merged)."""
     root = gitrepo({"costgate.yaml": "pricing: [prices/]\n", "prices/openai.yaml": _openai_override("2.50")})
     code, doc = as_json(gate, root)
-    assert code == 0 and feature(doc)["status"] == "unchanged"
+    assert code == 0 and feature(doc)["status"] == "unchanged" and doc["pricing"] is None
 
-    write(root, {"prompts/system.j2": hello(1000), "prices/openai.yaml": _openai_override("4.00")})
+    write(root, {"prompts/system.j2": hello(1000), "prices/openai.yaml": _cheap_override("0.01")})
     code, doc = as_json(gate, root)
     f = feature(doc)
-    assert f["status"] == "changed"
+    assert f["status"] == "unchanged"  # both sides on the base's 2.50
     call = f["calls"][0]
-    assert call["system_prompt_tokens_before"] == call["system_prompt_tokens_after"] == 1000
     tokens = Decimal(call["input_tokens_mean_after"])
-    assert tokens == Decimal(call["input_tokens_mean_before"])
     month = lambda price: ((tokens * Decimal(price) + 10 * Decimal("10.00")) / 1_000_000 * 30_000)  # noqa: E731
-    assert Decimal(f["monthly_cost_before_usd"]) == month("2.50").quantize(Decimal("0.01"))
-    assert Decimal(f["monthly_cost_after_usd"]) == month("4.00").quantize(Decimal("0.01"))
-    # +57% is over the default 20% monthly_cost_increase: a price change gates like any other
+    assert Decimal(f["monthly_cost_after_usd"]) == month("2.50").quantize(Decimal("0.01"))
+    pricing = doc["pricing"]
+    assert [(c["model"], c["field"], c["before"], c["after"]) for c in pricing["changes"]] == [
+        ("gpt-4o", "input", "2.50", "0.01"), ("gpt-4o", "cached_input", "1.25", "0.01")]
+    impact = pricing["features"][0]
+    assert Decimal(impact["monthly_cost_before_usd"]) == month("2.50").quantize(Decimal("0.01"))
+    assert Decimal(impact["monthly_cost_after_usd"]) == month("0.01").quantize(Decimal("0.01"))
+
+
+def test_e_a_zero_price_layer_added_by_the_pull_request_does_not_pass_a_growth(gitrepo, gate):
+    root = gitrepo({})
+    write(root, {"prompts/system.j2": hello(20_000), "costgate.yaml": "pricing: [free/]\n",
+                 "free/openai.yaml": _cheap_override("0.00")})
+    code, doc = as_json(gate, root)
     assert code == 1
-    assert [c["threshold"] for c in doc["crossings"]] == ["monthly_cost_increase"]
+    assert {c["threshold"] for c in doc["crossings"]} >= {"system_prompt_growth", "monthly_cost_increase"}
+    assert doc["config_changed"] is True
+    assert doc["pricing"] is not None and Decimal(doc["pricing"]["features"][0]["monthly_cost_after_usd"]) < Decimal(
+        feature(doc)["monthly_cost_after_usd"])
 
 
 def test_e_the_override_at_base_is_read_from_git_not_the_working_tree(gitrepo, gate):
@@ -153,7 +171,9 @@ def test_e_the_override_at_base_is_read_from_git_not_the_working_tree(gitrepo, g
     write(root, {"prices/openai.yaml": _openai_override("2.50")})
     code, doc = as_json(gate, root)
     assert code == 0
-    assert Decimal(feature(doc)["monthly_delta_usd"]) < 0
+    assert Decimal(feature(doc)["monthly_delta_usd"]) == 0  # judged at base's 4.00 on both sides
+    impact = doc["pricing"]["features"][0]
+    assert Decimal(impact["monthly_cost_after_usd"]) < Decimal(impact["monthly_cost_before_usd"])
 
 
 def test_f_a_new_spec_over_its_own_budget_fails(gitrepo, gate):
@@ -198,7 +218,8 @@ def test_removed_features_are_listed_and_pass(gitrepo, gate):
     write(root, {"two.costgate.yaml": None})
     code, out, err = gate(root)
     assert code == 0, out + err
-    assert re.search(r"^two\s+removed\s+ok\s+\$0\.002634 → —\s+\$79\.01 → —\s+-\$79\.01", out, re.M), out
+    assert re.search(r"^two\s+removed\s+warn\s+\$0\.002634 → —\s+\$79\.01 → —\s+-\$79\.01", out, re.M), out
+    assert "warning: two is no longer gated" in out
     _, doc = as_json(gate, root)
     assert feature(doc, "two")["status"] == "removed"
     assert feature(doc, "two")["monthly_cost_after_usd"] is None
