@@ -85,9 +85,10 @@ def analyse_files(
         root = find_root(spec_path.parent)
         if root not in views:
             view = open_view(root)
+            view.source.max_bytes = view.config.limits.file_bytes
             views[root] = (view, table_for(view, tuple(pricing)))
         view, table = views[root]
-        spec = load_spec(relative(view.source, spec_path), view.source)
+        spec = load_spec(relative(view.source, spec_path), view.source, view.config.limits)
         e = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)
         out.append(Analysis(e, extras_for(spec, table, e, levers=levers)))
     return out

@@ -35,6 +35,23 @@ def budget_month_closed_form(monthly: Decimal, growth: Decimal, budget: Decimal)
     return int(x.to_integral_value(rounding="ROUND_FLOOR")) + 2
 
 
+EXACT_TERMS = 100_000
+
+
+def generalized_harmonic(n: int, s: float) -> float:
+    """H(n, s) = sum of j**-s for j = 1..n: summed term by term up to 100,000 users, and
+    beyond by the Euler-Maclaurin formula (its next term is below 1e-20 of the sum), so a
+    billion users cost as much as a hundred thousand."""
+    head = math.fsum(j ** -s for j in range(1, min(n, EXACT_TERMS) + 1))
+    if n <= EXACT_TERMS:
+        return head
+    m = EXACT_TERMS
+    integral = math.log(n / m) if s == 1 else (n ** (1 - s) - m ** (1 - s)) / (1 - s)
+    ends = (n ** -s - m ** -s) / 2
+    slopes = (-s * n ** (-s - 1) + s * m ** (-s - 1)) / 12
+    return head + integral + ends + slopes
+
+
 def user_tails(e: Estimate, users: Users) -> UserTails:
     """Monthly cost of the median, p95 and top-1% user under the declared distribution."""
     n = users.count
@@ -45,7 +62,7 @@ def user_tails(e: Estimate, users: Users) -> UserTails:
         rank_up = max(1, math.ceil(q * n))  # nearest rank, ascending by usage
         if users.zipf is not None:
             s = float(users.zipf)
-            harmonic = sum(j ** -s for j in range(1, n + 1))
+            harmonic = generalized_harmonic(n, s)
             weight = Decimal(repr((n - rank_up + 1) ** -s / harmonic))
             return sessions * weight * cost
         h, k = users.heavy_user_share, users.heavy_user_multiplier

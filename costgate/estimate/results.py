@@ -100,6 +100,8 @@ class Estimate:
     approximate: bool
     warnings: tuple[Lifecycle, ...]
     samples: int
+    samples_total: int = 0
+    """Rows in the samples file; more than ``samples`` when a uniform sample was used."""
 
     @property
     def sessions_per_month(self) -> Decimal:

@@ -60,7 +60,7 @@ def estimate(
     """Price ``spec`` on ``table`` as it stood on ``as_of`` (default: today)."""
     as_of = as_of or date.today()
     warnings: list[Lifecycle] = []
-    rendered = {c.name: render_call(spec, c, turns=_max_turns(c)) for c in spec.calls}
+    rendered = {c.name: render_call(spec, c, turns=_max_turns(c), limits=spec.work) for c in spec.calls}
     for call in spec.calls:
         for m in call.models:
             model = _model(table, spec, call, m)
@@ -148,6 +148,7 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         by_model=tuple(ModelSpend(m, v) for m, v in sorted(by_model.items(), key=lambda kv: (-kv[1], kv[0]))),
         alternatives=(), budget_monthly_usd=spec.budget.monthly_usd,
         approximate=any(c.approximate for c in call_results), warnings=(), samples=len(spec.samples),
+        samples_total=max(spec.samples_total, len(spec.samples)),
     )
 
 
@@ -173,6 +174,7 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
         per_window = calls_month * share * miss / (spec.traffic.days_per_month * MINUTES_PER_DAY)
         pricing = _pricing(call, model, as_of, per_window)
         reqs = _requests(call, rendered, tok, ov, turns, n, out_tokens, static_context)
+        _check_window(spec, call, model, reqs)
         costs = [[ZERO] * n for _ in range(turns)]
         summaries = _summary_costs(call, tok, ov, rendered, turns, n, out_tokens, pricing)
         for t in range(turns):
@@ -192,6 +194,21 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
             main_stats = (tok, reqs, in_mean, pricing)
     assert main_stats is not None
     return _call_estimate(call, tuple(model_costs), weights, out_tokens, *main_stats), per_turn
+
+
+def _check_window(spec: Spec, call: Call, model: Model, reqs: list[list[RequestTokens]]) -> None:
+    """A request larger than the model's context window would be refused by the provider."""
+    window = model.context_window
+    if not window:
+        return
+    for t, row in enumerate(reqs):
+        largest = max(row, key=lambda r: r.input)
+        if largest.input > window:
+            raise CostgateError(
+                f"call {call.name!r} sends {int(math.ceil(largest.input)):,} input tokens at turn {t + 1} on "
+                f"{model.id}, over its {window:,}-token context window", file=spec.file, line=call.line,
+                hint="bound the history (history: {window: N} or {tokens: N}), shorten the prompt, or pick a model "
+                     "with a larger window")
 
 
 def _pricing(call: Call, model: Model, as_of: date, per_minute: Decimal) -> Pricing:
@@ -303,11 +320,18 @@ def _per_call_overheads(spec: Spec, table: PriceTable, call: Call, rendered: Ren
     if call.cache.semantic_hit_rate:
         emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,
                           file=spec.file, line=call.line, where=f"{call.name}.cache.embedding_model")
+        if emb.kind != "embedding":
+            raise CostgateError(f"cache.embedding_model of call {call.name!r} is {emb.id}, a {emb.kind} model",
+                                file=spec.file, line=call.line,
+                                hint="name an embedding model such as text-embedding-3-small")
         tok, rates = table.tokenizer(emb), emb.price_at(as_of).rates
         for i in range(n):
             extra[i] += plain_cost(rates, Decimal(tok.count(rendered.at(0, i).user)))
     if call.router:
         r = table.model(call.router.model, file=spec.file, line=call.line, where=f"{call.name}.router.model")
+        if r.kind != "chat":
+            raise CostgateError(f"router.model of call {call.name!r} is {r.id}, an {r.kind} model",
+                                file=spec.file, line=call.line, hint="a router is a small chat model such as gpt-4o-mini")
         tok, ov, period = table.tokenizer(r), table.overhead(r), r.price_at(as_of)
         for i in range(n):
             t_in = ov.reply + message_tokens(tok, ov, "user", rendered.at(0, i).user)

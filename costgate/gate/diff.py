@@ -63,6 +63,7 @@ def diff(
     head_src: Source = WorkTree(root) if head is None else GitTree(root, head)
     rel = config_rel(head_src, config_path)
     cfg = base_config(base_src, rel)
+    base_src.max_bytes = head_src.max_bytes = cfg.limits.file_bytes
     base_view, head_view = RepoView(base_src, cfg), RepoView(head_src, cfg)
     table = _at_base(base_src, lambda: table_for(base_view))
     before = estimate_side(base_view, table, "base", as_of, seed, sessions)
@@ -103,7 +104,7 @@ def _follow_renames(head: RepoView, table: PriceTable, before: dict[str, Side], 
     for old, new in renames.items():
         if old in before and old not in after and new not in after and head.exists(new):
             try:
-                spec = load_spec(new, head.source)
+                spec = load_spec(new, head.source, head.config.limits)
             except CostgateError:
                 continue  # no longer a spec: the feature was removed
             after[new] = Side(spec, table, estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions))
@@ -118,7 +119,7 @@ def estimate_side(view: RepoView, table: PriceTable, role: str, as_of: date, see
     seen: dict[str, str] = {}
     for rel in view.discover():
         try:
-            spec = load_spec(rel, src)
+            spec = load_spec(rel, src, view.config.limits)
             est = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions)
         except CostgateError as exc:
             if isinstance(src, WorkTree):

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS
 from .paths import normalise
+from .worktree import too_large
 
 LEAVES_HINT = "use a path inside the repository, relative to the file that names it"
 MAX_LINKS = 40
@@ -98,16 +99,16 @@ class GitTree:
                 return norm
         raise CostgateError(f"{norm}: too many levels of symlinks")
 
-    def read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes:
+        limit = self.max_bytes if max_bytes is None else max_bytes
         norm = self._resolve(rel)
         entry = self.entries().get(norm)
         if entry is None:
             raise CostgateError(f"file not found at {self.label}: {rel}")
         if entry.mode == "160000":
             raise CostgateError(f"{rel} is a git submodule", hint="costgate reads files of this repository only")
-        if entry.size > self.max_bytes:
-            raise CostgateError(f"{rel} is larger than the file_bytes limit of {self.max_bytes:,} bytes",
-                                hint="raise it with `limits: {file_bytes: N}` in costgate.yaml on the base branch")
+        if entry.size > limit:
+            raise too_large(rel, "file_bytes" if max_bytes is None else "sample_bytes", limit)
         return git_bytes(self.root, "cat-file", "blob", entry.sha)
 
 

@@ -27,12 +27,14 @@ class Source(Protocol):
 
     root: Path
     label: str
+    max_bytes: int
+    """Largest file read (the ``file_bytes`` limit)."""
 
     def files(self) -> frozenset[str]: ...
 
     def exists(self, rel: str) -> bool: ...
 
-    def read_bytes(self, rel: str) -> bytes: ...
+    def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes: ...
 
 
 def find_root(start: Path) -> Path:
@@ -45,7 +47,11 @@ def find_root(start: Path) -> Path:
 
 
 def confine(rel: str, *, referenced_from: str | None = None, line: int | None = None) -> str:
-    """``rel`` normalised, or an error when it leaves the repository."""
+    """``rel`` normalised, or an error when it leaves the repository or holds control
+    characters (a newline in a file name would forge lines in logs and comments)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in rel):
+        raise CostgateError(f"path {rel!r} contains control characters", file=referenced_from, line=line,
+                            hint="rename the file without newlines, tabs or other control characters")
     norm = normalise(rel)
     if norm is None:
         raise CostgateError(f"path {rel!r} leaves the repository", file=referenced_from, line=line,
@@ -55,23 +61,31 @@ def confine(rel: str, *, referenced_from: str | None = None, line: int | None = 
 
 def read_text(src: Source, rel: str, *, referenced_from: str | None = None, line: int | None = None) -> str:
     """A UTF-8 text file of ``src``; every failure is a CostgateError at the referencing line."""
+    data = read_data(src, rel, referenced_from=referenced_from, line=line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CostgateError(f"{confine(rel)} is not UTF-8 text", file=referenced_from, line=line) from None
+
+
+def read_data(src: Source, rel: str, *, referenced_from: str | None = None, line: int | None = None,
+              max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file of ``src`` inside the repository (not an LFS pointer);
+    every failure is a CostgateError at the referencing line."""
     norm = confine(rel, referenced_from=referenced_from, line=line)
     if not src.exists(norm):
         at = "" if isinstance(src, WorkTree) else f" at {src.label}"
         raise CostgateError(f"file not found{at}: {norm}", file=referenced_from, line=line,
                             hint="paths in a spec are relative to the spec file")
     try:
-        data = src.read_bytes(norm)
+        data = src.read_bytes(norm, max_bytes)
     except CostgateError as exc:
         raise CostgateError(exc.message, file=referenced_from, line=line, hint=exc.hint) from None
     if data.startswith(LFS_POINTER):
         raise CostgateError(f"{norm} is a Git LFS pointer, not the file's text", file=referenced_from, line=line,
                             hint="commit prompt, sample and price files as plain text (not through LFS), so base "
                                  "and head read the same content")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CostgateError(f"{norm} is not UTF-8 text", file=referenced_from, line=line) from None
+    return data
 
 
 def glob(src: Source, pattern: str) -> list[str]:

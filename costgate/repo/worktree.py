@@ -43,7 +43,9 @@ class WorkTree:
         norm = normalise(rel)
         return norm is not None and os.path.lexists(self.root / norm) and not os.path.isdir(self.root / norm)
 
-    def read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes:
+        limit = self.max_bytes if max_bytes is None else max_bytes
+        name = "file_bytes" if max_bytes is None else "sample_bytes"
         norm = normalise(rel)
         if norm is None:
             raise CostgateError(f"path {rel!r} leaves the repository", hint=LEAVES_HINT)
@@ -56,14 +58,18 @@ class WorkTree:
             raise CostgateError(f"cannot read {norm}: {exc.strerror or exc}") from None
         if not stat.S_ISREG(info.st_mode):
             raise CostgateError(f"{norm} is not a regular file", hint="name a file, not a directory, pipe or device")
-        if info.st_size > self.max_bytes:
-            raise CostgateError(f"{norm} is larger than the file_bytes limit of {self.max_bytes:,} bytes",
-                                hint="raise it with `limits: {file_bytes: N}` in costgate.yaml on the base branch")
+        if info.st_size > limit:
+            raise too_large(norm, name, limit)
         try:
             with open(full, "rb") as fh:
-                data = fh.read(self.max_bytes + 1)
+                data = fh.read(limit + 1)
         except OSError as exc:
             raise CostgateError(f"cannot read {norm}: {exc.strerror or exc}") from None
-        if len(data) > self.max_bytes:
-            raise CostgateError(f"{norm} is larger than the file_bytes limit of {self.max_bytes:,} bytes")
+        if len(data) > limit:
+            raise too_large(norm, name, limit)
         return data
+
+
+def too_large(rel: str, name: str, limit: int) -> CostgateError:
+    return CostgateError(f"{rel} is larger than the {name} limit of {limit:,} bytes",
+                         hint=f"raise it with `limits: {{{name}: N}}` in costgate.yaml on the base branch")

@@ -23,6 +23,12 @@ SCHEMA_VERSION = 1
 APPROX_MARK = "~"
 
 
+def _samples(e: Estimate) -> str:
+    if e.samples_total > e.samples:
+        return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
+    return f"{e.samples} samples"
+
+
 def warning_text(w: Lifecycle) -> str:
     if w.status == "retired":
         return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
@@ -114,6 +120,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
         "as_of": e.as_of.isoformat(),
         "seed": e.seed,
         "samples": e.samples,
+        "samples_total": e.samples_total,
         "approximate": e.approximate,
         "traffic": {
             "sessions_per_day": str(e.sessions_per_day),
@@ -257,7 +264,7 @@ def to_table(analyses: Sequence[Analysis]) -> str:
     out = []
     for a in analyses:
         e, x = a.estimate, a.extras
-        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
         out.append("")
         out.append(tabulate(_call_rows(e, plain), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
         out.append("")
@@ -288,7 +295,7 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
         e, x = a.estimate, a.extras
         out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
         out.append("")
-        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {e.samples} samples, seed {e.seed}")
+        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
         out.append("")
         out.append(tabulate(_call_rows(e, md), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
         out.append("")

@@ -15,8 +15,9 @@ from typing import Any
 
 from ..errors import CostgateError
 from ..fields import Fields
+from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..repo.paths import join
-from ..repo.source import Source, find_root, read_text, relative
+from ..repo.source import Source, find_root, read_data, read_text, relative
 from ..repo.worktree import WorkTree
 from ..yamlio import Doc, DocPath, loads
 from .model import (
@@ -40,7 +41,7 @@ from .model import (
     Traffic,
     Users,
 )
-from .samples import read_samples
+from .samples import Samples, read_samples
 
 # Allowed keys per mapping, by schema path ("calls[]" is every item of calls, "*" any key).
 KEYS: dict[str, tuple[str, ...]] = {
@@ -63,13 +64,24 @@ KEYS: dict[str, tuple[str, ...]] = {
     "budget": ("monthly_usd", "worst_case_usd"),
     "limits": ("calls_per_user_per_hour", "calls_per_user_per_day", "max_input_tokens"),
 }
+# The largest value every number of a spec may take (docs/spec.md, "Numbers"): far above
+# any real feature, far below what makes arithmetic or loops misbehave. Counts that size
+# work (turns, users) are bounded by ``WorkLimits`` instead, which the base config raises.
+MAXIMA: dict[str, int] = {
+    "traffic.sessions_per_day": 10**9, "traffic.growth_per_month": 10, "traffic.users.heavy_user_multiplier": 10**6,
+    "traffic.users.zipf": 10, "calls[].output_tokens": 10**7, "calls[].max_tokens": 10**7,
+    "calls[].router.output_tokens": 10**6, "calls[].history.window": 10**6, "calls[].history.tokens": 10**9,
+    "calls[].history.summary.every": 10**6, "calls[].history.summary.tokens": 10**7,
+    "limits.calls_per_user_per_hour": 10**6, "limits.calls_per_user_per_day": 10**7,
+    "limits.max_input_tokens": 10**8, "budget.monthly_usd": 10**12, "budget.worst_case_usd": 10**12,
+}
 TOP_KEYS = set(KEYS[""])
 CALL_KEYS = set(KEYS["calls[]"])
 FEATURE_ID = r"[a-z0-9][a-z0-9._-]*"
 CALL_NAME = r"[A-Za-z0-9_.-]+"
 
 
-def load_spec(path: str | Path, source: Source | None = None) -> Spec:
+def load_spec(path: str | Path, source: Source | None = None, limits: WorkLimits = DEFAULT_LIMITS) -> Spec:
     """Load and validate a spec. Without ``source``, ``path`` is a file on disk, read from
     the work tree of its repository; with one, a ``str`` is repository-relative and a
     ``Path`` is a file on disk inside it."""
@@ -79,12 +91,12 @@ def load_spec(path: str | Path, source: Source | None = None) -> Spec:
     else:
         rel = relative(source, path) if isinstance(path, Path) else path
     doc = loads(read_text(source, rel), rel)
-    return _Parser(doc, source, rel).spec()
+    return _Parser(doc, source, rel, limits).spec()
 
 
 class _Parser:
-    def __init__(self, doc: Doc, source: Source, rel: str) -> None:
-        self.doc, self.source, self.rel = doc, source, rel
+    def __init__(self, doc: Doc, source: Source, rel: str, limits: WorkLimits) -> None:
+        self.doc, self.source, self.rel, self.work = doc, source, rel, limits
         self.f = Fields(doc, top="spec")
         self.files: list[str] = [rel]
 
@@ -106,6 +118,30 @@ class _Parser:
         text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
         self.files.append(rel)
         return Template(text, rel, 1)
+
+    def count(self, path: DocPath, value: Any, maximum: str, *, positive: bool = False) -> int:
+        """A whole number within ``MAXIMA[maximum]``."""
+        return int(self.f.number(path, value, integer=True, positive=positive, maximum=Decimal(MAXIMA[maximum])))
+
+    def within_limit(self, path: DocPath, value: int, limit: str) -> int:
+        if value > getattr(self.work, limit):
+            raise self.work.exceeded(limit, f"{value:,}", self.f.where(path), file=self.rel, line=self.doc.line(path))
+        return value
+
+    def per_session(self, path: DocPath, value: Any) -> Decimal:
+        number = self.f.number(path, value)
+        if number > self.work.turns_per_session:
+            raise self.work.exceeded("turns_per_session", number, self.f.where(path), file=self.rel,
+                                       line=self.doc.line(path))
+        return number
+
+    def growth(self, path: DocPath, value: Any) -> Decimal:
+        """Monthly growth: a fraction above -1 (a -100% month ends the feature)."""
+        number = self.f.number(path, value, minimum=Decimal(-1), maximum=Decimal(MAXIMA["traffic.growth_per_month"]))
+        if number <= -1:
+            raise self.err(path, f"traffic.growth_per_month must be > -1, got {value}",
+                           "write -0.1 for a 10% monthly decline")
+        return number
 
     # -- sections -----------------------------------------------------------------
     def spec(self) -> Spec:
@@ -131,9 +167,10 @@ class _Parser:
         samples_file, samples = self.samples(data["samples"])
         return Spec(
             feature=feature, file=self.rel, description=str(data.get("description") or ""), vars=variables,
-            traffic=self.traffic(data["traffic"]), samples=samples, samples_file=samples_file, calls=calls,
+            traffic=self.traffic(data["traffic"]), samples=samples.rows, samples_file=samples_file,
+            samples_total=samples.total, calls=calls,
             scenarios=self.scenarios(data.get("scenarios"), names), budget=self.budget(data.get("budget")),
-            limits=self.limits(data.get("limits")), files=tuple(dict.fromkeys(self.files)),
+            limits=self.limits(data.get("limits")), files=tuple(dict.fromkeys(self.files)), work=self.work,
         )
 
     def traffic(self, value: Any) -> Traffic:
@@ -141,10 +178,11 @@ class _Parser:
         value = self.mapping(p, value, "traffic", ("sessions_per_day",))
         f = self.f
         return Traffic(
-            sessions_per_day=f.number(p + ("sessions_per_day",), value["sessions_per_day"]),
+            sessions_per_day=f.number(p + ("sessions_per_day",), value["sessions_per_day"],
+                                      maximum=Decimal(MAXIMA["traffic.sessions_per_day"])),
             days_per_month=f.number(p + ("days_per_month",), value.get("days_per_month", 30), maximum=Decimal(31),
                                     positive=True),
-            growth_per_month=f.number(p + ("growth_per_month",), value.get("growth_per_month", 0), minimum=Decimal(-1)),
+            growth_per_month=self.growth(p + ("growth_per_month",), value.get("growth_per_month", 0)),
             users=self.users(p + ("users",), value.get("users")),
         )
 
@@ -159,15 +197,19 @@ class _Parser:
             raise self.err(p, "users takes either zipf or heavy_user_share/heavy_user_multiplier, not both")
         f = self.f
         return Users(
-            count=f.count(p + ("count",), value["count"], positive=True),
+            count=self.within_limit(p + ("count",), f.count(p + ("count",), value["count"], positive=True),
+                                    "tail_users"),
             heavy_user_share=f.share(p + ("heavy_user_share",), value.get("heavy_user_share", 0)),
             heavy_user_multiplier=f.number(p + ("heavy_user_multiplier",), value.get("heavy_user_multiplier", 1),
-                                           minimum=ONE),
-            zipf=None if value.get(zipf_key) is None else f.number(p + (zipf_key,), value[zipf_key], positive=True),
+                                           minimum=ONE, maximum=Decimal(MAXIMA["traffic.users.heavy_user_multiplier"])),
+            zipf=None if value.get(zipf_key) is None else f.number(p + (zipf_key,), value[zipf_key], positive=True,
+                                                                    maximum=Decimal(MAXIMA["traffic.users.zipf"])),
         )
 
     def optional_numbers(self, p: DocPath, value: dict) -> dict[str, Decimal | None]:
-        return {k: None if value.get(k) is None else self.f.number(p + (k,), value[k]) for k in KEYS[p[0]]}
+        return {k: None if value.get(k) is None else self.f.number(p + (k,), value[k], integer=k == "max_input_tokens",
+                                                                 maximum=Decimal(MAXIMA[f"{p[0]}.{k}"]))
+                for k in KEYS[p[0]]}
 
     def limits(self, value: Any) -> Limits | None:
         if value is None:
@@ -186,16 +228,17 @@ class _Parser:
         got = self.optional_numbers(p, self.mapping(p, value, "budget"))
         return Budget(monthly_usd=got["monthly_usd"], worst_case_usd=got["worst_case_usd"])
 
-    def samples(self, value: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
+    def samples(self, value: Any) -> tuple[str, Samples]:
         p: DocPath = ("samples",)
         value = self.mapping(p, value, "samples", ("file",))
         rel = join(self.rel, str(value["file"]))
         if not rel.endswith((".txt", ".jsonl")):
             raise self.err(p + ("file",), f"samples file must end in .txt or .jsonl: {rel}",
                            ".txt holds one query per line; .jsonl one object of template variables per line")
-        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)))
+        data = read_data(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)),
+                         max_bytes=self.work.sample_bytes)
         self.files.append(rel)
-        return rel, read_samples(text, rel)
+        return rel, read_samples(data, rel, self.work)
 
     def parse_mix(self, p: DocPath, holder: dict) -> Mix:
         if "model" in holder:
@@ -223,7 +266,7 @@ class _Parser:
         mix = self.parse_mix(p, value)
         return Call(
             name=name, mix=mix,
-            per_session=f.number(p + ("per_session",), value["per_session"]),
+            per_session=self.per_session(p + ("per_session",), value["per_session"]),
             system=self.template(p + ("system",), value.get("system"), "calls[].system"),
             context=self.template(p + ("context",), value.get("context"), "calls[].context"),
             user=self.template(p + ("user",), value["user"], "calls[].user") or Template("", self.rel),
@@ -233,7 +276,8 @@ class _Parser:
             batch=f.share(p + ("batch",), value.get("batch", 0)),
             retry_rate=f.share(p + ("retry_rate",), value.get("retry_rate", 0)),
             latency=f.choice(p + ("latency",), value.get("latency", "interactive"), LATENCIES),
-            max_tokens=None if max_tokens is None else f.count(p + ("max_tokens",), max_tokens, positive=True),
+            max_tokens=None if max_tokens is None else self.count(p + ("max_tokens",), max_tokens, "calls[].max_tokens",
+                                                                  positive=True),
             router=self.router(p + ("router",), value.get("router")),
             line=self.doc.line(p),
             model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
@@ -244,7 +288,10 @@ class _Parser:
         if value is None:
             return None
         r = self.mapping(p, value, "calls[].router", ("model",))
-        return Router(model=str(r["model"]), output_tokens=self.f.count(p + ("output_tokens",), r.get("output_tokens", 5)))
+        if not isinstance(r["model"], str):
+            raise self.err(p + ("model",), "router.model must be a model id such as gpt-4o-mini")
+        return Router(model=r["model"], output_tokens=self.count(p + ("output_tokens",), r.get("output_tokens", 5),
+                                                                  "calls[].router.output_tokens"))
 
     def history(self, p: DocPath, value: Any) -> History:
         if value in ("none", "full", None):
@@ -254,24 +301,24 @@ class _Parser:
         value = self.mapping(p, value, "calls[].history")
         if len(value) != 1:
             raise self.err(p, "history takes one policy: {window: N}, {tokens: N} or {summary: {every: K, tokens: T}}")
-        f = self.f
         if "window" in value:
-            return History("window", window=f.count(p + ("window",), value["window"]))
+            return History("window", window=self.count(p + ("window",), value["window"], "calls[].history.window"))
         if "tokens" in value:
-            return History("tokens", tokens=f.count(p + ("tokens",), value["tokens"]))
+            return History("tokens", tokens=self.count(p + ("tokens",), value["tokens"], "calls[].history.tokens"))
         s = self.mapping(p + ("summary",), value["summary"], "calls[].history.summary", ("every", "tokens"))
-        return History("summary", every=f.count(p + ("summary", "every"), s["every"], positive=True),
-                       summary_tokens=f.count(p + ("summary", "tokens"), s["tokens"]))
+        return History("summary", every=self.count(p + ("summary", "every"), s["every"], "calls[].history.summary.every",
+                                                   positive=True),
+                       summary_tokens=self.count(p + ("summary", "tokens"), s["tokens"], "calls[].history.summary.tokens"))
 
     def output(self, p: DocPath, value: Any) -> Output:
         if not isinstance(value, dict):
-            return Output(self.f.number(p, value))
+            return Output(self.f.number(p, value, maximum=Decimal(MAXIMA["calls[].output_tokens"])))
         value = self.mapping(p, value, "calls[].output_tokens", ("mean",))
-        mean = self.f.number(p + ("mean",), value["mean"])
+        mean = self.f.number(p + ("mean",), value["mean"], maximum=Decimal(MAXIMA["calls[].output_tokens"]))
         mx = value.get("max")
         if mx is None:
             return Output(mean)
-        cap = self.f.count(p + ("max",), mx)
+        cap = self.count(p + ("max",), mx, "calls[].output_tokens")
         if cap < mean:
             raise self.err(p + ("max",), f"output_tokens.max ({cap}) is below its mean ({mean})")
         return Output(mean, cap)
@@ -302,6 +349,8 @@ class _Parser:
         out = []
         for name, overrides in value.items():
             p: DocPath = ("scenarios", name)
+            if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
+                raise self.err(p, f"scenario name must be an identifier such as all-mini, got {str(name)[:40]!r}")
             overrides = self.f.mapping(p, overrides, call_names)
             mixes = {}
             for call_name, o in overrides.items():

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Mapping, NamedTuple, get_args
 
+from ..limits import DEFAULT_LIMITS, WorkLimits
+
 SPEC_VERSION = 1
 HistoryPolicy = Literal["none", "full", "window", "tokens", "summary"]
 CacheTTL = Literal["5m", "1h"]
@@ -153,6 +155,10 @@ class Spec:
     samples: tuple[Mapping[str, Any], ...]
     samples_file: str
     calls: tuple[Call, ...]
+    samples_total: int = 0
+    """Rows in the samples file (more than ``len(samples)`` when they were sampled)."""
+    work: WorkLimits = DEFAULT_LIMITS
+    """The bounds it was loaded under (the base config's), which rendering keeps to."""
     description: str = ""
     vars: Mapping[str, Any] = field(default_factory=dict)
     scenarios: tuple[Scenario, ...] = ()

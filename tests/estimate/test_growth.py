@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
 from helpers import AS_OF_DATE, est, spec_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,3 +66,24 @@ def test_zipf_tails_by_hand(tmp_path):
     assert abs(tails.median - sessions * D(repr((1 / 3) / harmonic)) * e.cost_per_session) < D("1e-12")
     assert abs(tails.top1 - sessions * D(repr(1 / harmonic)) * e.cost_per_session) < D("1e-12")
     assert tails.p95 == tails.top1
+
+
+@pytest.mark.parametrize("s", [0.5, 1.0, 1.1, 2.0, 3.5])
+def test_generalized_harmonic_beyond_the_exact_terms_matches_the_sum(s):
+    """Past 100,000 users the Zipf normaliser comes from Euler-Maclaurin: it must agree
+    with the term-by-term sum (math.fsum) to 1e-12."""
+    import math
+
+    from costgate.estimate.growth import generalized_harmonic
+
+    n = 250_000
+    exact = math.fsum(j ** -s for j in range(1, n + 1))
+    assert abs(generalized_harmonic(n, s) - exact) <= 1e-12 * exact
+
+
+def test_a_billion_users_is_a_closed_form_not_a_loop():
+    from costgate.estimate.growth import EXACT_TERMS, generalized_harmonic
+
+    # H(1e9, 2) is pi^2/6 minus the tail ~1/n: the closed form gets it without 1e9 terms
+    assert abs(generalized_harmonic(10**9, 2.0) - (3.141592653589793 ** 2 / 6 - 1e-9)) < 1e-12
+    assert EXACT_TERMS <= 100_000
