@@ -7,6 +7,7 @@ the library never imports click.
 
 from __future__ import annotations
 
+import decimal
 import os
 import sys
 import traceback
@@ -14,11 +15,12 @@ import traceback
 import click
 
 from ..errors import CostgateError
+from ..report.escape import neutralize_commands
 from ..version import __version__
 from .estimate import estimate, tokens
 from .gate import check, diff
 from .init import init
-from .options import EXIT_BUG, EXIT_INPUT, EXIT_OK, color
+from .options import EXIT_BUG, EXIT_INPUT, EXIT_OK, color, say
 from .pricing import pricing
 
 
@@ -50,13 +52,19 @@ def main(argv: list[str] | None = None) -> int:
         rv = cli.main(args=argv, prog_name="costgate", standalone_mode=False)
         return rv if isinstance(rv, int) else EXIT_OK
     except CostgateError as exc:
-        click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True, color=color())
+        click.echo(click.style("error: ", fg="red", bold=True) + neutralize_commands(str(exc)), err=True, color=color())
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return EXIT_INPUT
     except click.ClickException as exc:
-        exc.show()
+        _show_usage_error(exc)
+        return EXIT_INPUT
+    except (MemoryError, RecursionError, decimal.Overflow) as exc:  # input too large or too deep, not a bug
+        reason = {"MemoryError": "ran out of memory", "RecursionError": "input nested too deeply"}.get(
+            type(exc).__name__, "a number out of range")
+        say(f"error: {reason}; the input is larger than costgate can handle\n"
+            "  hint: see docs/limits.md for the bounds and how to raise them")
         return EXIT_INPUT
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -71,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
             click.echo("costgate crashed (a bug, not your input). Please report it with the output of "
                        "COSTGATE_DEBUG=1 costgate ...", err=True)
         return EXIT_BUG
+
+
+def _show_usage_error(exc: click.ClickException) -> None:
+    """click's own message, with workflow commands neutralised (it quotes arguments)."""
+    ctx = getattr(exc, "ctx", None)
+    text = ""
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        text = ctx.get_usage() + "\n"
+        if ctx.command.get_help_option(ctx) is not None:
+            text += f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.\n"
+        text += "\n"
+    say(text + f"Error: {exc.format_message()}")
 
 
 def entry() -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 import click
 
+from ..errors import CostgateError
 from .options import (
     ESTIMATE_FORMATS,
     as_of_option,
-    color,
     emit,
     output_option,
     parse_day,
     pricing_layers_option,
     progress,
+    say,
 )
 
 
@@ -52,11 +55,11 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     emit(RENDER[fmt](analyses), output)
     for a in analyses:
         for w in a.estimate.warnings:
-            click.echo(f"warning: {a.estimate.feature}: {warning_text(w)}", err=True, color=color())
+            say(f"warning: {a.estimate.feature}: {warning_text(w)}")
 
 
 @click.command()
-@click.argument("file", required=False, default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("file", required=False, default="-", type=click.File("rb"))
 @click.option("-m", "--model", default="gpt-4o", show_default=True, help="Model whose tokenizer (and chat overhead) to use.")
 @click.option("--messages", is_flag=True, help="Input is a JSON list of chat messages: [{\"role\": ..., \"content\": ...}].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -80,12 +83,31 @@ def tokens(file, model, messages, fmt) -> None:
     table = load_table()
     m = table.model(model, where="--model")
     tok, ov = table.tokenizer(m), table.overhead(m)
-    text = file.read()
-    count = count_messages(tok, parse_messages(text, getattr(file, "name", "-")), ov) if messages else tok.count(text)
+    name = str(getattr(file, "name", "-"))
+    text = read_input(file, name)
+    count = count_messages(tok, parse_messages(text, name), ov) if messages else tok.count(text)
     if fmt == "json":
         click.echo(json.dumps({"schema_version": 1, "model": m.id, "tokenizer": tok.name, "exact": tok.exact,
                                "messages": messages, "tokens": count}))
     else:
         click.echo(f"{'~' if not tok.exact else ''}{count}")
         if not tok.exact:
-            click.echo(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base", err=True)
+            say(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base")
+
+
+def read_input(file: IO[bytes], name: str) -> str:
+    """What ``costgate tokens`` counts: UTF-8 text, at most ``tokens_input_bytes`` of it."""
+    from ..limits import DEFAULT_LIMITS
+
+    cap = DEFAULT_LIMITS.tokens_input_bytes
+    try:
+        data = file.read(cap + 1)
+    except OSError as exc:
+        raise CostgateError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > cap:
+        raise DEFAULT_LIMITS.exceeded("tokens_input_bytes", f"{name} has more than {cap:,} bytes, which")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CostgateError(f"{name} is not UTF-8 text (byte {exc.start})",
+                            hint="costgate tokens counts text; decode the file first") from None

@@ -22,7 +22,7 @@ def init(feature, directory, force, repo) -> None:
       costgate estimate llm/
       git add costgate.yaml llm .github && git commit -m "Gate LLM costs"
     """
-    from ..repo.scaffold import init as scaffold
+    from ..spec.scaffold import init as scaffold
 
     for path in scaffold(Path(repo), feature=feature, directory=directory, force=force):
         click.echo(f"wrote {path}")

@@ -12,6 +12,7 @@ from typing import Callable, TypeVar
 import click
 
 from ..errors import CostgateError
+from ..report.escape import neutralize_commands, plain
 
 F = TypeVar("F", bound=Callable)
 
@@ -62,11 +63,21 @@ def today_or(value: str | None) -> date:
 
 
 def emit(text: str, output: str | None = None) -> None:
-    """Write a report to ``output``, or to stdout."""
+    """Write a report to ``output``, or to stdout (where lines a CI runner would take for
+    workflow commands are neutralised: reports quote file names a pull request chose)."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CostgateError(f"cannot write {output}: {exc.strerror or exc}",
+                                hint="-o takes a file in an existing, writable directory") from None
     else:
-        click.echo(text, nl=not text.endswith("\n"), color=color())
+        click.echo(neutralize_commands(text), nl=not text.endswith("\n"), color=color())
+
+
+def say(text: str, *, err: bool = True) -> None:
+    """One message for a person (stderr by default), neutralised like ``emit``."""
+    click.echo(neutralize_commands(text), err=err, color=color())
 
 
 def progress() -> Callable[[int, int, Path], None] | None:
@@ -75,7 +86,7 @@ def progress() -> Callable[[int, int, Path], None] | None:
         return None
 
     def show(i: int, n: int, path: Path) -> None:
-        click.echo(f"\r\033[Kestimating {i}/{n}: {path.name}", err=True, nl=False, color=color())
+        click.echo(f"\r\033[Kestimating {i}/{n}: {plain(path.name)}", err=True, nl=False, color=color())
         if i == n:
             click.echo("\r\033[K", err=True, nl=False)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CostgateError
-from .options import PRICING_DIFF_FORMATS, PRICING_TABLE_FORMATS, emit, today_or
+from .options import PRICING_DIFF_FORMATS, PRICING_TABLE_FORMATS, emit, say, today_or
 
 if TYPE_CHECKING:
     from ..pricing import PriceTable
@@ -50,7 +50,7 @@ def validate(paths) -> int:
     result = run(list(paths) or None)
     if not result.ok:
         for err in result.errors[:-1]:
-            click.echo(f"error: {err}", err=True)
+            say(f"error: {err}")
         last = result.errors[-1]
         if len(result.errors) > 1:
             raise CostgateError(f"{last}\n{len(result.errors)} errors in the price files")

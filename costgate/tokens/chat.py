@@ -39,12 +39,16 @@ def count_messages(tokenizer: Tokenizer, messages: Iterable[Message], overhead: 
 
 def parse_messages(text: str, file: str) -> list[Message]:
     """A JSON list of ``{role, content[, name]}`` chat messages, validated."""
+    hint = '--messages expects [{"role": "system", "content": "..."}, ...]'
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CostgateError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno,
-                            hint='--messages expects [{"role": "system", "content": "..."}, ...]') from None
+        raise CostgateError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, hint=hint) from None
+    except (RecursionError, ValueError):
+        raise CostgateError("invalid JSON: nested too deeply or a number too long", file=file, hint=hint) from None
     if not isinstance(raw, list) or not all(isinstance(x, dict) and isinstance(x.get("role"), str)
-                                            and isinstance(x.get("content"), str) for x in raw):
-        raise CostgateError("messages must be a list of {role, content} objects with string values", file=file)
+                                            and isinstance(x.get("content"), str)
+                                            and isinstance(x.get("name", ""), str) for x in raw):
+        raise CostgateError("messages must be a list of {role, content[, name]} objects with string values",
+                            file=file, hint=hint)
     return [Message(x["role"], x["content"], x.get("name")) for x in raw]

@@ -348,7 +348,7 @@ def test_tokens_messages_wrong_shape(run, tmp_path):
     f.write_text('[{"role": "user"}]')
     code, out, err = run("tokens", "--messages", f)
     assert code == 2
-    assert err.startswith(f"error: {f}: messages must be a list of {{role, content}} objects")
+    assert err.startswith(f"error: {f}: messages must be a list of {{role, content[, name]}} objects")
 
 
 def test_unknown_model_in_a_scenario_names_its_line(repo, run):

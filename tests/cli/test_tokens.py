@@ -63,5 +63,5 @@ def test_cli_tokens_messages_no_overhead_provider(run, messages_file):
 def test_cli_tokens_from_stdin(run, monkeypatch):
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO("hello world"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hello world"), encoding="utf-8"))
     assert run("tokens") == (0, "2\n", "")

@@ -6,9 +6,12 @@ every key is commented with what it does and the alternatives.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import CostgateError
+from ..repo.paths import normalise
+from .loader import FEATURE_ID
 
 CONFIG = """\
 # costgate configuration: which specs the pull-request gate checks, and its thresholds.
@@ -86,7 +89,20 @@ jobs:
 
 
 def init(root: Path, feature: str = "example", directory: str = "llm", force: bool = False) -> list[Path]:
-    """Write the starter files under ``root``; refuse to overwrite unless ``force``."""
+    """Write the starter files under ``root``; refuse to overwrite unless ``force``, and
+    refuse a feature id the spec loader would refuse or a directory outside ``root``."""
+    if not re.fullmatch(FEATURE_ID, feature):
+        raise CostgateError(f"--feature must be an id like 'support-bot', got {feature!r}",
+                            hint="lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
+    norm = normalise(directory)
+    if norm is None or any(ord(c) < 32 for c in directory):
+        raise CostgateError(f"--dir {directory!r} is outside the repository",
+                            hint="give a folder relative to the repository root, e.g. llm")
+    directory = norm
+    root = Path(root).resolve()
+    target = (root / directory).resolve()
+    if target != root and root not in target.parents:
+        raise CostgateError(f"--dir {directory!r} leads outside the repository (through a symlink)")
     spec_rel = f"{directory}/{feature}.costgate.yaml"
     files = {
         "costgate.yaml": CONFIG,
