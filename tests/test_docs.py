@@ -89,3 +89,26 @@ def test_json_doc_names_every_estimate_key(run):
 
     undocumented = sorted(k for k in set(_keys(data)) if not documented(k))
     assert undocumented == []
+
+
+def test_limits_doc_states_every_limit_and_its_default():
+    """docs/limits.md cannot drift: its table names every WorkLimits field with the
+    default the code uses."""
+    import dataclasses
+    import re as _re
+
+    from costgate.limits import DEFAULT_LIMITS, WorkLimits
+
+    text = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    rows = dict(_re.findall(r"^\| `([a-z_]+)` \| ([0-9,]+) \|", text, _re.M))
+    assert set(rows) == {f.name for f in dataclasses.fields(WorkLimits)}
+    for name, shown in rows.items():
+        assert int(shown.replace(",", "")) == getattr(DEFAULT_LIMITS, name), name
+
+
+def test_spec_doc_states_every_number_maximum():
+    from costgate.spec.loader import MAXIMA
+
+    text = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+    for key, value in MAXIMA.items():
+        assert f"`{key}` | {value:,}" in text, key

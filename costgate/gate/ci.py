@@ -24,7 +24,7 @@ def ci_base_ref() -> str:
             sha = data.get("pull_request", {}).get("base", {}).get("sha")
             if sha:
                 return str(sha)
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
     ref = os.environ.get("GITHUB_BASE_REF")
     if ref:
