@@ -24,7 +24,7 @@ from ..repo.view import config_rel
 from ..spec import Spec, load_spec
 from .authority import base_config, config_text
 from .compare import compare_feature
-from .identity import match_features, renamed_paths
+from .identity import files_declaring, match_features, renamed_paths
 from .model import GateResult
 from .pricing import head_pricing
 
@@ -69,7 +69,7 @@ def diff(
     before = estimate_side(base_view, table, "base", as_of, seed, sessions)
     after = estimate_side(head_view, table, "head", as_of, seed, sessions)
     renames = renamed_paths(base_src, head_src)
-    _follow_renames(head_view, table, before, after, renames, as_of, seed, sessions)
+    _follow_renames(head_view, base_src, table, before, after, renames, as_of, seed, sessions)
     ids = {id(s): s.spec.feature for s in (*before.values(), *after.values())}
     features = []
     tips: dict[str, tuple[Lever, ...]] = {}
@@ -97,17 +97,26 @@ def _at_base(src: GitTree, load: Callable[[], T]) -> T:
                             hint=exc.hint) from None
 
 
-def _follow_renames(head: RepoView, table: PriceTable, before: dict[str, Side], after: dict[str, Side],
-                    renames: dict[str, str], as_of: date, seed: int, sessions: int) -> None:
-    """A base spec git saw renamed to a path the globs no longer match (``.yml``, another
-    folder) is still the same feature: estimate it at its new path."""
-    for old, new in renames.items():
-        if old in before and old not in after and new not in after and head.exists(new):
+def _follow_renames(head: RepoView, base: GitTree, table: PriceTable, before: dict[str, Side],
+                    after: dict[str, Side], renames: dict[str, str], as_of: date, seed: int, sessions: int) -> None:
+    """A base spec that left the globs is still the same feature: found where git saw it
+    renamed (``.yml``, another folder), or else in a file that declares the same feature
+    id (renamed and rewritten, or not yet added to git); estimated there."""
+    head_ids = {s.spec.feature for s in after.values()}
+    for old, side in before.items():
+        if old in after or side.spec.feature in head_ids:
+            continue
+        candidates = [renames[old]] if old in renames else files_declaring(head.source, base, side.spec.feature)
+        for new in candidates:
+            if new in after or not head.exists(new):
+                continue
             try:
                 spec = load_spec(new, head.source, head.config.limits)
             except CostgateError:
-                continue  # no longer a spec: the feature was removed
+                continue  # not a spec: the feature was removed
             after[new] = Side(spec, table, estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions))
+            renames.setdefault(old, new)
+            break
 
 
 def estimate_side(view: RepoView, table: PriceTable, role: str, as_of: date, seed: int,

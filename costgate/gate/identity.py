@@ -9,10 +9,12 @@ template file, then by position. What is left is added or removed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Sequence, TypeVar
 
+from ..errors import CostgateError
 from ..estimate.results import CallEstimate
 from ..repo import GitTree, Source
 from ..repo.gittree import git_bytes
@@ -72,6 +74,23 @@ def renamed_paths(base: GitTree, head: Source) -> dict[str, str]:
         else:
             i += 2
     return renames
+
+
+def files_declaring(head: Source, base: GitTree, feature: str) -> list[str]:
+    """Files at head (tracked or not) holding a top-level ``feature: <feature>`` line: where
+    a gated feature went when its spec left the globs under a new name and new content."""
+    pattern = rf"^feature:[[:space:]]*['\"]?{re.escape(feature)}['\"]?[[:space:]]*(#.*)?$"
+    args = ["grep", "-l", "-I", "-z", "-E", "-e", pattern]
+    if isinstance(head, GitTree):
+        args += [head.commit, "--"]
+    else:
+        args += ["--untracked", "--"]
+    try:
+        out = git_bytes(Path(base.root), *args).decode("utf-8", "replace")
+    except CostgateError:  # git grep exits 1 when nothing matches
+        return []
+    paths = [p.split(":", 1)[1] if isinstance(head, GitTree) and ":" in p else p for p in out.split("\0") if p]
+    return sorted(p for p in paths if p.split("/")[0] != ".git")[:20]
 
 
 def match_calls(before: Sequence[CallEstimate], after: Sequence[CallEstimate],

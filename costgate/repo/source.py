@@ -56,6 +56,9 @@ def confine(rel: str, *, referenced_from: str | None = None, line: int | None = 
     if norm is None:
         raise CostgateError(f"path {rel!r} leaves the repository", file=referenced_from, line=line,
                             hint=LEAVES_HINT)
+    if ".git" in norm.split("/"):
+        raise CostgateError(f"path {norm!r} is inside .git", file=referenced_from, line=line,
+                            hint="costgate reads the repository's files, not git's own (which may hold credentials)")
     return norm
 
 

@@ -52,6 +52,9 @@ class WorkTree:
         full = Path(os.path.realpath(self.root / norm))
         if full != self.root and self.root not in full.parents:
             raise CostgateError(f"{norm} is a symlink that leaves the repository", hint=LEAVES_HINT)
+        if ".git" in full.relative_to(self.root).parts:
+            raise CostgateError(f"{norm} is inside .git", hint="costgate reads the repository's files, not git's own "
+                                                                  "(which may hold credentials)")
         try:
             info = os.stat(full)
         except OSError as exc:
