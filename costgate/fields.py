@@ -19,6 +19,8 @@ from .errors import CostgateError, suggest
 from .yamlio import Doc, DocPath
 
 ZERO = Decimal(0)
+MAX_PRICE = Decimal(100_000)
+"""The dearest price a price file may state, USD per 1M tokens (today's dearest: ~600)."""
 S = TypeVar("S", bound=str)
 
 
@@ -178,4 +180,7 @@ class Fields:
         if number < 0:
             raise self.error(path, f"{name} is negative: {value!r}",
                              "prices are USD per 1M tokens and cannot be below zero")
+        if number > MAX_PRICE:
+            raise self.error(path, f"{name} is {value[:40]!r}, over {MAX_PRICE:,} USD per 1M tokens",
+                             "prices are USD per 1M tokens; no model costs more than a few hundred")
         return number

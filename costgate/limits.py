@@ -50,3 +50,6 @@ class WorkLimits:
 
 DEFAULT_LIMITS = WorkLimits()
 LIMIT_KEYS = tuple(f.name for f in fields(WorkLimits))
+MAXIMA = {"rendered_chars": 10**9, "render_seconds": 3_600, "turns_per_session": 10**6, "sample_rows": 10**8,
+          "sample_bytes": 10**11, "tail_users": 10**12, "tokens_input_bytes": 10**10, "file_bytes": 10**9}
+"""How far a config may raise each limit (a bound on the bounds)."""

@@ -121,6 +121,9 @@ def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> An
         raise CostgateError("YAML document expands to too many values", file=doc.file,
                             hint="aliases that expand exponentially are refused")
     doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+        raise CostgateError(f"unsupported YAML tag {node.tag[:60]}", file=doc.file, line=node.start_mark.line + 1,
+                            hint="costgate reads plain mappings, lists and scalars; remove the tag")
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -152,6 +155,7 @@ _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 _HEX_INT = re.compile(r"[-+]?0x[0-9a-fA-F_]+")
 _PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
 _BOOLS = {"true": True, "false": False}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 MAX_DIGITS = 30
 """Longest number literal read: far beyond any count or price, far below what slows Python."""
 MAX_EXPONENT = 30
@@ -168,8 +172,11 @@ def _int(node: yaml.ScalarNode, doc: Doc) -> int:
     digits = value.replace("_", "").lstrip("+-")
     if len(digits) > MAX_DIGITS:
         raise _number_error(doc, node, f"number {value[:40]}... is too long", "costgate reads numbers up to 1e30")
+    if "_" in value:
+        raise _number_error(doc, node, f"ambiguous number {value!r}: YAML 1.1 reads it as "
+                            f"{value.replace('_', '')}, YAML 1.2 as text", f"write {value.replace('_', '')}")
     if _PLAIN_INT.fullmatch(value):
-        return int(value.replace("_", ""))
+        return int(value)
     if _HEX_INT.fullmatch(value):
         return int(value.replace("_", ""), 16)
     meaning = "octal" if re.fullmatch(r"[-+]?0[0-7_]+", value) else "binary" if "0b" in value else "base 60"
@@ -179,7 +186,7 @@ def _int(node: yaml.ScalarNode, doc: Doc) -> int:
 
 def _float(node: yaml.ScalarNode, doc: Doc) -> Decimal:
     value = node.value
-    if len(value) > MAX_DIGITS + 10 or not _PLAIN_FLOAT.fullmatch(value):
+    if "_" in value or len(value) > MAX_DIGITS + 10 or not _PLAIN_FLOAT.fullmatch(value):
         raise _number_error(doc, node, f"unsupported number {value[:40]!r}", "use a finite decimal such as 0.25")
     number = Decimal(value.replace("_", ""))
     if number and not (-MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT):

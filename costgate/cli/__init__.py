@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         _show_usage_error(exc)
         return EXIT_INPUT
+    except ValueError as exc:
+        if "null byte" not in str(exc):  # only os-level path checks reach here as ValueError
+            return _crashed()
+        say("error: a path on the command line contains a NUL byte")
+        return EXIT_INPUT
     except (MemoryError, RecursionError, decimal.Overflow) as exc:  # input too large or too deep, not a bug
         reason = {"MemoryError": "ran out of memory", "RecursionError": "input nested too deeply"}.get(
             type(exc).__name__, "a number out of range")
@@ -73,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception:  # a bug: say so, keep the traceback for COSTGATE_DEBUG=1
-        if os.environ.get("COSTGATE_DEBUG") == "1":
-            traceback.print_exc()
-        else:
-            click.echo("costgate crashed (a bug, not your input). Please report it with the output of "
-                       "COSTGATE_DEBUG=1 costgate ...", err=True)
-        return EXIT_BUG
+        return _crashed()
+
+
+def _crashed() -> int:
+    if os.environ.get("COSTGATE_DEBUG") == "1":
+        traceback.print_exc()
+    else:
+        click.echo("costgate crashed (a bug, not your input). Please report it with the output of "
+                   "COSTGATE_DEBUG=1 costgate ...", err=True)
+    return EXIT_BUG
 
 
 def _show_usage_error(exc: click.ClickException) -> None:

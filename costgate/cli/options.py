@@ -66,6 +66,9 @@ def emit(text: str, output: str | None = None) -> None:
     """Write a report to ``output``, or to stdout (where lines a CI runner would take for
     workflow commands are neutralised: reports quote file names a pull request chose)."""
     if output:
+        if os.path.lexists(output) and not os.path.isfile(output):
+            raise CostgateError(f"cannot write {output}: not a regular file",
+                                hint="-o takes a file in an existing, writable directory")
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -4,6 +4,7 @@ comes after the estimate (growth, tails, worst case, levers)."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
@@ -29,19 +30,23 @@ def discover(paths: Sequence[str | Path], cwd: Path | None = None) -> list[Path]
     cwd = cwd or Path.cwd()
     found: list[Path] = []
     for raw in paths:
-        p = Path(raw)
-        p = p if p.is_absolute() else cwd / p
+        if any(ord(c) < 32 for c in str(raw)):
+            raise CostgateError(f"path {str(raw)!r} contains control characters")
+        p = Path(os.path.abspath(Path(raw) if Path(raw).is_absolute() else cwd / raw))
         if p.is_dir():
             view = open_view(p) if (p / "costgate.yaml").is_file() else None
             rels = view.discover() if view else open_view_plain(p).discover(DISCOVER_ALL)
             if not rels:
                 raise CostgateError(f"no specs found under {raw}",
                                     hint=f"name spec files *{SPEC_SUFFIX}, or list them under specs: in costgate.yaml")
-            found.extend((p / rel).resolve() for rel in rels)
+            found.extend(p / rel for rel in rels)  # not resolved: a symlink is judged where it stands
         elif p.is_file():
-            found.append(p.resolve())
+            found.append(p)
+        elif os.path.lexists(p):
+            raise CostgateError(f"{str(raw)!r} is not a regular file or directory",
+                                hint="name spec files or directories of them")
         else:
-            raise CostgateError(f"no such file or directory: {raw}")
+            raise CostgateError(f"no such file or directory: {str(raw)!r}")
     return list(dict.fromkeys(found))
 
 

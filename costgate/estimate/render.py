@@ -91,7 +91,7 @@ class _Compiled:
                                      "base branch") from None
         except jinja2.TemplateError as exc:
             raise CostgateError(f"template error: {exc}", file=self.source.file, line=self._line(exc)) from None
-        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError, AssertionError) as exc:
             raise CostgateError(f"template failed to render: {type(exc).__name__}: {exc}",
                                 file=self.source.file, line=self._line(exc)) from None
 

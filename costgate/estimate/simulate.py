@@ -18,6 +18,7 @@ embedding lookup a semantic cache needs is charged on every request.
 
 from __future__ import annotations
 
+import decimal
 import math
 import random
 from dataclasses import replace
@@ -38,6 +39,13 @@ from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifec
 # monthly figures exact in any order (a feature's total is exactly the sum of its calls
 # and of its models), while staying nine places below the cent that reports show.
 MONTHLY_QUANTUM = Decimal("1E-12")
+_WIDE = decimal.Context(prec=60)
+
+
+def monthly(value: Decimal) -> Decimal:
+    """Monthly money on the fixed 1e-12 grid (exact sums in any order), computed in a wide
+    context so that even a cost of 1e30 a month quantizes instead of failing."""
+    return value.quantize(MONTHLY_QUANTUM, context=_WIDE)
 ZERO, ONE = Decimal(0), Decimal(1)
 DEFAULT_SEED = 20240601
 DEFAULT_SESSIONS = 2000
@@ -64,9 +72,6 @@ def estimate(
     for call in spec.calls:
         for m in call.models:
             model = _model(table, spec, call, m)
-            if model.kind != "chat":
-                raise CostgateError(f"model {m!r} in call {call.name!r} is an {model.kind} model",
-                                    file=spec.file, line=call.line, hint="calls need a chat model")
             if model.retired and as_of >= model.retired:
                 warnings.append(Lifecycle(model.id, "retired", model.retired))
             elif model.deprecated and as_of >= model.deprecated:
@@ -84,7 +89,12 @@ def estimate(
         for s in spec.scenarios:
             for call_name, mix in s.mixes.items():
                 for m, _ in mix:
-                    table.model(m, file=spec.file, line=s.lines.get(call_name), where=f"scenarios.{s.name}.{call_name}")
+                    found = table.model(m, file=spec.file, line=s.lines.get(call_name),
+                                        where=f"scenarios.{s.name}.{call_name}")
+                    if found.kind != "chat":
+                        raise CostgateError(f"scenario {s.name!r} routes call {call_name!r} to {found.id}, an "
+                                            f"{found.kind} model", file=spec.file, line=s.lines.get(call_name),
+                                            hint="calls need a chat model")
         variants += [(s.name, "scenario", dict(s.mixes)) for s in spec.scenarios]
         for name, kind, mixes in variants:
             calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)
@@ -105,7 +115,11 @@ def estimate(
 
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
     where = f"{call.name}.model" if len(call.mix) == 1 else f"{call.name}.mix"
-    return table.model(name, file=spec.file, line=call.model_line(name), where=where)
+    model = table.model(name, file=spec.file, line=call.model_line(name), where=where)
+    if model.kind != "chat":
+        raise CostgateError(f"model {name!r} in call {call.name!r} is an {model.kind} model",
+                            file=spec.file, line=call.model_line(name), hint="calls need a chat model")
+    return model
 
 
 def _max_turns(call: Call) -> int:
@@ -188,7 +202,7 @@ def _price_call(spec: Spec, table: PriceTable, call: Call, rendered: RenderedCal
         in_mean = _weighted_mean([[r.input for r in row] for row in reqs], weights)
         model_costs.append(ModelCost(
             model=model.id, share=share, cost_per_call=per_call, cost_per_session=session_cost * share,
-            monthly_cost=(session_cost * share * sessions_month).quantize(MONTHLY_QUANTUM), input_tokens_mean=in_mean,
+            monthly_cost=monthly(session_cost * share * sessions_month), input_tokens_mean=in_mean,
             approximate=not tok.exact, tokenizer=tok.name))
         if model_id == main:
             main_stats = (tok, reqs, in_mean, pricing)

@@ -4,7 +4,7 @@ changed, and which thresholds the change crosses. Numbers in, numbers out."""
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Sequence
 
 from ..estimate.growth import worst_case
@@ -16,6 +16,7 @@ from .identity import match_calls
 from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level
 
 ZERO = Decimal(0)
+_WIDE = Context(prec=80)
 
 
 def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
@@ -33,7 +34,7 @@ def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
 
 
 def _q(value: Decimal, quantum: Decimal) -> Decimal:
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def _call_key(c: CallEstimate) -> tuple:

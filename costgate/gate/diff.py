@@ -62,6 +62,9 @@ def diff(
     base_src = GitTree(root, base)
     head_src: Source = WorkTree(root) if head is None else GitTree(root, head)
     rel = config_rel(head_src, config_path)
+    if rel is not None and not base_src.exists(rel) and not head_src.exists(rel):
+        raise CostgateError(f"config file not found at base or head: {rel}",
+                            hint="--config names a file relative to the repository root")
     cfg = base_config(base_src, rel)
     base_src.max_bytes = head_src.max_bytes = cfg.limits.file_bytes
     base_view, head_view = RepoView(base_src, cfg), RepoView(head_src, cfg)
@@ -112,8 +115,11 @@ def _follow_renames(head: RepoView, base: GitTree, table: PriceTable, before: di
                 continue
             try:
                 spec = load_spec(new, head.source, head.config.limits)
-            except CostgateError:
-                continue  # not a spec: the feature was removed
+            except CostgateError as exc:
+                if renames.get(old) == new:  # git saw the gated spec renamed: it must still load
+                    raise CostgateError(f"at head: {exc.message} (the gated spec {old} renamed)",
+                                        file=exc.location.file, line=exc.location.line, hint=exc.hint) from None
+                continue  # a file that merely mentions the feature id
             after[new] = Side(spec, table, estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions))
             renames.setdefault(old, new)
             break

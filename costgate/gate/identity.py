@@ -9,7 +9,6 @@ template file, then by position. What is left is added or removed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Sequence, TypeVar
@@ -17,7 +16,7 @@ from typing import Generic, Sequence, TypeVar
 from ..errors import CostgateError
 from ..estimate.results import CallEstimate
 from ..repo import GitTree, Source
-from ..repo.gittree import git_bytes
+from ..repo.git import git_bytes
 
 T = TypeVar("T")
 
@@ -79,7 +78,10 @@ def renamed_paths(base: GitTree, head: Source) -> dict[str, str]:
 def files_declaring(head: Source, base: GitTree, feature: str) -> list[str]:
     """Files at head (tracked or not) holding a top-level ``feature: <feature>`` line: where
     a gated feature went when its spec left the globs under a new name and new content."""
-    pattern = rf"^feature:[[:space:]]*['\"]?{re.escape(feature)}['\"]?[[:space:]]*(#.*)?$"
+    ident = feature.replace(".", "[.]")  # ids are [a-z0-9._-]: only "." needs escaping in ERE
+    # block style (feature: bot) or flow style ({"feature": "bot", ...})
+    pattern = (r"(^|[{,[:space:]])[\"']?feature[\"']?[[:space:]]*:[[:space:]]*[\"']?" + ident
+               + r"[\"']?[[:space:]]*([,}#]|$)")
     args = ["grep", "-l", "-I", "-z", "-E", "-e", pattern]
     if isinstance(head, GitTree):
         args += [head.commit, "--"]

@@ -9,6 +9,7 @@ model by id and merges into a provider by id.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Sequence, Union
 
 from ..errors import CostgateError, suggest
 from ..fields import Fields, where, with_list
+from ..limits import DEFAULT_LIMITS
 from ..tokens import Approximation, ChatOverhead, registered
 from ..yamlio import Doc, DocPath, loads
 from . import check
@@ -130,8 +132,8 @@ def _approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
                             "which is not a registered exact tokenizer",
                             with_list(suggest(base, exact), "registered exact tokenizers", exact))
         ratio = Fields(doc).price(path + ("ratio",), spec["ratio"])
-        if ratio <= 0:
-            raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be positive")
+        if ratio <= 0 or ratio > 100:
+            raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be above 0 and at most 100")
         out[family] = Approximation(base, ratio, Fields(doc).text(path + ("source",), spec["source"]))
     return out
 
@@ -185,6 +187,17 @@ def _period(doc: Doc, path: DocPath, raw: Any, kind: str) -> PricePeriod:
                        rates=check.rates(doc, path, raw, kind=kind), tiers=tuple(tiers))
 
 
+def read_price_file(path: Path) -> str:
+    """A price file named on the command line or shipped: a regular file of at most
+    ``file_bytes``, UTF-8 (a FIFO or device would block or never end)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise CostgateError("not a regular file", file=str(path), hint="name a .yaml price file or a directory of them")
+    if info.st_size > DEFAULT_LIMITS.file_bytes:
+        raise DEFAULT_LIMITS.exceeded("file_bytes", f"{info.st_size:,} bytes", file=str(path))
+    return path.read_bytes().decode("utf-8-sig")
+
+
 def read_layer(path: Path) -> TextLayer:
     """A layer on disk: a directory's ``*.yaml`` files (sorted), or one file."""
     files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
@@ -194,7 +207,7 @@ def read_layer(path: Path) -> TextLayer:
     out = []
     for f in files:
         try:
-            out.append(TextFile(str(f), f.read_text(encoding="utf-8")))
+            out.append(TextFile(str(f), read_price_file(f)))
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or exc
             raise CostgateError(f"cannot read pricing file: {reason}", file=str(f),

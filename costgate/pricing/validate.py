@@ -14,7 +14,7 @@ from typing import Sequence
 from ..errors import CostgateError
 from ..fields import where
 from ..yamlio import Doc, DocPath
-from .loader import load_file, load_table, shipped_pricing_dir
+from .loader import load_file, load_table, read_price_file, shipped_pricing_dir
 from .model import RATE_KEYS
 
 
@@ -49,9 +49,9 @@ def validate(paths: Sequence[Path] | None = None) -> Validation:
         for f in files:
             names.append(str(f))
             try:
-                pf = load_file(f.read_text(encoding="utf-8"), str(f))
-            except OSError as exc:
-                errors.append(CostgateError(f"cannot read pricing file: {exc.strerror or exc}",
+                pf = load_file(read_price_file(f), str(f))
+            except (OSError, UnicodeDecodeError) as exc:
+                errors.append(CostgateError(f"cannot read pricing file: {getattr(exc, 'strerror', None) or exc}",
                                             file=str(f)))
                 continue
             except CostgateError as exc:

@@ -18,6 +18,7 @@ from ..errors import CostgateError
 from ..fields import Fields
 from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..limits import LIMIT_KEYS as WORK_LIMIT_KEYS
+from ..limits import MAXIMA as LIMIT_MAXIMA
 from ..yamlio import Doc, DocPath, loads
 from .paths import check_pattern
 from .source import Source, read_text
@@ -140,15 +141,18 @@ def _from_toml(rel: str, text: str) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CostgateError(f"invalid TOML: {exc}", file=rel) from None
-    section = data.get("tool", {}).get("costgate")
+    tool = data.get("tool")
+    section = tool.get("costgate") if isinstance(tool, dict) else None
     if section is None:
         return Config()
+    if not isinstance(section, dict):
+        raise CostgateError("[tool.costgate] must be a table", file=rel, hint="write [tool.costgate] followed by keys")
     return _from_doc(Doc(data=_decimalize(section), file=rel))
 
 
 def _decimalize(value: Any) -> Any:
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, float):  # nan and inf stay floats, which every number check refuses
+        return Decimal(repr(value)) if value == value and value not in (float("inf"), float("-inf")) else value
     if isinstance(value, dict):
         return {k: _decimalize(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -205,7 +209,9 @@ def _limits(f: Fields, value: Any) -> WorkLimits:
     if value is None:
         return DEFAULT_LIMITS
     value = f.mapping(("limits",), value, WORK_LIMIT_KEYS)
-    return DEFAULT_LIMITS.with_overrides({k: f.count(("limits", k), v, positive=True) for k, v in value.items()})
+    return DEFAULT_LIMITS.with_overrides({
+        k: int(f.number(("limits", k), v, integer=True, positive=True, maximum=Decimal(LIMIT_MAXIMA[k])))
+        for k, v in value.items()})
 
 
 def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:

@@ -7,14 +7,13 @@ that leaves the repository is refused on both sides); submodules are refused; bl
 
 from __future__ import annotations
 
-import os
 import posixpath
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS
+from .git import git, git_bytes
 from .paths import normalise
 from .worktree import too_large
 
@@ -75,8 +74,8 @@ class GitTree:
             return False
         try:
             return self._resolve(norm) in self.entries()
-        except CostgateError:
-            return norm in self.entries()
+        except CostgateError:  # a link that leaves the tree or loops: reading says which
+            return True
 
     def _resolve(self, norm: str) -> str:
         """``norm`` with every symlink on its way followed, inside the tree."""
@@ -110,19 +109,3 @@ class GitTree:
         if entry.size > limit:
             raise too_large(rel, "file_bytes" if max_bytes is None else "sample_bytes", limit)
         return git_bytes(self.root, "cat-file", "blob", entry.sha)
-
-
-def git_bytes(root: Path, *args: str) -> bytes:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_NO_REPLACE_OBJECTS": "1"}
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, env=env, check=False)
-    except FileNotFoundError:
-        raise CostgateError("git is not installed", hint="costgate diff reads the base branch with git") from None
-    if proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip() or f"git {' '.join(args)} failed"
-        raise CostgateError(msg)
-    return proc.stdout
-
-
-def git(root: Path, *args: str) -> str:
-    return git_bytes(root, *args).decode("utf-8", "replace")

@@ -9,6 +9,7 @@ straight from git objects this way, without a checkout.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -66,7 +67,7 @@ def read_text(src: Source, rel: str, *, referenced_from: str | None = None, line
     """A UTF-8 text file of ``src``; every failure is a CostgateError at the referencing line."""
     data = read_data(src, rel, referenced_from=referenced_from, line=line)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a leading byte-order mark is not text
     except UnicodeDecodeError:
         raise CostgateError(f"{confine(rel)} is not UTF-8 text", file=referenced_from, line=line) from None
 
@@ -100,9 +101,12 @@ def relative(src: Source, path: str | Path) -> str:
     """A user-given path (absolute, or relative to the current directory) made
     repository-relative; refuses anything outside the root."""
     p = Path(path)
-    full = (p if p.is_absolute() else Path.cwd() / p).resolve()
+    p = p if p.is_absolute() else Path.cwd() / p
+    # The folder is resolved (the checkout may sit behind a symlink); the file itself is
+    # not, so a symlinked spec is judged by where it points when it is read.
+    full = Path(os.path.realpath(p.parent)) / p.name
     try:
         return full.relative_to(src.root).as_posix()
     except ValueError:
-        raise CostgateError(f"{path} is outside the repository ({src.root})",
+        raise CostgateError(f"{str(path)!r} is outside the repository ({src.root})",
                             hint="costgate only reads files inside the repository") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..estimate.results import Projection
+from .money import fixed
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -19,11 +20,11 @@ def sparkline(values: tuple[Decimal, ...]) -> str:
 
 def mermaid(p: Projection, title: str) -> str:
     """A Mermaid xychart-beta block (GitHub renders it in comments and READMEs)."""
-    values = ", ".join(str(v.quantize(Decimal("1"))) for v in p.months)
+    values = ", ".join(fixed(v, 0) for v in p.months)
     lines = ["```mermaid", "xychart-beta", f'    title "{title}"',
              f"    x-axis [{', '.join(f'M{m}' for m in range(1, len(p.months) + 1))}]",
              '    y-axis "USD per month"', f"    bar [{values}]"]
     if p.budget is not None:
-        lines.append(f"    line [{', '.join(str(p.budget.quantize(Decimal('1'))) for _ in p.months)}]")
+        lines.append(f"    line [{', '.join(fixed(p.budget, 0) for _ in p.months)}]")
     lines.append("```")
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from typing import Sequence
 from ..estimate.results import Lever
 from ..gate.model import Crossing
 from ..repo import Limit
-from .money import dollars, number, percent
+from .money import dollars, fixed, number, percent
 
 
 def describe_limit(limit: Limit, unit: str) -> str:
@@ -73,7 +73,7 @@ def suggestions(levers: Sequence[Lever], n: int = 3) -> list[str]:
         if lv.saving <= 0:
             continue
         out.append(f"`{lv.call}`: {lv.description} would save {dollars(lv.saving)}/month "
-                   f"({lv.saving_percent.quantize(Decimal('0.1'))}%); trade-off: {lv.trade_off}")
+                   f"({fixed(lv.saving_percent, 1)}%); trade-off: {lv.trade_off}")
         if len(out) == n:
             break
     return out

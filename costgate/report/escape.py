@@ -52,6 +52,7 @@ def plain(text: str) -> str:
 def neutralize_commands(text: str) -> str:
     """Lines a CI runner would act on (``::command::``, ``##[command]``) made inert by a
     zero-width space; everything else is unchanged."""
+    text = text.replace("\r", "\\r")  # a carriage return would start a new log line
     if "::" not in text and "##[" not in text:
         return text
     lines = []

@@ -60,7 +60,7 @@ def extras_dict(x: Extras | None) -> dict:
             "budget_exceeded_month": p.budget_month,
         },
         "users": None if t is None else {
-            "count": t.users, "sessions_per_user_month": str(t.sessions_per_user.quantize(Decimal("0.01"))),
+            "count": t.users, "sessions_per_user_month": fixed(t.sessions_per_user, 2),
             "median_user_monthly_usd": usd_small(t.median), "p95_user_monthly_usd": usd_small(t.p95),
             "top1_user_monthly_usd": usd_small(t.top1),
         },
@@ -215,7 +215,7 @@ def _footnotes(e: Estimate, esc: Escape) -> list[str]:
 
 
 def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
-    return [[str(i), lv.call, esc(lv.description), dollars(lv.saving), f"{lv.saving_percent.quantize(Decimal('0.1'))}%",
+    return [[str(i), lv.call, esc(lv.description), dollars(lv.saving), f"{fixed(lv.saving_percent, 1)}%",
              lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
 
 

@@ -148,7 +148,7 @@ class _Parser:
         if self.doc.data is None:
             raise CostgateError("spec is empty", file=self.rel, hint="start from `costgate init` or docs/spec.md")
         data = self.mapping((), self.doc.data, "", ("version", "feature", "traffic", "samples", "calls"))
-        if data["version"] != SPEC_VERSION:
+        if type(data["version"]) is not int or data["version"] != SPEC_VERSION:
             raise self.err(("version",), f"unsupported spec version {data['version']!r}", "this costgate reads version: 1")
         feature = data["feature"]
         if not isinstance(feature, str) or not re.fullmatch(FEATURE_ID, feature):

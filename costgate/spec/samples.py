@@ -64,6 +64,8 @@ def read_samples(data: bytes | str, rel: str, limits: WorkLimits = DEFAULT_LIMIT
     """The rows of samples file ``rel`` (its bytes), sampled down to ``sample_rows``."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark is not part of the first row
+        data = data[3:]
     keep = limits.sample_rows
     rng = random.Random(RESERVOIR_SEED)
     rows: list[dict[str, Any]] = []

@@ -6,6 +6,7 @@ every key is commented with what it does and the alternatives.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -111,13 +112,29 @@ def init(root: Path, feature: str = "example", directory: str = "llm", force: bo
         f"{directory}/{feature}.queries.txt": QUERIES,
         ".github/workflows/costgate.yml": WORKFLOW,
     }
-    existing = [rel for rel in files if (root / rel).exists()]
+    for rel in files:
+        _check_target(root, rel)
+    existing = [rel for rel in files if os.path.lexists(root / rel)]
     if existing and not force:
         raise CostgateError(f"would overwrite {', '.join(existing)}", hint="pass --force to overwrite")
     written = []
     for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        _check_target(root, rel)  # again, now that the folders exist
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def _check_target(root: Path, rel: str) -> None:
+    """Never write through a symlink, nor into a folder that leads out of ``root``."""
+    path = root / rel
+    if path.is_symlink():
+        raise CostgateError(f"{rel} is a symlink; costgate init does not write through symlinks",
+                            hint="remove the link, or write the file yourself")
+    parent = Path(os.path.realpath(path.parent)) if os.path.lexists(path.parent) else None
+    if parent is not None and parent != root and root not in parent.parents:
+        raise CostgateError(f"{rel} would be written outside the repository (its folder is a symlink)")
+    if os.path.lexists(path) and not path.is_file():
+        raise CostgateError(f"{rel} exists and is not a regular file")

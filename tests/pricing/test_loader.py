@@ -252,7 +252,7 @@ def test_a_layer_of_files_already_read():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(min_value=0, max_value=D("1e9"), allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=0, max_value=D("100000"), allow_nan=False, allow_infinity=False))
 def test_any_quoted_decimal_round_trips(price):
     text = GOOD.replace('input: "1.00"', f'input: "{price}"').replace(
         'output: "2.00"', f"output: '{price}'")
