@@ -1,48 +1,39 @@
-"""The price of one request: the only place tokens become dollars.
+"""The price of requests: the only place tokens become dollars.
 
-Prompt tokens as billed, and the provider's rules for long-context tiers, prompt-cache
-reads and writes, and batch discounts. Kept apart from the simulator so the billing rules
-can be read (and tested) in one place: the simulator decides *which* requests happen
-(main calls, summary calls, router calls, embedding lookups, the worst case), this decides
-what each one costs.
+The provider's rules for one model: long-context tiers (a cliff on the request's input
+tokens), prompt-cache reads and writes on the static prefix (write premiums, minimum
+cacheable length, how often a TTL window is rewritten), batch discounts stacked on cache
+prices, and output. Within one tier and one caching state a request's price is linear
+in its tokens, so the simulator prices whole groups of requests at once from integer
+token sums, and gets exactly what pricing them one by one would give.
+
+Arithmetic is exact: rates enter as ``Fraction``s of their Decimal text, and results
+leave as Fractions; the simulator rounds once, when it writes a result record.
 """
 
 from __future__ import annotations
 
-import math
+import decimal
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from ..errors import CostgateError
 from ..pricing import Model, PricePeriod, Rates
-from ..spec.model import CacheTTL, Call
-from ..tokens import ChatOverhead, Tokenizer
+from ..spec import Call
+from ..spec.model import CacheTTL
 
-MILLION = Decimal(1_000_000)
-ZERO, ONE = Decimal(0), Decimal(1)
-
-
-@dataclass(frozen=True)
-class RequestTokens:
-    """Prompt tokens of one request, as billed (message overhead included)."""
-
-    prefix: Decimal
-    """The static, cacheable part: system (+ context when it never changes)."""
-    rest: Decimal
-    """Everything else: dynamic context, history, user message, reply priming."""
-    output: Decimal
-    system_text: int = 0
-    context_text: int = 0
-
-    @property
-    def input(self) -> Decimal:
-        return self.prefix + self.rest
+MILLION = 1_000_000
+ZERO_F, ONE_F = Fraction(0), Fraction(1)
+ONE = Decimal(1)
+_TO_DECIMAL = decimal.Context(prec=28)
 
 
-def message_tokens(tok: Tokenizer, ov: ChatOverhead, role: str, text: str) -> int:
-    if not text:
-        return 0
-    return ov.per_message + tok.count(role) + tok.count(text)
+def dec(value: Fraction | int) -> Decimal:
+    """An exact result as a Decimal: exact when it terminates within 28 digits, else
+    rounded once, here."""
+    value = Fraction(value)
+    return _TO_DECIMAL.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
 def expected_output(call: Call) -> Decimal:
@@ -57,61 +48,86 @@ def expected_output(call: Call) -> Decimal:
 
 
 @dataclass(frozen=True)
+class Coefficients:
+    """USD per token for the parts of a request in one pricing class."""
+
+    rest: Fraction
+    """Per token outside the cached prefix (or every input token when not caching)."""
+    prefix: Fraction
+    """Per token of the static prefix."""
+    output: Fraction
+    """Per output token."""
+
+    def cost(self, rest: Fraction, prefix: Fraction, output: Fraction) -> Fraction:
+        return self.rest * rest + self.prefix * prefix + self.output * output
+
+
+def plain_cost(rates: Rates, input_tokens: Fraction | int, output_tokens: Fraction | int = 0) -> Fraction:
+    """USD for a request without levers: input at the input rate, output at the output
+    rate (an embedding lookup, a router call, a summary call, the worst case)."""
+    return (Fraction(input_tokens) * Fraction(rates.input)
+            + Fraction(output_tokens) * Fraction(rates.output or 0)) / MILLION
+
+
+@dataclass(frozen=True)
 class Pricing:
     """What a request on one model costs, with the call's levers applied."""
 
     model: Model
     base: Rates
     period: PricePeriod
-    write_share: Decimal
+    write_share: Fraction
     """Share of requests that (re)write the prompt cache."""
     ttl: CacheTTL
     caching: bool
     min_cache: int
+    batch_share: Fraction
+    """Share of requests sent through the batch API."""
 
-    def request(self, t: RequestTokens, batch: bool) -> Decimal:
-        """USD for one request (tokens may be fractional expectations)."""
-        rates = self.period.rates_for(int(math.ceil(t.input)))
-        if self.caches(t.prefix) and rates.cached_input is not None:
-            write = getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h") or rates.input
-            prefix_rate = self.write_share * write + (ONE - self.write_share) * rates.cached_input
-            cost_in = t.rest * rates.input + t.prefix * prefix_rate
-        else:
-            cost_in = t.input * rates.input
-        out_rate = rates.output or ZERO
-        if batch:
-            # Batch discounts stack on cache pricing (Anthropic, OpenAI): scale every input
-            # component by the batch/regular input ratio of the applicable rates.
-            batch_in = rates.batch_input or self._needs_batch("batch_input") * rates.input / self.base.input
-            cost_in = cost_in * batch_in / rates.input if rates.input else cost_in
-            if out_rate:
-                base_out = self.base.output or out_rate
-                out_rate = rates.batch_output or self._needs_batch("batch_output") * out_rate / base_out
-        return (cost_in + t.output * out_rate) / MILLION
+    def rates_for(self, input_tokens: int) -> Rates:
+        return self.period.rates_for(input_tokens)
 
-    def billed(self, t: RequestTokens, batch_share: Decimal) -> Decimal:
-        """USD for a request of which ``batch_share`` goes through the batch API."""
-        cost = (ONE - batch_share) * self.request(t, False)
-        if batch_share:
-            cost += batch_share * self.request(t, True)
-        return cost
-
-    def caches(self, prefix: Decimal) -> bool:
+    def caches(self, prefix: int) -> bool:
         """Provider prompt caching applies: on, priced, and the prefix is long enough."""
         return (self.caching and self.base.cached_input is not None and prefix > 0
                 and prefix >= self.min_cache)
 
-    def _needs_batch(self, field: str) -> Decimal:
+    def coefficients(self, rates: Rates, caches: bool) -> Coefficients:
+        """Per-token prices for requests billed at ``rates``, whose prefix is cached or not,
+        mixing regular and batch requests by ``batch_share``."""
+        regular = self._side(rates, caches, batch=False)
+        if not self.batch_share:
+            return regular
+        batched = self._side(rates, caches, batch=True)
+        b = self.batch_share
+        return Coefficients((1 - b) * regular.rest + b * batched.rest, (1 - b) * regular.prefix + b * batched.prefix,
+                            (1 - b) * regular.output + b * batched.output)
+
+    def _side(self, rates: Rates, caches: bool, *, batch: bool) -> Coefficients:
+        rate_in = Fraction(rates.input)
+        prefix_rate = rate_in
+        if caches and rates.cached_input is not None:
+            write = getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h") or rates.input
+            ws = self.write_share
+            prefix_rate = ws * Fraction(write) + (1 - ws) * Fraction(rates.cached_input)
+        out_rate = Fraction(rates.output or 0)
+        rest_rate = rate_in
+        if batch:
+            # Batch discounts stack on cache pricing (Anthropic, OpenAI): every input
+            # component scales by the batch/regular input ratio of the applicable rates.
+            batch_in = Fraction(rates.batch_input) if rates.batch_input else (
+                self._needs_batch("batch_input") * rate_in / Fraction(self.base.input))
+            if rate_in:
+                rest_rate, prefix_rate = batch_in, prefix_rate * batch_in / rate_in
+            if out_rate:
+                out_rate = Fraction(rates.batch_output) if rates.batch_output else (
+                    self._needs_batch("batch_output") * out_rate / Fraction(self.base.output or 1))
+        return Coefficients(rest_rate / MILLION, prefix_rate / MILLION, out_rate / MILLION)
+
+    def _needs_batch(self, field: str) -> Fraction:
         value = getattr(self.base, field)
         if value is None:
             raise CostgateError(f"model {self.model.id!r} has no batch price",
                                 file=self.model.file, line=self.model.line,
                                 hint="set batch: 0 for calls on this model, or add batch_input/batch_output to its price")
-        return value
-
-
-def plain_cost(rates: Rates, input_tokens: Decimal, output_tokens: Decimal = ZERO) -> Decimal:
-    """USD for a request without levers: input at the input rate, output at the output
-    rate (an embedding lookup, a router call, the worst case)."""
-    return (input_tokens * rates.input + output_tokens * (rates.output or ZERO)) / MILLION
-
+        return Fraction(value)

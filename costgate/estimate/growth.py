@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from ..pricing import PriceTable
 from ..spec import Spec, Users
-from .billing import plain_cost
+from .billing import dec, plain_cost
 from .results import Estimate, Projection, UserTails, WorstCase
 
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -91,7 +92,7 @@ def worst_case(spec: Spec, e: Estimate, table: PriceTable, as_of: date) -> Worst
         out = Decimal(call.max_tokens or call.output.max or call.output.mean)
         for model_id in call.models:
             rates = table.model(model_id).price_at(as_of).rates_for(tokens_in)
-            cost = plain_cost(rates, Decimal(tokens_in), out) * (ONE + call.retry_rate)
+            cost = dec(plain_cost(rates, tokens_in, Fraction(out)) * Fraction(ONE + call.retry_rate))
             worst = max(worst, cost)
     monthly = Decimal(traffic.users.count) * per_day * traffic.days_per_month * worst
     return WorstCase(per_day, worst, monthly, spec.budget.worst_case_usd)

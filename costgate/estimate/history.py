@@ -4,26 +4,28 @@ summary policy adds. One class per policy, looked up in ``POLICIES`` by the spec
 object instead of interpreting the policy each in its own way.
 
 A "turn" is one earlier user message plus its answer, ``turn_tokens`` tokens on average.
-Turns are 1-based: turn 1 has no history.
+Turns are 1-based: turn 1 has no history. ``resent_turns`` is a whole number of turns;
+``turn_tokens`` may be a Decimal or an exact Fraction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
+from fractions import Fraction
+from typing import Mapping, Union
 
 from ..spec import History
 
-ZERO = Decimal(0)
+Number = Union[Decimal, Fraction]
 
 
 @dataclass(frozen=True)
 class NoHistory:
     """``history: none``: every request stands alone."""
 
-    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
-        return ZERO
+    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+        return 0
 
     def has_summary(self, turn: int) -> bool:
         """Whether the prompt of ``turn`` carries a summary message."""
@@ -42,8 +44,8 @@ class NoHistory:
 class FullHistory(NoHistory):
     """``history: full``: every earlier turn is resent."""
 
-    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
-        return Decimal(turn - 1)
+    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+        return turn - 1
 
     def can_window(self, window: int) -> bool:
         return True
@@ -55,8 +57,8 @@ class WindowHistory(NoHistory):
 
     window: int
 
-    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
-        return min(Decimal(turn - 1), Decimal(self.window))
+    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+        return min(turn - 1, self.window)
 
     def can_window(self, window: int) -> bool:
         return self.window > window
@@ -68,9 +70,9 @@ class TokenBudgetHistory(NoHistory):
 
     tokens: int
 
-    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
-        earlier = Decimal(turn - 1)
-        fit = Decimal(self.tokens) // turn_tokens if turn_tokens > 0 else earlier
+    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+        earlier = turn - 1
+        fit = int(self.tokens // turn_tokens) if turn_tokens > 0 else earlier
         return min(earlier, fit)
 
 
@@ -83,8 +85,8 @@ class SummaryHistory(NoHistory):
     every: int
     tokens: int
 
-    def resent_turns(self, turn: int, turn_tokens: Decimal) -> Decimal:
-        earlier = Decimal(turn - 1)
+    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+        earlier = turn - 1
         return earlier - (earlier // self.every) * self.every
 
     def has_summary(self, turn: int) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS, WorkLimits
@@ -57,6 +57,7 @@ class _Compiled:
         try:
             ast = env.parse(template.text, name=name)
             self.uses = meta.find_undeclared_variables(ast)
+            self.parts = _plain_parts(ast)
             # Compiled under ``name`` as its filename, so a render error's traceback frames
             # carry the template's own line numbers (see _line).
             code = env.compile(template.text, name=name, filename=name)
@@ -68,6 +69,8 @@ class _Compiled:
 
     def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
         """``sample`` names the sample row being rendered, for the message."""
+        if self.parts is not None:
+            return self._render_plain(self.parts, variables, sample)
         try:
             return self.env.render_bounded(self.template, dict(variables))
         except RenderTimeout:
@@ -95,11 +98,53 @@ class _Compiled:
             raise CostgateError(f"template failed to render: {type(exc).__name__}: {exc}",
                                 file=self.source.file, line=self._line(exc)) from None
 
+    def _render_plain(self, parts: list[tuple[int, str]], variables: Mapping[str, Any], sample: str) -> str:
+        """What Jinja2 renders for a template of text and bare ``{{ name }}``s (most
+        prompt templates): each name's ``str``, without building a render context."""
+        out = []
+        for line, part in parts:
+            if line < 0:
+                out.append(part)
+            elif part in variables:
+                out.append(str(variables[part]))
+            elif part in self.env.globals:
+                out.append(str(self.env.globals[part]))
+            else:
+                raise CostgateError(f"undefined template variable: '{part}' is undefined{sample}",
+                                    file=self.source.file, line=self.source.first_line + line - 1,
+                                    hint="define it in the samples rows or under vars:, or guard it with "
+                                         "{% if x is defined %}")
+        text = "".join(out)
+        if len(text) > self.env.limits.rendered_chars:
+            raise CostgateError(f"template does something unsafe: the template rendered over the rendered_chars limit "
+                                f"of {self.env.limits.rendered_chars:,} characters{sample}", file=self.source.file,
+                                line=self.source.first_line,
+                                hint="raise it with `limits: {rendered_chars: N}` in costgate.yaml on the base branch")
+        return text
+
     def _line(self, exc: BaseException) -> int | None:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename == self.name and frame.lineno:
                 return self.source.first_line + frame.lineno - 1
         return None
+
+
+def _plain_parts(ast: nodes.Template) -> list[tuple[int, str]] | None:
+    """(line, name) for each ``{{ name }}`` and (-1, text) for each piece of text, when
+    the template is nothing else; None otherwise."""
+    if not ast.body:
+        return []
+    if len(ast.body) != 1 or not isinstance(ast.body[0], nodes.Output):
+        return None
+    parts: list[tuple[int, str]] = []
+    for node in ast.body[0].nodes:
+        if isinstance(node, nodes.TemplateData):
+            parts.append((-1, node.data))
+        elif isinstance(node, nodes.Name) and node.ctx == "load":
+            parts.append((node.lineno, node.name))
+        else:
+            return None
+    return parts
 
 
 def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEFAULT_LIMITS) -> RenderedCall:
@@ -112,6 +157,11 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
         compiled[role] = None if tpl is None else _Compiled(env, tpl, f"<{call.name}.{role}>@{tpl.file}")
     uses_turn = any(c is not None and "turn" in c.uses for c in compiled.values())
     n_turns = max(1, turns) if uses_turn else 1
+    with env.watch():
+        return RenderedCall(call=call, prompts=_render_rows(spec, compiled, n_turns))
+
+
+def _render_rows(spec: Spec, compiled: dict[str, _Compiled | None], n_turns: int) -> tuple[tuple[Prompt, ...], ...]:
     cache: dict[tuple[str, int], str] = {}
     rows = []
     for t in range(n_turns):
@@ -129,4 +179,4 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
                 texts[role] = cache[key]
             row.append(Prompt(**texts))
         rows.append(tuple(row))
-    return RenderedCall(call=call, prompts=tuple(rows))
+    return tuple(rows)

@@ -19,6 +19,7 @@ import re
 import signal
 import string
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -45,6 +46,8 @@ class BoundedSandbox(SandboxedEnvironment):
     def __init__(self, limits: WorkLimits = DEFAULT_LIMITS) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
         self.limits = limits
+        self.started: float | None = None
+        self._watching = False
         self.filters.pop("random", None)
         self.globals.pop("lipsum", None)
         self.filters = {name: self._guarded(f) for name, f in self.filters.items()}
@@ -141,33 +144,51 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def render_bounded(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         """Render, streaming, stopped at ``rendered_chars`` and after ``render_seconds``."""
+        if not self._watching:
+            with self.watch():
+                return self.render_bounded(template, variables)
         out: list[str] = []
         size = 0
-        with deadline(self.limits.render_seconds):
+        self.started = time.monotonic()
+        try:
             for chunk in template.generate(variables):
                 size += len(chunk)
                 if size > self.limits.rendered_chars:
                     raise SecurityError(f"the template rendered over the rendered_chars limit of "
                                         f"{self.limits.rendered_chars:,} characters")
                 out.append(chunk)
+        finally:
+            self.started = None
         return "".join(out)
 
+    @contextmanager
+    def watch(self) -> Iterator[None]:
+        """A timer for a whole batch of renders: it ticks a few times a second and stops
+        a render that has run for over ``render_seconds`` (main thread on Unix; elsewhere
+        the size bounds still hold). Arming a timer per render would cost more than most
+        renders."""
+        if self._watching:
+            yield
+            return
+        if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+            self._watching = True  # no timer here: the size bounds still hold
+            try:
+                yield
+            finally:
+                self._watching = False
+            return
 
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Raise RenderTimeout in the block after ``seconds`` (main thread on Unix; elsewhere
-    the size bounds still hold)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
+        def tick(signum: int, frame: Any) -> None:
+            if self.started is not None and time.monotonic() - self.started > self.limits.render_seconds:
+                raise RenderTimeout
 
-    def expire(signum: int, frame: Any) -> None:
-        raise RenderTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        previous = signal.signal(signal.SIGALRM, tick)
+        interval = max(0.05, min(1.0, self.limits.render_seconds / 4))
+        signal.setitimer(signal.ITIMER_REAL, interval, interval)
+        self._watching = True
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            self._watching, self.started = False, None

@@ -1,0 +1,293 @@
+"""One call priced on every model of its mix: exact means from token sums, and the
+per-request costs the Monte Carlo draws from.
+
+Requests of one turn fall into pricing classes (the long-context tier their input
+reaches, whether their prefix is cached); within a class the price is linear in tokens,
+so a class is priced once from its integer token sums. The per-request costs for the tail
+statistics are integer femto-dollars (1e-15 USD), summed exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from ..errors import CostgateError
+from ..pricing import Model, PriceTable, Rates
+from ..spec import Call, Spec
+from ..tokens import ChatOverhead
+from .billing import Pricing, dec, expected_output, plain_cost
+from .counting import counts
+from .history import rule_for
+from .render import RenderedCall
+from .requests import CallTokens, call_tokens
+from .results import CallEstimate, ModelCost
+
+FEMTO = 10**15
+MINUTES_PER_DAY = 1440
+TTL_MINUTES = {"5m": 5, "1h": 60}
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+TokenCache = dict[tuple[str, str, ChatOverhead], CallTokens]
+
+
+@dataclass(frozen=True)
+class Context:
+    spec: Spec
+    table: PriceTable
+    as_of: date
+    sessions_month: Fraction
+    tokens: TokenCache
+
+
+def monthly_grid(value: Fraction) -> Decimal:
+    """Monthly money on the fixed 1e-12 grid (half to even), exactly from a Fraction."""
+    return Decimal(round(value * 10**12)).scaleb(-12)
+
+
+def turn_weights(per_session: Decimal) -> list[Fraction]:
+    """Probability that turn k (index k-1) happens in a session."""
+    whole = int(per_session)
+    frac = Fraction(per_session) - whole
+    return [Fraction(1)] * whole + ([frac] if frac else [])
+
+
+def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
+               tails: bool) -> tuple[CallEstimate, list[list[int]] | None]:
+    """The call's estimate and, with ``tails``, each (turn, sample) request's mix-weighted
+    cost in femto-dollars."""
+    spec = ctx.spec
+    weights = turn_weights(call.per_session)
+    turns = max(1, len(weights))
+    out_tokens = expected_output(call)
+    extra = overheads(ctx, call, rendered)
+    per_turn = [[0] * len(extra) for _ in range(turns)] if tails else None
+    models: list[ModelCost] = []
+    exact = [Fraction(0), Fraction(0)]  # the call's session cost, and its per-call cost when per_session is 0
+    main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
+    main_view: tuple[CallTokens, Pricing, Fraction, str] | None = None
+    for model_id, share in call.mix:
+        model = ctx.table.model(model_id)
+        tok, ov = ctx.table.tokenizer(model), ctx.table.overhead(model)
+        key = (call.name, tok.name, ov)
+        ct = ctx.tokens.get(key) or ctx.tokens.setdefault(key, call_tokens(call, rendered, tok, ov, turns, out_tokens))
+        check_window(spec, call, model, ct, turns)
+        pricing = _pricing(ctx, call, model, Fraction(share) * miss)
+        cost = _ModelCost(ct, pricing, miss * (1 + Fraction(call.retry_rate)), Fraction(out_tokens), extra,
+                          summary_costs(call, ct, ov, pricing, turns))
+        turn_means = [cost.turn_mean(t) for t in range(turns)]
+        session = sum((w * turn_means[t] for t, w in enumerate(weights)), Fraction(0))
+        in_mean = _input_mean(ct, weights)
+        exact[0] += session * Fraction(share)
+        exact[1] += turn_means[0] * Fraction(share)
+        models.append(ModelCost(
+            model=model.id, share=share, cost_per_call=dec(session / Fraction(call.per_session) if call.per_session
+                                                            else turn_means[0]),
+            cost_per_session=dec(session * Fraction(share)),
+            monthly_cost=monthly_grid(session * Fraction(share) * ctx.sessions_month), input_tokens_mean=dec(in_mean),
+            approximate=not tok.exact, tokenizer=tok.name))
+        if per_turn is not None:
+            cost.add_requests(per_turn, Fraction(share))
+        if model_id == main:
+            main_view = (ct, pricing, in_mean, tok.name)
+    assert main_view is not None
+    per_call = exact[0] / Fraction(call.per_session) if call.per_session else exact[1]
+    return call_estimate(call, tuple(models), weights, out_tokens, per_call, *main_view), per_turn
+
+
+class _ModelCost:
+    """A call's requests on one model: each turn's pricing classes and their costs."""
+
+    def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, extra: list[Fraction],
+                 summaries: list[Fraction]) -> None:
+        self.ct, self.pricing, self.scale, self.out, self.extra, self.summaries = ct, pricing, scale, out, extra, summaries
+        self.extra_mean = sum(extra, Fraction(0)) / len(extra) if any(extra) else Fraction(0)
+        self.untiered: dict[tuple, dict[tuple[int, bool], list[int]]] = {}
+
+    def classes(self, t: int) -> dict[tuple[int, bool], list[int]]:
+        """(tier index, prefix cached) -> [requests, sum of rest tokens, sum of prefix tokens]."""
+        ct, r = self.ct, self.ct.row(t)
+        tiers = self.pricing.period.tiers
+        if not tiers:  # then a request's class depends on its prefix alone: once per row
+            key = (r, self.pricing.caching, self.pricing.min_cache, self.pricing.base.cached_input is not None)
+            if key not in self.untiered:
+                self.untiered[key] = self._classes(r, 0, ())
+            return self.untiered[key]
+        return self._classes(r, math.ceil(ct.history[t]), tiers)
+
+    def _classes(self, r: int, lift: int, tiers: tuple) -> dict[tuple[int, bool], list[int]]:
+        ct = self.ct
+        out: dict[tuple[int, bool], list[int]] = {}
+        for p, rest in zip(ct.prefix[r], ct.rest[r]):
+            size = p + rest + lift
+            tier = sum(1 for x in tiers if size > x.above) if tiers else 0
+            acc = out.setdefault((tier, self.pricing.caches(p)), [0, 0, 0])
+            acc[0] += 1
+            acc[1] += rest
+            acc[2] += p
+        return out
+
+    def rates(self, tier: int) -> Rates:
+        period = self.pricing.period
+        return period.rates if tier == 0 else sorted(period.tiers, key=lambda x: x.above)[tier - 1].rates
+
+    def turn_mean(self, t: int) -> Fraction:
+        h = self.ct.history[t]
+        total = Fraction(0)
+        for (tier, cached), (n, rest, prefix) in self.classes(t).items():
+            coef = self.pricing.coefficients(self.rates(tier), cached)
+            total += coef.cost(rest + n * h, Fraction(prefix), n * self.out)
+        return self.scale * total / self.ct.n + self.extra_mean + self.summaries[t]
+
+    def add_requests(self, per_turn: list[list[int]], share: Fraction) -> None:
+        """Add this model's share of every request's cost, in femto-dollars."""
+        ct = self.ct
+        extra = [math.floor(e * FEMTO) for e in self.extra] if any(self.extra) else [0] * ct.n
+        for t, row_costs in enumerate(per_turn):
+            r, h = ct.row(t), ct.history[t]
+            lift = math.ceil(h)
+            tiers = self.pricing.period.tiers
+            memo: dict[tuple[int, bool], tuple[int, int, int, int]] = {}
+            for i, (p, rest) in enumerate(zip(ct.prefix[r], ct.rest[r])):
+                size = p + rest + lift
+                key = (sum(1 for x in tiers if size > x.above) if tiers else 0, self.pricing.caches(p))
+                if key not in memo:
+                    memo[key] = self._integer_coefficients(key, h, t, share)
+                a, b, c, den = memo[key]
+                row_costs[i] += (a * rest + b * p + c) // den + (extra[i] * share.numerator) // share.denominator
+
+    def _integer_coefficients(self, key: tuple[int, bool], h: Fraction, t: int,
+                              share: Fraction) -> tuple[int, int, int, int]:
+        coef = self.pricing.coefficients(self.rates(key[0]), key[1])
+        scale = self.scale * share * FEMTO
+        a, b = coef.rest * scale, coef.prefix * scale
+        c = (coef.rest * h + coef.output * self.out) * scale + self.summaries[t] * share * FEMTO
+        den = math.lcm(a.denominator, b.denominator, c.denominator)
+        return int(a * den), int(b * den), int(c * den), den
+
+
+def _pricing(ctx: Context, call: Call, model: Model, served: Fraction) -> Pricing:
+    """The call's levers on one model. ``served`` is the share of the call's requests
+    that reach it, which decides how often the prompt cache is rewritten within its TTL."""
+    period = model.price_at(ctx.as_of)
+    ttl = call.cache.ttl
+    days = Fraction(ctx.spec.traffic.days_per_month)
+    per_window = ctx.sessions_month * Fraction(call.per_session) * served / (days * MINUTES_PER_DAY) * TTL_MINUTES[ttl]
+    return Pricing(model=model, base=period.rates, period=period,
+                   write_share=Fraction(1) if per_window <= 1 else 1 / per_window, ttl=ttl,
+                   caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0,
+                   batch_share=Fraction(call.batch))
+
+
+def _input_mean(ct: CallTokens, weights: list[Fraction]) -> Fraction:
+    def turn(t: int) -> Fraction:
+        r = ct.row(t)
+        return Fraction(sum(ct.prefix[r]) + sum(ct.rest[r]), ct.n) + ct.history[t]
+
+    if not weights:
+        return turn(0)
+    return sum((w * turn(t) for t, w in enumerate(weights)), Fraction(0)) / sum(weights, Fraction(0))
+
+
+def check_window(spec: Spec, call: Call, model: Model, ct: CallTokens, turns: int) -> None:
+    """A request larger than the model's context window would be refused by the provider."""
+    window = model.context_window
+    if not window:
+        return
+    for t in range(turns):
+        r = ct.row(t)
+        largest = max(p + q for p, q in zip(ct.prefix[r], ct.rest[r])) + ct.history[t]
+        if largest > window:
+            raise CostgateError(
+                f"call {call.name!r} sends {math.ceil(largest):,} input tokens at turn {t + 1} on "
+                f"{model.id}, over its {window:,}-token context window", file=spec.file, line=call.line,
+                hint="bound the history (history: {window: N} or {tokens: N}), shorten the prompt, or pick a model "
+                     "with a larger window")
+
+
+def summary_costs(call: Call, ct: CallTokens, ov: ChatOverhead, pricing: Pricing, turns: int) -> list[Fraction]:
+    """History policy `summary`: before turn k = jK + 1 (j >= 1) a summary call reads the
+    K turns being folded (plus the previous summary) and writes an S-token summary."""
+    costs = [Fraction(0)] * turns
+    h = call.history
+    if h.policy != "summary":
+        return costs
+    rule = rule_for(h)
+    summary_msg = ct.summary_message
+    for t in range(turns):
+        k = t + 1
+        if rule.summarises_before(k):
+            previous = summary_msg if rule.has_summary(k - 1) else 0
+            rest = (h.every or 1) * ct.turn_tokens + previous + ov.reply
+            costs[t] = plain_cost(pricing.rates_for(math.ceil(rest)), rest, h.summary_tokens or 0)
+    return costs
+
+
+def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction]:
+    """Costs paid on every request whatever the cache says: the semantic-cache embedding
+    lookup and the routing classifier."""
+    spec, table = ctx.spec, ctx.table
+    users = [p.user for p in rendered.prompts[0]]
+    extra = [Fraction(0)] * len(users)
+    if call.cache.semantic_hit_rate:
+        emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,
+                          file=spec.file, line=call.line, where=f"{call.name}.cache.embedding_model")
+        if emb.kind != "embedding":
+            raise CostgateError(f"cache.embedding_model of call {call.name!r} is {emb.id}, a {emb.kind} model",
+                                file=spec.file, line=call.line,
+                                hint="name an embedding model such as text-embedding-3-small")
+        rates = emb.price_at(ctx.as_of).rates
+        extra = [e + plain_cost(rates, n) for e, n in zip(extra, counts(table.tokenizer(emb), users))]
+    if call.router:
+        r = table.model(call.router.model, file=spec.file, line=call.line, where=f"{call.name}.router.model")
+        if r.kind != "chat":
+            raise CostgateError(f"router.model of call {call.name!r} is {r.id}, an {r.kind} model",
+                                file=spec.file, line=call.line, hint="a router is a small chat model such as gpt-4o-mini")
+        tok, ov, period = table.tokenizer(r), table.overhead(r), r.price_at(ctx.as_of)
+        role = ov.per_message + counts(tok, ["user"])[0]
+        for i, n in enumerate(counts(tok, users)):
+            t_in = ov.reply + (role + n if users[i] else 0)
+            extra[i] += plain_cost(period.rates_for(t_in), t_in, call.router.output_tokens)
+    return extra
+
+
+def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], out_tokens: Decimal,
+                  per_call: Fraction, ct: CallTokens, pricing: Pricing, in_mean: Fraction, tokenizer: str) -> CallEstimate:
+    """The call's figures: money summed over its models, tokens from its main model."""
+    session = sum((m.cost_per_session for m in models), Decimal(0))
+    first_prefix = ct.prefix[0][0]
+    return CallEstimate(
+        name=call.name, per_session=call.per_session, models=models, tokenizer=tokenizer,
+        approximate=any(m.approximate for m in models),
+        system_tokens=max(max(row) for row in ct.system_text),
+        context_tokens_mean=dec(Fraction(sum(ct.context_text[0]), ct.n)),
+        input_tokens_mean=dec(in_mean), input_tokens_p50=percentile(ct, weights, Fraction(1, 2)),
+        input_tokens_p95=percentile(ct, weights, Fraction(95, 100)), output_tokens_mean=out_tokens,
+        cached_prefix_tokens=first_prefix if pricing.caches(first_prefix) else 0,
+        cost_per_call=dec(per_call),
+        cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
+        system_file=call.system.file if call.system else None, line=call.line)
+
+
+def percentile(ct: CallTokens, weights: list[Fraction], q: Fraction) -> int:
+    """Nearest-rank percentile of the requests' input tokens (each weighted by its turn's
+    probability), rounded up to a token."""
+    turns = weights or [Fraction(1)]
+    scale = math.lcm(*(w.denominator for w in turns))  # integer weights: exact and fast
+    mass: Counter[int] = Counter()
+    for t, w in enumerate(turns):
+        r, lift = ct.row(t), math.ceil(ct.history[t])
+        sizes = Counter(p + rest for p, rest in zip(ct.prefix[r], ct.rest[r]))
+        weight = int(w * scale)
+        for size, n in sizes.items():
+            mass[size + lift] += n * weight
+    total = sum(mass.values())
+    acc = 0
+    for size in sorted(mass):
+        acc += mass[size]
+        if acc >= q * total:
+            return size
+    return max(mass)
