@@ -126,7 +126,7 @@ def reference_call(spec, table: PriceTable, call, as_of) -> RefCall:  # type: ig
         model = table.model(model_id)
         tok, ov, period = table.tokenizer(model), table.overhead(model), model.price_at(as_of)
 
-        def msg(role: str, text: str) -> int:
+        def msg(role: str, text: str, tok=tok, ov=ov) -> int:  # type: ignore[no-untyped-def]
             return ov.per_message + tok.count(role) + tok.count(text) if text else 0
 
         users0 = [msg("user", rendered.at(0, i).user) for i in range(n)]
