@@ -102,6 +102,14 @@ class Estimate:
     samples: int
     samples_total: int = 0
     """Rows in the samples file; more than ``samples`` when a uniform sample was used."""
+    monthly_cost_se: Decimal = Decimal(0)
+    """Standard error of ``monthly_cost`` from estimating on a sample of inputs."""
+
+    @property
+    def monthly_cost_ci95(self) -> tuple[Decimal, Decimal]:
+        """The 95% interval of the monthly mean (normal approximation, never below zero)."""
+        half = self.monthly_cost_se * Decimal("1.96")
+        return max(Decimal(0), self.monthly_cost - half), self.monthly_cost + half
 
     @property
     def sessions_per_month(self) -> Decimal:

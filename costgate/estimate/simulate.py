@@ -141,6 +141,7 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         for m in c.models:
             by_model[m.model] = by_model.get(m.model, ZERO) + m.monthly_cost
     p95 = _session_p95(session_tables, seed, sessions, len(spec.samples)) if tails else ZERO
+    se = sampling_error(session_tables, sessions_month) if tails else ZERO
     return Estimate(
         feature=spec.feature, spec_file=spec.file, as_of=as_of, seed=seed,
         sessions_per_day=spec.traffic.sessions_per_day, days_per_month=spec.traffic.days_per_month,
@@ -152,8 +153,30 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         by_model=tuple(ModelSpend(m, v) for m, v in sorted(by_model.items(), key=lambda kv: (-kv[1], kv[0]))),
         alternatives=(), budget_monthly_usd=spec.budget.monthly_usd,
         approximate=any(c.approximate for c in call_results), warnings=(), samples=len(spec.samples),
-        samples_total=max(spec.samples_total, len(spec.samples)),
+        samples_total=max(spec.samples_total, len(spec.samples)), monthly_cost_se=se,
     )
+
+
+def sampling_error(tables: list[tuple[list[Fraction], list[list[int]]]], sessions_month: Fraction) -> Decimal:
+    """The standard error of the monthly mean that comes from estimating it on a sample of
+    inputs: each sample row's session cost x_i (its requests' costs on every call and
+    turn, each turn by its probability), s = sd(x) / sqrt(n), times sessions a month.
+    Exact sums over integer femto-dollars; one square root."""
+    if not tables:
+        return ZERO
+    n = len(tables[0][1][0])
+    if n < 2:
+        return ZERO
+    x = [Fraction(0)] * n
+    for weights, per_turn in tables:
+        for w, row in zip(weights, per_turn):
+            for i, v in enumerate(row):
+                x[i] += w * v
+    mean = sum(x, Fraction(0)) / n
+    var = sum(((v - mean) ** 2 for v in x), Fraction(0)) / (n - 1)
+    se = (Decimal(var.numerator) / Decimal(var.denominator) / n).sqrt() * Decimal(sessions_month.numerator) \
+        / Decimal(sessions_month.denominator)
+    return se.scaleb(-15)
 
 
 def _miss_share(spec: Spec, call: Call) -> Fraction:

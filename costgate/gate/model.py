@@ -92,6 +92,17 @@ class FeatureDiff:
     def monthly_delta(self) -> Decimal:
         return self.monthly_after - self.monthly_before
 
+    @property
+    def noise(self) -> Decimal:
+        """Half-width of the 95% interval of the change that sampling alone explains."""
+        se = [e.monthly_cost_se for e in (self.before, self.after) if e is not None]
+        return Decimal("1.96") * sum((s * s for s in se), Decimal(0)).sqrt()
+
+    @property
+    def within_noise(self) -> bool:
+        """A change smaller than what estimating on a sample of inputs alone explains."""
+        return self.status == "changed" and self.monthly_delta != 0 and abs(self.monthly_delta) <= self.noise
+
 
 @dataclass(frozen=True)
 class GateResult:

@@ -130,6 +130,8 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
         "cost_per_session_usd": usd_small(e.cost_per_session),
         "cost_per_session_p95_usd": usd_small(e.cost_per_session_p95),
         "monthly_cost_usd": usd(e.monthly_cost),
+        "monthly_cost_se_usd": usd(e.monthly_cost_se),
+        "monthly_cost_ci95_usd": [usd(v) for v in e.monthly_cost_ci95],
         "budget_monthly_usd": None if e.budget_monthly_usd is None else usd(e.budget_monthly_usd),
         "budget_used_percent": None if e.budget_monthly_usd is None else percent(e.monthly_cost, e.budget_monthly_usd),
         "calls": [_call_dict(c, e) for c in e.calls],
@@ -186,6 +188,9 @@ def _summary_lines(e: Estimate) -> list[str]:
         f"per month:   {dollars(e.monthly_cost)}  ({number(e.sessions_per_day)} sessions/day x {number(e.days_per_month)} days"
         f" = {number(e.sessions_per_month)} sessions)",
     ]
+    low, high = e.monthly_cost_ci95
+    lines.append(f"sampling:    ±{dollars(e.monthly_cost_se)} standard error of the monthly mean, 95% interval "
+                 f"{dollars(low)} to {dollars(high)} ({e.samples:,} samples)")
     if e.budget_monthly_usd is not None:
         used = percent(e.monthly_cost, e.budget_monthly_usd)
         verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"

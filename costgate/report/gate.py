@@ -60,7 +60,8 @@ def _feature_row(f: FeatureDiff) -> list[str]:
         name, status, verdict_word,
         _money_pair(f.before.cost_per_session if f.before else None, f.after.cost_per_session if f.after else None, True),
         _money_pair(f.before.monthly_cost if f.before else None, f.after.monthly_cost if f.after else None),
-        change(f.monthly_before, f.monthly_after) if f.status not in ("unchanged",) else "no change",
+        (change(f.monthly_before, f.monthly_after) + (" (within sampling noise)" if f.within_noise else ""))
+        if f.status not in ("unchanged",) else "no change",
     ]
 
 
@@ -210,6 +211,7 @@ def to_json(result: GateResult) -> str:
             {
                 "feature": f.feature, "spec": f.spec_file, "status": f.status,
                 "renamed_from": f.renamed_from, "base_spec": f.base_spec_file,
+                "within_noise": f.within_noise, "noise_usd": usd(f.noise),
                 "cost_per_session_before_usd": None if f.before is None else usd_small(f.before.cost_per_session),
                 "cost_per_session_after_usd": None if f.after is None else usd_small(f.after.cost_per_session),
                 "monthly_cost_before_usd": None if f.before is None else usd(f.before.monthly_cost),

@@ -9,6 +9,7 @@ are the table ``KEYS``, which the JSON Schema test checks at every nesting level
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ KEYS: dict[str, tuple[str, ...]] = {
          "limits"),
     "traffic": ("sessions_per_day", "days_per_month", "growth_per_month", "users"),
     "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
-    "samples": ("file",),
+    "samples": ("file", "max_rows"),
     "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
                 "cache", "batch", "retry_rate", "latency", "max_tokens", "router"),
     "calls[].system": ("file",),
@@ -238,7 +239,11 @@ class _Parser:
         data = read_data(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)),
                          max_bytes=self.work.sample_bytes)
         self.files.append(rel)
-        return rel, read_samples(data, rel, self.work)
+        work = self.work
+        if value.get("max_rows") is not None:  # a spec may sample harder than the limit, never softer
+            rows = self.f.count(p + ("max_rows",), value["max_rows"], positive=True)
+            work = replace(work, sample_rows=min(rows, work.sample_rows))
+        return rel, read_samples(data, rel, work)
 
     def parse_mix(self, p: DocPath, holder: dict) -> Mix:
         if "model" in holder:

@@ -206,3 +206,25 @@ def test_two_calls_share_of_month(tmp_path):
     assert shares == {"answer": str((100 * D("0.0210375") / total).quantize(D("0.1"))),
                       "second": str((100 * mini / total).quantize(D("0.1")))}
     assert e.monthly_cost == e.call("answer").monthly_cost + e.call("second").monthly_cost
+
+
+def test_sampling_error_of_the_monthly_mean_by_hand(tmp_path):
+    """Two samples of 1 and 3 tokens on gpt-4o-mini (input $0.15/M, no output): requests
+    of 3+1+1+3 = 8 and 3+1+3+3 = 10 tokens cost $1.2e-6 and $1.5e-6; their sd is
+    0.15e-6 * sqrt(2), so the mean's standard error is 0.15e-6, and at 1,000,000
+    sessions/day x 30 days the monthly one is $4.50; the 95% interval is 1.96 of it."""
+    from datetime import date
+
+    from costgate.pricing import load_table
+    from costgate.spec import load_spec
+
+    root = tmp_path / "r"
+    (root / ".git").mkdir(parents=True)
+    (root / "q.txt").write_text("hello\nhello hello hello\n")
+    (root / "s.costgate.yaml").write_text(
+        "version: 1\nfeature: se\ntraffic: {sessions_per_day: 1000000}\nsamples: {file: q.txt}\n"
+        "calls:\n  - name: a\n    model: gpt-4o-mini\n    per_session: 1\n    user: \"{{ query }}\"\n")
+    e = estimate(load_spec(root / "s.costgate.yaml"), load_table(), as_of=date(2026, 11, 1), alternatives=False)
+    assert e.monthly_cost == D("40.5")  # 1.35e-6 x 3e7
+    assert e.monthly_cost_se == D("4.5")
+    assert e.monthly_cost_ci95 == (D("40.5") - D("8.82"), D("40.5") + D("8.82"))
