@@ -31,16 +31,17 @@ def _rate(label: str) -> Decimal | None:
     return field(default=None, metadata={"label": label})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Rates:
-    """USD per 1M tokens. ``None`` means the provider does not offer that kind of token."""
+    """USD per 1M tokens. ``None`` means the provider does not offer that kind of token.
+    Fields are in the order reports show them."""
 
     input: Decimal = field(metadata={"label": "input"})
-    output: Decimal | None = field(metadata={"label": "output"})
-    """None only for embedding models."""
     cached_input: Decimal | None = _rate("cached")
     cache_write_5m: Decimal | None = _rate("write 5m")
     cache_write_1h: Decimal | None = _rate("write 1h")
+    output: Decimal | None = field(metadata={"label": "output"})
+    """None only for embedding models."""
     batch_input: Decimal | None = _rate("batch in")
     batch_output: Decimal | None = _rate("batch out")
 

@@ -103,7 +103,7 @@ def _facts(table: PriceTable, m: Model) -> list[list[str]]:
     ]
 
 
-SHOW_KEYS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "batch_input", "batch_output")
+SHOW_KEYS = RATE_KEYS
 
 
 def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:

@@ -88,9 +88,9 @@ def test_tier_cliff_is_strictly_greater(table):
 
 
 def test_highest_matching_tier_wins():
-    base = Rates(D("1"), D("2"))
+    base = Rates(input=D("1"), output=D("2"))
     period = PricePeriod(dt.date(2025, 1, 1), base,
-                         (Tier(100, Rates(D("3"), D("4"))), Tier(1000, Rates(D("5"), D("6")))))
+                         (Tier(100, Rates(input=D("3"), output=D("4"))), Tier(1000, Rates(input=D("5"), output=D("6")))))
     assert period.rates_for(100) is base
     assert period.rates_for(101).input == D("3")
     assert period.rates_for(1000).input == D("3")
