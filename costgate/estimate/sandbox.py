@@ -34,8 +34,34 @@ MAX_INT_BITS = 4_096
 _PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
 
 
+def percent_size(fmt: str, args: Any) -> int:
+    """An upper bound on the size of ``fmt % args``: widths and precisions written in the
+    format, and those ``*`` takes from the arguments."""
+    values = args if isinstance(args, tuple) else (args,)
+    widths = [int(w) for m in _PERCENT_WIDTH.finditer(fmt) for w in m.groups() if w and w.isdigit()]
+    if "*" in fmt:
+        widths += [abs(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return len(fmt) + sum(widths) + sum(len(str(v)[:10_000]) for v in values)
+
+
 class RenderTimeout(Exception):
     """Raised inside a render that ran past its time limit."""
+
+
+class BoundedTemplate(jinja2.Template):
+    """A template whose ``~`` concatenations are size-checked: Jinja2 compiles ``a ~ b`` to
+    a call of ``str_join`` in the template's own namespace, which is replaced here."""
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any,
+                  uptodate: Callable[[], bool] | None = None) -> jinja2.Template:
+        namespace: dict[str, Any] = {"environment": environment, "__file__": code.co_filename}
+        exec(code, namespace)
+        if isinstance(environment, BoundedSandbox):
+            namespace["str_join"] = environment.join
+        rv = cls._from_namespace(environment, namespace, globals)
+        rv._uptodate = uptodate
+        return rv
 
 
 class BoundedSandbox(SandboxedEnvironment):
@@ -51,9 +77,27 @@ class BoundedSandbox(SandboxedEnvironment):
         self.filters.pop("random", None)
         self.globals.pop("lipsum", None)
         self.filters = {name: self._guarded(f) for name, f in self.filters.items()}
+        self.template_class = BoundedTemplate
 
     # -- sizes ------------------------------------------------------------------
+    def join(self, seq: Any) -> str:
+        """``a ~ b``: each piece's text, stopped before it exceeds ``rendered_chars``."""
+        out, size = [], 0
+        for piece in seq:
+            text = str(piece)
+            size += len(text)
+            if size > self.limits.rendered_chars:
+                raise SecurityError(f"'~' would build a value over the rendered_chars limit of "
+                                    f"{self.limits.rendered_chars:,}")
+            out.append(text)
+        return "".join(out)
+
     def check_size(self, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and len(value) <= self.limits.rendered_chars:
+            text = sum(len(v) for v in value if isinstance(v, str))  # what printing it would build
+            if text > self.limits.rendered_chars:
+                raise SecurityError(f"the template built a list of {text:,} characters, over the rendered_chars "
+                                    f"limit of {self.limits.rendered_chars:,}")
         if isinstance(value, (str, list, tuple)) and len(value) > self.limits.rendered_chars:
             raise SecurityError(f"the template built a value of {len(value):,} items or characters, over the "
                                 f"rendered_chars limit of {self.limits.rendered_chars:,}")
@@ -77,8 +121,7 @@ class BoundedSandbox(SandboxedEnvironment):
         if op == "+":
             return size(left) + size(right)
         if op == "%" and isinstance(left, str):
-            widths = [int(w) for m in _PERCENT_WIDTH.finditer(left) for w in m.groups() if w and w.isdigit()]
-            return len(left) + sum(widths) + len(str(right)[:10_000])
+            return percent_size(left, right)
         return 0
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -105,6 +148,10 @@ class BoundedSandbox(SandboxedEnvironment):
                 self._check_join(owner, args[0])
             elif name in ("format", "format_map"):
                 self._check_format(owner)
+            elif name == "expandtabs":
+                size = len(owner) + owner.count("\t") * (args[0] if args and isinstance(args[0], int) else 8)
+                if size > self.limits.rendered_chars:
+                    raise SecurityError("expandtabs would build a value over the rendered_chars limit")
         return self.check_size(super().call(__context, __obj, *args, **kwargs))
 
     def _check_format(self, s: str) -> None:
@@ -138,6 +185,8 @@ class BoundedSandbox(SandboxedEnvironment):
                 self._check_replace(value, rest[0], rest[1])
             if f.__name__ == "do_join" and rest and isinstance(rest[0], str):
                 self._check_join(rest[0], value)
+            if f.__name__ == "do_format" and isinstance(value, str) and percent_size(value, rest) > self.limits.rendered_chars:
+                raise SecurityError("format would build a value over the rendered_chars limit")
             return self.check_size(f(*args, **kwargs))
 
         return guarded

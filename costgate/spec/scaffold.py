@@ -133,8 +133,11 @@ def _check_target(root: Path, rel: str) -> None:
     if path.is_symlink():
         raise CostgateError(f"{rel} is a symlink; costgate init does not write through symlinks",
                             hint="remove the link, or write the file yourself")
-    parent = Path(os.path.realpath(path.parent)) if os.path.lexists(path.parent) else None
-    if parent is not None and parent != root and root not in parent.parents:
-        raise CostgateError(f"{rel} would be written outside the repository (its folder is a symlink)")
+    ancestor = path.parent
+    while not os.path.lexists(ancestor) and ancestor != root:
+        ancestor = ancestor.parent  # the nearest folder that exists decides where the rest goes
+    real = Path(os.path.realpath(ancestor))
+    if real != root and root not in real.parents:
+        raise CostgateError(f"{rel} would be written outside the repository (a folder on its way is a symlink)")
     if os.path.lexists(path) and not path.is_file():
         raise CostgateError(f"{rel} exists and is not a regular file")
