@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -41,6 +41,8 @@ class Context:
     as_of: date
     sessions_month: Fraction
     tokens: TokenCache
+    classes: dict = field(default_factory=dict)
+    """Pricing classes of a row, shared by every model and alternative that prices it alike."""
 
 
 def monthly_grid(value: Fraction) -> Decimal:
@@ -77,7 +79,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
         check_window(spec, call, model, ct, turns)
         pricing = _pricing(ctx, call, model, Fraction(share) * miss)
         cost = _ModelCost(ct, pricing, miss * (1 + Fraction(call.retry_rate)), Fraction(out_tokens), extra,
-                          summary_costs(call, ct, ov, pricing, turns))
+                          summary_costs(call, ct, ov, pricing, turns), ctx.classes)
         turn_means = [cost.turn_mean(t) for t in range(turns)]
         session = sum((w * turn_means[t] for t, w in enumerate(weights)), Fraction(0))
         in_mean = _input_mean(ct, weights)
@@ -102,21 +104,21 @@ class _ModelCost:
     """A call's requests on one model: each turn's pricing classes and their costs."""
 
     def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, extra: list[Fraction],
-                 summaries: list[Fraction]) -> None:
+                 summaries: list[Fraction], shared: dict) -> None:
         self.ct, self.pricing, self.scale, self.out, self.extra, self.summaries = ct, pricing, scale, out, extra, summaries
         self.extra_mean = sum(extra, Fraction(0)) / len(extra) if any(extra) else Fraction(0)
-        self.untiered: dict[tuple, dict[tuple[int, bool], list[int]]] = {}
+        self.shared = shared
 
     def classes(self, t: int) -> dict[tuple[int, bool], list[int]]:
         """(tier index, prefix cached) -> [requests, sum of rest tokens, sum of prefix tokens]."""
         ct, r = self.ct, self.ct.row(t)
         tiers = self.pricing.period.tiers
-        if not tiers:  # then a request's class depends on its prefix alone: once per row
-            key = (r, self.pricing.caching, self.pricing.min_cache, self.pricing.base.cached_input is not None)
-            if key not in self.untiered:
-                self.untiered[key] = self._classes(r, 0, ())
-            return self.untiered[key]
-        return self._classes(r, math.ceil(ct.history[t]), tiers)
+        lift = math.ceil(ct.history[t]) if tiers else 0  # untiered: a class depends on the prefix alone
+        key = (id(ct), r, lift, tiers, self.pricing.caching, self.pricing.min_cache,
+               self.pricing.base.cached_input is not None)
+        if key not in self.shared:
+            self.shared[key] = self._classes(r, lift, tiers)
+        return self.shared[key]
 
     def _classes(self, r: int, lift: int, tiers: tuple) -> dict[tuple[int, bool], list[int]]:
         ct = self.ct

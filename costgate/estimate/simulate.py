@@ -73,7 +73,8 @@ def estimate(
             elif model.deprecated and as_of >= model.deprecated:
                 warnings.append(Lifecycle(model.id, "deprecated", model.deprecated))
     tokens: TokenCache = {}
-    main = _price_spec(spec, table, rendered, as_of, seed, sessions, tokens)
+    classes: dict = {}  # pricing classes, shared by the declared mix and every alternative
+    main = _price_spec(spec, table, rendered, as_of, seed, sessions, tokens, classes)
     alts: list[Alternative] = []
     if alternatives:
         seen = []
@@ -101,7 +102,7 @@ def estimate(
                 for c in calls:
                     for m in c.models:
                         _model(table, spec, c, m)
-                r = _price_spec(alt_spec, table, alt_rendered, as_of, seed, sessions, tokens, tails=False)
+                r = _price_spec(alt_spec, table, alt_rendered, as_of, seed, sessions, tokens, classes, tails=False)
                 alts.append(Alternative(name, kind, r.cost_per_session, r.monthly_cost))
             except CostgateError as exc:
                 if kind == "scenario":
@@ -124,10 +125,10 @@ def _max_turns(call: Call) -> int:
 
 
 def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCall], as_of: date,
-                seed: int, sessions: int, tokens: TokenCache, *, tails: bool = True) -> Estimate:
+                seed: int, sessions: int, tokens: TokenCache, classes: dict, *, tails: bool = True) -> Estimate:
     """The spec's estimate; ``tails`` adds the Monte Carlo p95 (alternatives skip it)."""
     sessions_month = Fraction(spec.traffic.sessions_per_day) * Fraction(spec.traffic.days_per_month)
-    ctx = Context(spec, table, as_of, sessions_month, tokens)
+    ctx = Context(spec, table, as_of, sessions_month, tokens, classes)
     call_results: list[CallEstimate] = []
     session_tables: list[tuple[list[Fraction], list[list[int]]]] = []
     for call in spec.calls:
@@ -167,13 +168,16 @@ def sampling_error(tables: list[tuple[list[Fraction], list[list[int]]]], session
     n = len(tables[0][1][0])
     if n < 2:
         return ZERO
-    x = [Fraction(0)] * n
+    scale = math.lcm(*(w.denominator for weights, _ in tables for w in weights)) if any(
+        weights for weights, _ in tables) else 1
+    x = [0] * n  # each sample's session cost, in femto-dollars times ``scale``: integers
     for weights, per_turn in tables:
         for w, row in zip(weights, per_turn):
+            factor = int(w * scale)
             for i, v in enumerate(row):
-                x[i] += w * v
-    mean = sum(x, Fraction(0)) / n
-    var = sum(((v - mean) ** 2 for v in x), Fraction(0)) / (n - 1)
+                x[i] += factor * v
+    s1, s2 = sum(x), sum(v * v for v in x)
+    var = Fraction(s2 * n - s1 * s1, n * (n - 1)) / (scale * scale)
     se = (Decimal(var.numerator) / Decimal(var.denominator) / n).sqrt() * Decimal(sessions_month.numerator) \
         / Decimal(sessions_month.denominator)
     return se.scaleb(-15)
