@@ -69,11 +69,8 @@ def load_encoding(name: str) -> tiktoken.Encoding:
 
     if name not in ENCODING_SHA256:
         raise CostgateError(f"unknown encoding {name!r}", hint=f"known: {', '.join(ENCODING_SHA256)}")
-    ranks = {}
-    for line in _read_verified(name).splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
+    fields = _read_verified(name).split()  # "<base64 token> <rank>" per line
+    ranks = dict(zip(map(base64.b64decode, fields[0::2]), map(int, fields[1::2])))
     return tiktoken.Encoding(
         name=name, pat_str=PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
     )
