@@ -162,21 +162,29 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
 
 
 def _render_rows(spec: Spec, compiled: dict[str, _Compiled | None], n_turns: int) -> tuple[tuple[Prompt, ...], ...]:
-    cache: dict[tuple[str, int], str] = {}
+    """Each template rendered as often as its text can differ: once if it uses no
+    variable, once per sample if it uses the sample's, once per sample and turn if it
+    uses ``turn``."""
+    once = {role: c.render(dict(spec.vars), f" (rendering {spec.samples_file})") if c is not None and not c.uses
+            else "" for role, c in compiled.items() if c is None or not c.uses}
+    varying = {role: c for role, c in compiled.items() if c is not None and c.uses}
+    per_sample: dict[tuple[str, int], str] = {}
     rows = []
     for t in range(n_turns):
         row = []
         for i, sample in enumerate(spec.samples):
-            variables = {**spec.vars, **sample, "turn": t + 1}
-            texts = {}
-            for role, c in compiled.items():
-                if c is None:
-                    texts[role] = ""
-                    continue
-                key = (role, i if c.uses - {"turn"} else -1)
-                if "turn" in c.uses or key not in cache:
-                    cache[key] = c.render(variables, f" (rendering sample {i + 1} of {spec.samples_file})")
-                texts[role] = cache[key]
+            texts = dict(once)
+            if varying:
+                variables = {**spec.vars, **sample, "turn": t + 1}
+                where = f" (rendering sample {i + 1} of {spec.samples_file})"
+                for role, c in varying.items():
+                    if "turn" in c.uses:
+                        texts[role] = c.render(variables, where)
+                    else:
+                        key = (role, i)
+                        if key not in per_sample:
+                            per_sample[key] = c.render(variables, where)
+                        texts[role] = per_sample[key]
             row.append(Prompt(**texts))
         rows.append(tuple(row))
     return tuple(rows)
