@@ -161,7 +161,7 @@ def main() -> int:
         show("costgate estimate, in-process (cold memo)", inproc,
              f"ratio {statistics.median(inproc) / statistics.median(floor):.2f}x floor (target <= 1.5)")
         cmd = [sys.executable, "-m", "costgate", "estimate", str(spec_path), "--as-of", AS_OF.isoformat(),
-               "--format", "json", "-o", str(Path(tmp) / "out.json")]
+               "--format", "json", "-o", str(Path(tmp) / "out.json"), "--no-cache"]  # estimate every run
         whole = timed(lambda: subprocess.run(cmd, check=True, cwd=ROOT), max(3, args.repeat // 2))
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         show("costgate estimate, whole process", whole,

@@ -1,8 +1,10 @@
 """Shared fixtures: hermetic environment, throwaway repositories, an in-process CLI, the
 gate on a git repository. Plain helpers (paths, git, spec builders) are in helpers.py.
 
-Every test runs with HOME and TIKTOKEN_CACHE_DIR pointing into its own tmp dir (so
-nothing tiktoken or costgate might cache lands outside it) and with NO_COLOR=1 so CLI
+Every test runs with HOME, TIKTOKEN_CACHE_DIR and XDG_CACHE_HOME pointing into tmp dirs
+of its own (so nothing tiktoken or costgate caches lands outside them; costgate's estimate
+cache goes to $XDG_CACHE_HOME/costgate, kept out of HOME so that tests asserting HOME is
+untouched see only what else is written there) and with NO_COLOR=1 so CLI
 output is plain text. The working directory is left alone (tests that must not see this
 checkout's config use ``neutral_cwd``); tests pass absolute paths.
 """
@@ -27,7 +29,7 @@ def _hermetic(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(cache))
     monkeypatch.setenv("DATA_GYM_CACHE_DIR", str(cache))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("COSTGATE_DEBUG", raising=False)
     monkeypatch.setattr(socket.socket, "connect", _no_network)

@@ -10,7 +10,9 @@ from ..errors import CostgateError
 from .options import (
     ESTIMATE_FORMATS,
     as_of_option,
+    cache_options,
     emit,
+    open_cache,
     output_option,
     parse_day,
     pricing_layers_option,
@@ -31,8 +33,9 @@ from .options import (
 @click.option("--what-if", "what_if", is_flag=True,
               help="Try each cost lever alone (prompt caching, cheaper model, 5-turn history window, batch for "
                    "offline calls, compressed system prompt) and rank the monthly savings.")
+@cache_options
 @output_option()
-def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_if, output) -> None:
+def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_if, cache_dir, no_cache, output) -> None:
     """Project per-call, per-session and monthly spend of one or more specs.
 
     SPECS are spec files or directories (a directory finds **/*.costgate.yaml, or the
@@ -44,14 +47,14 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     Example:
       costgate estimate fixtures/ --format json
     """
-    from ..estimate.analyse import analyse_files
     from ..estimate.simulate import DEFAULT_SEED
+    from ..gate.runner import analyse_cached
     from ..report.estimate import FORMATS as RENDER
     from ..report.estimate import warning_text
 
-    analyses = analyse_files(specs, as_of=parse_day(as_of), seed=DEFAULT_SEED if seed is None else seed,
-                             sessions=sessions, pricing=pricing, alternatives=not no_alternatives, levers=what_if,
-                             progress=progress())
+    analyses = analyse_cached(specs, cache=open_cache(cache_dir, no_cache), as_of=parse_day(as_of),
+                              seed=DEFAULT_SEED if seed is None else seed, sessions=sessions, pricing=pricing,
+                              alternatives=not no_alternatives, levers=what_if, progress=progress())
     emit(RENDER[fmt](analyses), output)
     for a in analyses:
         for w in a.estimate.warnings:

@@ -124,6 +124,23 @@ def output_option(help_text: str = "Write the report to a file instead of stdout
     return click.option("-o", "--output", type=click.Path(dir_okay=False), help=help_text)
 
 
+def cache_options(f: F) -> F:
+    """``--cache-dir`` and ``--no-cache``: the estimate cache (``gate.cache``)."""
+    return _apply(f, [
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+                     help="Keep estimates here, keyed by a hash of every input (spec, templates, samples, prices, "
+                          "day, seed, costgate's version); unwritable: no cache.  "
+                          "[default: $XDG_CACHE_HOME/costgate, else ~/.cache/costgate]"),
+        click.option("--no-cache", "no_cache", is_flag=True, help="Neither read nor write the estimate cache."),
+    ])
+
+
+def open_cache(cache_dir: Path | None, no_cache: bool):  # -> gate.cache.EstimateCache (imported lazily)
+    from ..gate.cache import EstimateCache
+
+    return EstimateCache.at(cache_dir, enabled=not no_cache)
+
+
 def gate_options(f: F) -> F:
     """The options ``diff`` and ``check`` share."""
     return _apply(f, [
@@ -138,5 +155,9 @@ def gate_options(f: F) -> F:
                      help="Print GitHub ::error annotations.  [default: on under GitHub Actions]"),
         as_of_option("Price both sides as of this day."),
         seed_option("Monte Carlo seed (same on both sides)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Estimate in N worker processes (1: in this process; the report is the same).  "
+                          "[default: the number of cores]"),
+        cache_options,
         repo_option,
     ])

@@ -12,21 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, NoReturn, TypeVar
 
 from ..errors import CostgateError
 from ..estimate.levers import what_if
 from ..estimate.results import Estimate, Lever
-from ..estimate.simulate import DEFAULT_SEED, estimate
+from ..estimate.simulate import DEFAULT_SEED
 from ..pricing import PriceTable, table_for
 from ..repo import GitTree, RepoView, Source, WorkTree
 from ..repo.view import config_rel
 from ..spec import Spec, load_spec
 from .authority import base_config, config_text
+from .cache import EstimateCache
 from .compare import compare_feature
 from .identity import files_declaring, match_features, renamed_paths
 from .model import GateResult
 from .pricing import head_pricing
+from .runner import Progress, Runner
 
 T = TypeVar("T")
 
@@ -49,6 +51,9 @@ def diff(
     as_of: date | None = None,
     seed: int = DEFAULT_SEED,
     sessions: int = 500,
+    cache: EstimateCache | None = None,
+    jobs: int = 1,
+    progress: Progress | None = None,
 ) -> GateResult:
     """Compare every gated feature between ``base`` and ``head`` (default: working tree).
 
@@ -56,6 +61,11 @@ def diff(
     defaults when it has none) gives the thresholds, the ``specs:`` globs both sides are
     discovered with, and the price layers both sides are priced with. The pull request's
     own config and price-layer changes are reported, never used.
+
+    A spec whose inputs are the same on both sides is estimated once; ``cache`` keeps
+    estimates between runs (``gate.cache``); ``jobs`` > 1 estimates in that many worker
+    processes; ``progress(i, n, path)`` is told of each estimate computed. None of them
+    changes a number, a message or the order of anything reported.
     """
     root = Path(root).resolve()
     as_of = as_of or date.today()
@@ -69,10 +79,10 @@ def diff(
     base_src.max_bytes = head_src.max_bytes = cfg.limits.file_bytes
     base_view, head_view = RepoView(base_src, cfg), RepoView(head_src, cfg)
     table = _at_base(base_src, lambda: table_for(base_view))
-    before = estimate_side(base_view, table, "base", as_of, seed, sessions)
-    after = estimate_side(head_view, table, "head", as_of, seed, sessions)
+    runner = Runner(as_of, seed, sessions, cache or EstimateCache(None), jobs, progress)
+    before, after = estimate_sides(runner, table, (base_view, "base"), (head_view, "head"))
     renames = renamed_paths(base_src, head_src)
-    _follow_renames(head_view, base_src, table, before, after, renames, as_of, seed, sessions)
+    _follow_renames(head_view, base_src, table, before, after, renames, runner)
     ids = {id(s): s.spec.feature for s in (*before.values(), *after.values())}
     features = []
     tips: dict[str, tuple[Lever, ...]] = {}
@@ -85,7 +95,8 @@ def diff(
         if a is not None and any(c.level == "fail" for c in fd.crossings):
             tips[name] = tuple(what_if(a.spec, a.table, a.estimate, seed=seed))
     features.sort(key=lambda f: f.feature)
-    pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base)
+    pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base, runner=runner)
+    runner.cache.prune()
     return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
                       config_file=cfg.file, suggestions=tips,
                       config_changed=config_text(base_src, rel) != config_text(head_src, rel),
@@ -101,7 +112,7 @@ def _at_base(src: GitTree, load: Callable[[], T]) -> T:
 
 
 def _follow_renames(head: RepoView, base: GitTree, table: PriceTable, before: dict[str, Side],
-                    after: dict[str, Side], renames: dict[str, str], as_of: date, seed: int, sessions: int) -> None:
+                    after: dict[str, Side], renames: dict[str, str], runner: Runner) -> None:
     """A base spec that left the globs is still the same feature: found where git saw it
     renamed (``.yml``, another folder), or else in a file that declares the same feature
     id (renamed and rewritten, or not yet added to git); estimated there."""
@@ -120,33 +131,81 @@ def _follow_renames(head: RepoView, base: GitTree, table: PriceTable, before: di
                     raise CostgateError(f"at head: {exc.message} (the gated spec {old} renamed)",
                                         file=exc.location.file, line=exc.location.line, hint=exc.hint) from None
                 continue  # a file that merely mentions the feature id
-            after[new] = Side(spec, table, estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions))
+            runner.note(spec, head.source)
+            after[new] = Side(spec, table, runner.estimate(spec, table))
             renames.setdefault(old, new)
             break
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One spec path of a side: the spec, or what loading it raised."""
+
+    rel: str
+    spec: Spec | None
+    error: Exception | None = None
+    raw: bool = False
+    """The error is raised as it is (finding the specs, which a serial run did unwrapped)."""
+
+
+def _load(view: RepoView, runner: Runner) -> list[_Loaded]:
+    """The side's specs in order, up to the first that fails to load (a serial run stops
+    there; what it raised is kept, to be raised in turn)."""
+    try:
+        paths = view.discover()
+    except Exception as exc:
+        return [_Loaded("", None, exc, raw=True)]
+    out = []
+    for rel in paths:
+        try:
+            spec = load_spec(rel, view.source, view.config.limits)
+        except Exception as exc:
+            out.append(_Loaded(rel, None, exc))
+            break
+        runner.note(spec, view.source)
+        out.append(_Loaded(rel, spec))
+    return out
+
+
+def estimate_sides(runner: Runner, table: PriceTable,
+                   *sides: tuple[RepoView, str]) -> tuple[dict[str, Side], ...]:
+    """Every feature each side gates, estimated with ``table``, by spec path; the specs of
+    all sides estimated together (each distinct one once). The first failure in a serial
+    run's order is raised: side by side, spec path by spec path, loading before estimating
+    before the feature-id check; errors at a git ref say which side and ref."""
+    loaded = [_load(view, runner) for view, _ in sides]
+    items = [(x.spec, table, True) for side in loaded for x in side if x.spec is not None]
+    outcomes = iter(runner.estimate_all(items))
+    out = []
+    for (view, role), side in zip(sides, loaded):
+        results: dict[str, Side] = {}
+        seen: dict[str, str] = {}
+        for x in side:
+            outcome = x.error if x.spec is None else next(outcomes)
+            if isinstance(outcome, Exception):
+                _raise_at(view.source, role, outcome, x.raw)
+            assert x.spec is not None and isinstance(outcome, Estimate)
+            if x.spec.feature in seen:
+                raise CostgateError(f"feature {x.spec.feature!r} is declared twice ({seen[x.spec.feature]} and "
+                                    f"{x.rel})", file=x.rel, hint="feature ids must be unique in a repository")
+            seen[x.spec.feature] = x.rel
+            results[x.rel] = Side(x.spec, table, outcome)
+        out.append(results)
+    return tuple(out)
+
+
+def _raise_at(src: Source, role: str, exc: Exception, raw: bool = False) -> NoReturn:
+    if raw or isinstance(src, WorkTree) or not isinstance(exc, CostgateError):
+        raise exc
+    raise CostgateError(f"at {role} {src.label}: {exc.message}", file=exc.location.file,
+                        line=exc.location.line, hint=exc.hint) from None
 
 
 def estimate_side(view: RepoView, table: PriceTable, role: str, as_of: date, seed: int,
                   sessions: int) -> dict[str, Side]:
     """Every feature ``view`` gates, estimated with ``table``, by spec path. Errors at a
     git ref say which side and ref."""
-    src = view.source
-    out: dict[str, Side] = {}
-    seen: dict[str, str] = {}
-    for rel in view.discover():
-        try:
-            spec = load_spec(rel, src, view.config.limits)
-            est = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions)
-        except CostgateError as exc:
-            if isinstance(src, WorkTree):
-                raise
-            raise CostgateError(f"at {role} {src.label}: {exc.message}", file=exc.location.file,
-                                line=exc.location.line, hint=exc.hint) from None
-        if spec.feature in seen:
-            raise CostgateError(f"feature {spec.feature!r} is declared twice ({seen[spec.feature]} and {rel})",
-                                file=rel, hint="feature ids must be unique in a repository")
-        seen[spec.feature] = rel
-        out[rel] = Side(spec, table, est)
-    return out
+    return estimate_sides(Runner(as_of, seed, sessions), table, (view, role))[0]
 
 
-__all__ = ["diff", "estimate_side", "Side"]
+__all__ = ["diff", "estimate_side", "estimate_sides", "Side"]

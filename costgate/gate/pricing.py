@@ -24,6 +24,7 @@ from ..repo.view import config_rel
 from ..spec import Spec, load_spec
 from .authority import base_config
 from .model import PricingDiff, SpecImpact
+from .runner import Runner
 
 AUTO = "auto"
 
@@ -95,10 +96,11 @@ def _impact(src: Source, rel: str, base_table: PriceTable, head_table: PriceTabl
 
 
 def head_pricing(head: Source, rel: str | None, table: PriceTable, after: Mapping[str, HasSpec], as_of: date,
-                 seed: int, sessions: int, base: str) -> tuple[PricingDiff | None, str | None]:
+                 seed: int, sessions: int, base: str, *, runner: Runner | None = None) -> tuple[PricingDiff | None, str | None]:
     """What the pull request's own price layers would change once merged: the table diff
     and each gated feature priced with both tables. Never used to judge the pull request;
-    a head table that does not load is reported, not fatal."""
+    a head table that does not load is reported, not fatal. ``runner`` (the gate's)
+    estimates with the cache and worker processes."""
     try:
         head_cfg = load_config(head, rel) if rel is None or head.exists(rel) else None
         head_table = table_for(RepoView(head, head_cfg)) if head_cfg is not None else table
@@ -107,14 +109,18 @@ def head_pricing(head: Source, rel: str | None, table: PriceTable, after: Mappin
     changes = compare_tables(table, head_table, as_of)
     if not changes.changed:
         return None, None
+    sides = sorted(after.items())
+    runner = runner or Runner(as_of, seed, sessions)
+    outcomes = runner.estimate_all([(side.spec, head_table, False) for _, side in sides])
     impacts = []
-    for path, side in sorted(after.items()):
+    for (path, side), outcome in zip(sides, outcomes):
         models = tuple(dict.fromkeys(m for c in side.spec.calls for m in c.models))
-        try:
-            priced: Decimal | None = estimate(side.spec, head_table, as_of=as_of, seed=seed, sessions=sessions,
-                                              alternatives=False).monthly_cost
-            error = None
-        except CostgateError as exc:
-            priced, error = None, f"head: {exc.message}"
+        priced, error = None, None
+        if isinstance(outcome, CostgateError):
+            error = f"head: {outcome.message}"
+        elif isinstance(outcome, Exception):
+            raise outcome
+        else:
+            priced = outcome.monthly_cost
         impacts.append(SpecImpact(side.spec.feature, path, models, side.estimate.monthly_cost, priced, error))
     return PricingDiff(base, head.label, as_of, changes, tuple(impacts)), None

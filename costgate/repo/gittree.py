@@ -38,6 +38,8 @@ class GitTree:
     label: str = ""
     commit: str = ""
     max_bytes: int = DEFAULT_LIMITS.file_bytes
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
+    """SHA-256 of each file read through ``source.read_data`` (see ``Source.digests``)."""
     _entries: dict[str, Entry] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ straight from git objects this way, without a checkout.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +31,9 @@ class Source(Protocol):
     label: str
     max_bytes: int
     """Largest file read (the ``file_bytes`` limit)."""
+    digests: dict[str, str]
+    """SHA-256 of every file read through ``read_data``, by normalised path: what the
+    estimate cache keys a spec by (the bytes that were parsed, not a second read)."""
 
     def files(self) -> frozenset[str]: ...
 
@@ -89,6 +93,7 @@ def read_data(src: Source, rel: str, *, referenced_from: str | None = None, line
         raise CostgateError(f"{norm} is a Git LFS pointer, not the file's text", file=referenced_from, line=line,
                             hint="commit prompt, sample and price files as plain text (not through LFS), so base "
                                  "and head read the same content")
+    src.digests[norm] = hashlib.sha256(data).hexdigest()
     return data
 
 

@@ -26,6 +26,8 @@ class WorkTree:
     root: Path
     label: str = "working tree"
     max_bytes: int = DEFAULT_LIMITS.file_bytes
+    digests: dict[str, str] = field(default_factory=dict, repr=False)
+    """SHA-256 of each file read through ``source.read_data`` (see ``Source.digests``)."""
     _files: frozenset[str] | None = field(default=None, repr=False)
     _filtered: dict[str, str] | None = field(default=None, repr=False)
 

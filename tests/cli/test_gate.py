@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import AS_OF, hello, spec_text, write
+from helpers import AS_OF, FIXTURES, hello, spec_text, write
 
 pytestmark = pytest.mark.usefixtures("neutral_cwd")
 
@@ -85,3 +85,41 @@ def test_annotations_default_on_under_github_actions_only(gitrepo, gate, monkeyp
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert "::error file=prompts/system.j2" in gate(root)[1]
     assert "::error" not in gate(root, "--no-annotations")[1]
+
+
+# ------------------------------------------------------------- the cache and --jobs
+
+@pytest.mark.parametrize("command", ["diff", "check"])
+def test_help_documents_the_cache_and_jobs(run, command):
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    for needle in ("--jobs N", "--cache-dir DIR", "--no-cache", "$XDG_CACHE_HOME/costgate", "~/.cache/costgate",
+                   "the number of cores"):
+        assert needle in out, needle
+    if command == "diff":
+        assert "actions/cache" in out and "500 MB" in out
+
+
+def test_estimate_reads_a_second_run_from_the_cache(run, tmp_path, monkeypatch):
+    import costgate.estimate.analyse
+
+    cache = tmp_path / "cache"
+    args = ("estimate", FIXTURES / "support-bot", FIXTURES / "rag-answerer", "--as-of", AS_OF, "--format", "json",
+            "--what-if", "--cache-dir", cache)
+    first = run(*args)
+    assert first[0] == 0 and len(list(cache.glob("v*/*/*.json"))) == 2
+    assert run(*args[:-2], "--no-cache") == first
+
+    def refuse(*a, **k):
+        raise AssertionError("analysed although the cache holds the estimate")
+
+    monkeypatch.setattr(costgate.estimate.analyse, "analyse_files", refuse)
+    assert run(*args) == first  # estimates from the cache; what-if levers computed again
+
+
+def test_estimate_with_no_cache_writes_nothing(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    code, _, _ = run("estimate", FIXTURES / "rag-answerer", "--as-of", AS_OF, "--no-cache")
+    assert code == 0 and not (tmp_path / "xdg").exists()
+    code, _, _ = run("estimate", FIXTURES / "rag-answerer", "--as-of", AS_OF)
+    assert code == 0 and len(list((tmp_path / "xdg" / "costgate").glob("v*/*/*.json"))) == 1
