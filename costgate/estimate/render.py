@@ -58,6 +58,9 @@ class _Compiled:
             ast = env.parse(template.text, name=name)
             self.uses = meta.find_undeclared_variables(ast)
             self.parts = _plain_parts(ast)
+            # The same parts as a format string: str.format does the lookups and joins in C.
+            self.fmt = None if self.parts is None else "".join(
+                "{" + part + "}" if line >= 0 else part.replace("{", "{{").replace("}", "}}") for line, part in self.parts)
             # Compiled under ``name`` as its filename, so a render error's traceback frames
             # carry the template's own line numbers (see _line).
             code = env.compile(template.text, name=name, filename=name)
@@ -69,8 +72,14 @@ class _Compiled:
 
     def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
         """``sample`` names the sample row being rendered, for the message."""
-        if self.parts is not None:
-            return self._render_plain(self.parts, variables, sample)
+        if self.fmt is not None:
+            try:
+                text = self.fmt.format_map(variables)
+            except (KeyError, ValueError, TypeError):  # a name from the globals, or a missing one
+                return self._render_plain(self.parts or [], variables, sample)
+            if len(text) <= self.env.limits.rendered_chars:
+                return text
+            return self._render_plain(self.parts or [], variables, sample)
         try:
             return self.env.render_bounded(self.template, dict(variables))
         except RenderTimeout:
