@@ -261,22 +261,23 @@ def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fract
     """The call's figures: money summed over its models, tokens from its main model."""
     session = sum((m.cost_per_session for m in models), Decimal(0))
     first_prefix = ct.prefix[0][0]
+    mass = input_mass(ct, weights)
     return CallEstimate(
         name=call.name, per_session=call.per_session, models=models, tokenizer=tokenizer,
         approximate=any(m.approximate for m in models),
         system_tokens=max(max(row) for row in ct.system_text),
         context_tokens_mean=dec(Fraction(sum(ct.context_text[0]), ct.n)),
-        input_tokens_mean=dec(in_mean), input_tokens_p50=percentile(ct, weights, Fraction(1, 2)),
-        input_tokens_p95=percentile(ct, weights, Fraction(95, 100)), output_tokens_mean=out_tokens,
+        input_tokens_mean=dec(in_mean), input_tokens_p50=percentile(mass, Fraction(1, 2)),
+        input_tokens_p95=percentile(mass, Fraction(95, 100)), output_tokens_mean=out_tokens,
         cached_prefix_tokens=first_prefix if pricing.caches(first_prefix) else 0,
         cost_per_call=dec(per_call),
         cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
         system_file=call.system.file if call.system else None, line=call.line)
 
 
-def percentile(ct: CallTokens, weights: list[Fraction], q: Fraction) -> int:
-    """Nearest-rank percentile of the requests' input tokens (each weighted by its turn's
-    probability), rounded up to a token."""
+def input_mass(ct: CallTokens, weights: list[Fraction]) -> Counter[int]:
+    """How many requests send each input size (rounded up to a token), each weighted by its
+    turn's probability, in integer units."""
     turns = weights or [Fraction(1)]
     scale = math.lcm(*(w.denominator for w in turns))  # integer weights: exact and fast
     mass: Counter[int] = Counter()
@@ -286,6 +287,11 @@ def percentile(ct: CallTokens, weights: list[Fraction], q: Fraction) -> int:
         weight = int(w * scale)
         for size, n in sizes.items():
             mass[size + lift] += n * weight
+    return mass
+
+
+def percentile(mass: Counter[int], q: Fraction) -> int:
+    """Nearest-rank percentile of the requests' input tokens."""
     total = sum(mass.values())
     acc = 0
     for size in sorted(mass):
