@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 from ..errors import CostgateError
 from ..pricing import PriceTable, table_for
-from ..repo import Config, RepoView, WorkTree, find_root, open_view
+from ..repo import Config, RepoView, Source, WorkTree, find_root, open_view
 from ..repo.source import relative
 from ..repo.view import SPEC_SUFFIX
 from ..spec import Spec, load_spec
@@ -21,6 +21,7 @@ from .results import Analysis, Estimate, Extras
 from .simulate import DEFAULT_SEED, DEFAULT_SESSIONS, estimate
 
 DISCOVER_ALL = ("**/*" + SPEC_SUFFIX,)
+Estimator = Callable[[Spec, PriceTable, Source], Estimate]
 
 
 def discover(paths: Sequence[str | Path], cwd: Path | None = None) -> list[Path]:
@@ -78,9 +79,11 @@ def analyse_files(
     alternatives: bool = True,
     levers: bool = False,
     progress: Callable[[int, int, Path], None] | None = None,
+    estimator: Estimator | None = None,
 ) -> list[Analysis]:
     """Estimate every spec ``paths`` name, each with its extras. ``progress(i, n, path)``
-    is called before each spec (the CLI shows it on a terminal)."""
+    is called before each spec (the CLI shows it on a terminal); ``estimator(spec, table,
+    source)`` replaces the estimate itself (the gate's cache plugs in here)."""
     out = []
     found = discover(paths)
     views: dict[Path, tuple[RepoView, PriceTable]] = {}  # one config and price table per repository
@@ -94,7 +97,8 @@ def analyse_files(
             views[root] = (view, table_for(view, tuple(pricing)))
         view, table = views[root]
         spec = load_spec(relative(view.source, spec_path), view.source, view.config.limits)
-        e = estimate(spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)
+        e = estimator(spec, table, view.source) if estimator else estimate(
+            spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)
         out.append(Analysis(e, extras_for(spec, table, e, levers=levers)))
     return out
 

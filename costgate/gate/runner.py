@@ -25,10 +25,9 @@ from typing import Callable, Sequence
 from ..estimate import analyse
 from ..estimate.results import Analysis, Estimate
 from ..estimate.simulate import DEFAULT_SEED, DEFAULT_SESSIONS, estimate
-from ..pricing import PriceTable, table_for
-from ..repo import RepoView, Source, find_root, open_view
-from ..repo.source import relative
-from ..spec import Spec, load_spec
+from ..pricing import PriceTable
+from ..repo import Source
+from ..spec import Spec
 from .cache import EstimateCache
 from .keys import estimate_key, spec_inputs, table_digest
 
@@ -203,32 +202,22 @@ def analyse_cached(paths: Sequence[str | Path], *, cache: EstimateCache, as_of: 
     if not cache.enabled:
         return analyse.analyse_files(paths, as_of=as_of, seed=seed, sessions=sessions, pricing=pricing,
                              alternatives=alternatives, levers=levers, progress=progress)
-    as_of = as_of or date.today()
-    runner = Runner(as_of, seed, sessions, cache)
-    found = analyse.discover(paths)
-    views: dict[Path, tuple[RepoView, PriceTable]] = {}
-    out = []
-    for i, spec_path in enumerate(found, 1):
-        if progress:
-            progress(i, len(found), spec_path)
-        root = find_root(spec_path.parent)
-        if root not in views:
-            view = open_view(root)
-            view.source.max_bytes = view.config.limits.file_bytes
-            views[root] = (view, table_for(view, tuple(pricing)))
-        view, table = views[root]
-        spec = load_spec(relative(view.source, spec_path), view.source, view.config.limits)
-        runner.note(spec, view.source)
+    day = as_of or date.today()
+    runner = Runner(day, seed, sessions, cache)
+
+    def cached(spec: Spec, table: PriceTable, source: Source) -> Estimate:
+        runner.note(spec, source)
         key = runner.key(spec, table, alternatives)
-        cached = cache.get(key) if key is not None else None
-        if cached is not None:
-            out.append(Analysis(cached, analyse.extras_for(spec, table, cached, levers=levers)))
-            continue
-        analysis = analyse.analyse_files([spec_path], as_of=as_of, seed=seed, sessions=sessions, pricing=pricing,
-                                 alternatives=alternatives, levers=levers)[0]
+        hit = cache.get(key) if key is not None else None
+        if hit is not None:
+            return hit
+        e = estimate(spec, table, as_of=day, seed=seed, sessions=sessions, alternatives=alternatives)
         if key is not None:
-            cache.put(key, analysis.estimate)
-        out.append(analysis)
+            cache.put(key, e)
+        return e
+
+    out = analyse.analyse_files(paths, as_of=day, seed=seed, sessions=sessions, pricing=pricing,
+                                alternatives=alternatives, levers=levers, progress=progress, estimator=cached)
     cache.prune()
     return out
 

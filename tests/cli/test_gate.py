@@ -101,7 +101,7 @@ def test_help_documents_the_cache_and_jobs(run, command):
 
 
 def test_estimate_reads_a_second_run_from_the_cache(run, tmp_path, monkeypatch):
-    import costgate.estimate.analyse
+    import costgate.gate.runner
 
     cache = tmp_path / "cache"
     args = ("estimate", FIXTURES / "support-bot", FIXTURES / "rag-answerer", "--as-of", AS_OF, "--format", "json",
@@ -111,9 +111,9 @@ def test_estimate_reads_a_second_run_from_the_cache(run, tmp_path, monkeypatch):
     assert run(*args[:-2], "--no-cache") == first
 
     def refuse(*a, **k):
-        raise AssertionError("analysed although the cache holds the estimate")
+        raise AssertionError("estimated although the cache holds the estimate")
 
-    monkeypatch.setattr(costgate.estimate.analyse, "analyse_files", refuse)
+    monkeypatch.setattr(costgate.gate.runner, "estimate", refuse)
     assert run(*args) == first  # estimates from the cache; what-if levers computed again
 
 

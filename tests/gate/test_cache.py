@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF_DATE, FIXTURES, QUERIES, SPEC, commit, hello, query_spec, spec_text, write
+from helpers import AS_OF_DATE, FIXTURES, GOOD, QUERIES, SPEC, commit, hello, query_spec, spec_text, write
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -312,21 +312,7 @@ def keyed(tmp_path):
     return key
 
 
-ACME = """\
-schema_version: 1
-provider: acme
-name: Acme
-source: https://acme.example/pricing
-models:
-  - id: acme-1
-    name: Acme 1
-    tokenizer: o200k_base
-    checked: 2026-11-01
-    prices:
-      - since: 2025-01-01
-        input: "{price}"
-        output: "2.00"
-"""
+ACME = GOOD.replace('input: "1.00"', 'input: "{price}"')
 
 CHANGES = {
     "a template byte": {"files": {"prompts/system.j2": hello(100) + "!"}},
