@@ -232,7 +232,7 @@ def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction
     """Costs paid on every request whatever the cache says: the semantic-cache embedding
     lookup and the routing classifier."""
     spec, table = ctx.spec, ctx.table
-    users = [p.user for p in rendered.prompts[0]]
+    users = list(rendered.texts("user", 0))
     extra = [Fraction(0)] * len(users)
     if call.cache.semantic_hit_rate:
         emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,

@@ -33,20 +33,29 @@ class Prompt:
 
 @dataclass(frozen=True)
 class RenderedCall:
-    """``prompts[t][i]``: turn ``t`` (0-based) on sample ``i``. Only one turn is kept when
-    no template of the call mentions ``turn`` (the common case)."""
+    """The rendered texts by role, column-wise: ``columns[role][r][i]`` is row ``r`` on
+    sample ``i``, where row r is turn r + 1 (the last row serving every later turn). Only
+    one row is kept when no template of the call mentions ``turn`` (the common case)."""
 
     call: Call
-    prompts: tuple[tuple[Prompt, ...], ...]
+    columns: Mapping[str, tuple[tuple[str, ...], ...]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.columns["user"])
+
+    def texts(self, role: str, row: int) -> tuple[str, ...]:
+        return self.columns[role][row]
 
     def at(self, turn: int, sample: int) -> Prompt:
-        return self.prompts[min(turn, len(self.prompts) - 1)][sample]
+        r = min(turn, self.rows - 1)
+        return Prompt(*(self.columns[role][r][sample] for role in ROLES))
 
     def static(self, role: str) -> bool:
         """True when ``role`` renders to the same text for every sample and turn, i.e. is
         a candidate for provider prompt caching."""
-        first = getattr(self.prompts[0][0], role)
-        return all(getattr(p, role) == first for row in self.prompts for p in row)
+        first = self.columns[role][0][0]
+        return all(t == first for row in self.columns[role] for t in row)
 
 
 class _Compiled:
@@ -167,33 +176,32 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
     uses_turn = any(c is not None and "turn" in c.uses for c in compiled.values())
     n_turns = max(1, turns) if uses_turn else 1
     with env.watch():
-        return RenderedCall(call=call, prompts=_render_rows(spec, compiled, n_turns))
+        return RenderedCall(call=call, columns=_render_columns(spec, compiled, n_turns))
 
 
-def _render_rows(spec: Spec, compiled: dict[str, _Compiled | None], n_turns: int) -> tuple[tuple[Prompt, ...], ...]:
+def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
+                    n_turns: int) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Each template rendered as often as its text can differ: once if it uses no
     variable, once per sample if it uses the sample's, once per sample and turn if it
     uses ``turn``."""
-    once = {role: c.render(dict(spec.vars), f" (rendering {spec.samples_file})") if c is not None and not c.uses
-            else "" for role, c in compiled.items() if c is None or not c.uses}
-    varying = {role: c for role, c in compiled.items() if c is not None and c.uses}
-    per_sample: dict[tuple[str, int], str] = {}
-    rows = []
-    for t in range(n_turns):
-        row = []
-        for i, sample in enumerate(spec.samples):
-            texts = dict(once)
-            if varying:
-                variables = {**spec.vars, **sample, "turn": t + 1}
-                where = f" (rendering sample {i + 1} of {spec.samples_file})"
-                for role, c in varying.items():
-                    if "turn" in c.uses:
-                        texts[role] = c.render(variables, where)
-                    else:
-                        key = (role, i)
-                        if key not in per_sample:
-                            per_sample[key] = c.render(variables, where)
-                        texts[role] = per_sample[key]
-            row.append(Prompt(**texts))
-        rows.append(tuple(row))
-    return tuple(rows)
+    n = len(spec.samples)
+    columns: dict[str, tuple[tuple[str, ...], ...]] = {}
+    merged: list[dict[str, Any]] | None = None
+    for role, c in compiled.items():
+        if c is None or not c.uses:
+            text = "" if c is None else c.render(dict(spec.vars), f" (rendering {spec.samples_file})")
+            columns[role] = ((text,) * n,) * n_turns
+            continue
+        if merged is None:
+            merged = [{**spec.vars, **sample} for sample in spec.samples]
+        where = f" of {spec.samples_file})"
+        if "turn" not in c.uses:
+            row = tuple(c.render(v, f" (rendering sample {i + 1}{where}") for i, v in enumerate(merged))
+            columns[role] = (row,) * n_turns
+            continue
+        rows = []
+        for t in range(n_turns):
+            rows.append(tuple(c.render({**v, "turn": t + 1}, f" (rendering sample {i + 1}{where}")
+                              for i, v in enumerate(merged)))
+        columns[role] = tuple(rows)
+    return columns

@@ -60,10 +60,10 @@ def call_tokens(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOver
     static_context = rendered.static("context")
     prefix, rest, system_text, context_text = [], [], [], []
     user_first: list[int] = []
-    for row in rendered.prompts:
-        sys_msg, sys_raw = _messages(tok, ov, "system", [p.system for p in row])
-        ctx_msg, ctx_raw = _messages(tok, ov, "system", [p.context for p in row])
-        user_msg, _ = _messages(tok, ov, "user", [p.user for p in row])
+    for r in range(rendered.rows):
+        sys_msg, sys_raw = _messages(tok, ov, "system", list(rendered.texts("system", r)))
+        ctx_msg, ctx_raw = _messages(tok, ov, "system", list(rendered.texts("context", r)))
+        user_msg, _ = _messages(tok, ov, "user", list(rendered.texts("user", r)))
         user_first = user_first or user_msg
         prefix.append(tuple(s + (c if static_context else 0) for s, c in zip(sys_msg, ctx_msg)))
         rest.append(tuple((0 if static_context else c) + u + ov.reply for c, u in zip(ctx_msg, user_msg)))
