@@ -66,7 +66,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
     turns = max(1, len(weights))
     out_tokens = expected_output(call)
     extra = overheads(ctx, call, rendered)
-    per_turn = [[0] * len(extra) for _ in range(turns)] if tails else None
+    per_turn = [[0] * len(rendered.texts("user", 0)) for _ in range(turns)] if tails else None
     models: list[ModelCost] = []
     exact = [Fraction(0), Fraction(0)]  # the call's session cost, and its per-call cost when per_session is 0
     main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
@@ -103,10 +103,10 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
 class _ModelCost:
     """A call's requests on one model: each turn's pricing classes and their costs."""
 
-    def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, extra: list[Fraction],
+    def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, extra: list[Fraction] | None,
                  summaries: list[Fraction], shared: dict) -> None:
         self.ct, self.pricing, self.scale, self.out, self.extra, self.summaries = ct, pricing, scale, out, extra, summaries
-        self.extra_mean = sum(extra, Fraction(0)) / len(extra) if any(extra) else Fraction(0)
+        self.extra_mean = sum(extra, Fraction(0)) / len(extra) if extra is not None else Fraction(0)
         self.shared = shared
 
     def classes(self, t: int) -> dict[tuple[int, bool], list[int]]:
@@ -147,19 +147,24 @@ class _ModelCost:
     def add_requests(self, per_turn: list[list[int]], share: Fraction) -> None:
         """Add this model's share of every request's cost, in femto-dollars."""
         ct = self.ct
-        extra = [math.floor(e * FEMTO) for e in self.extra] if any(self.extra) else [0] * ct.n
+        tiers = self.pricing.period.tiers
+        caches = self.pricing.caches
+        extra = None if self.extra is None else [
+            (math.floor(e * FEMTO) * share.numerator) // share.denominator for e in self.extra]
         for t, row_costs in enumerate(per_turn):
             r, h = ct.row(t), ct.history[t]
             lift = math.ceil(h)
-            tiers = self.pricing.period.tiers
             memo: dict[tuple[int, bool], tuple[int, int, int, int]] = {}
             for i, (p, rest) in enumerate(zip(ct.prefix[r], ct.rest[r])):
-                size = p + rest + lift
-                key = (sum(1 for x in tiers if size > x.above) if tiers else 0, self.pricing.caches(p))
-                if key not in memo:
-                    memo[key] = self._integer_coefficients(key, h, t, share)
-                a, b, c, den = memo[key]
-                row_costs[i] += (a * rest + b * p + c) // den + (extra[i] * share.numerator) // share.denominator
+                key = (sum(1 for x in tiers if p + rest + lift > x.above) if tiers else 0, caches(p))
+                coef = memo.get(key)
+                if coef is None:
+                    coef = memo[key] = self._integer_coefficients(key, h, t, share)
+                a, b, c, den = coef
+                row_costs[i] += (a * rest + b * p + c) // den
+            if extra is not None:
+                for i, e in enumerate(extra):
+                    row_costs[i] += e
 
     def _integer_coefficients(self, key: tuple[int, bool], h: Fraction, t: int,
                               share: Fraction) -> tuple[int, int, int, int]:
@@ -201,7 +206,7 @@ def check_window(spec: Spec, call: Call, model: Model, ct: CallTokens, turns: in
         return
     for t in range(turns):
         r = ct.row(t)
-        largest = max(p + q for p, q in zip(ct.prefix[r], ct.rest[r])) + ct.history[t]
+        largest = ct.largest[r] + ct.history[t]
         if largest > window:
             raise CostgateError(
                 f"call {call.name!r} sends {math.ceil(largest):,} input tokens at turn {t + 1} on "
@@ -228,11 +233,13 @@ def summary_costs(call: Call, ct: CallTokens, ov: ChatOverhead, pricing: Pricing
     return costs
 
 
-def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction]:
+def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction] | None:
     """Costs paid on every request whatever the cache says: the semantic-cache embedding
-    lookup and the routing classifier."""
+    lookup and the routing classifier; None when the call has neither."""
     spec, table = ctx.spec, ctx.table
     users = list(rendered.texts("user", 0))
+    if not call.cache.semantic_hit_rate and not call.router:
+        return None
     extra = [Fraction(0)] * len(users)
     if call.cache.semantic_hit_rate:
         emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,

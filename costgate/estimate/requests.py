@@ -39,6 +39,8 @@ class CallTokens:
     """[sample]: the first turn's user message, overhead included."""
     summary_message: int
     """A history summary as a message (policy ``summary``), overhead included."""
+    largest: tuple[int, ...]
+    """[row]: the largest prefix + rest of any sample (the context-window check)."""
 
     def row(self, turn: int) -> int:
         return min(turn, len(self.prefix) - 1)
@@ -78,4 +80,5 @@ def call_tokens(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOver
     history = tuple(rule.resent_turns(t + 1, turn_tokens) * turn_tokens
                     + (summary_msg if rule.has_summary(t + 1) else 0) for t in range(turns))
     return CallTokens(n, tuple(prefix), tuple(rest), history, tuple(system_text), tuple(context_text), turn_tokens,
-                      tuple(user_first), summary_msg)
+                      tuple(user_first), summary_msg,
+                      tuple(max(p + q for p, q in zip(pr, re)) for pr, re in zip(prefix, rest)))
