@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterator, Protocol
 
+from ..errors import CostgateError
 from ..pricing import PriceTable
 from ..spec import Call, History, ModelShare, Spec, Template
 from .history import rule_for
@@ -98,8 +99,8 @@ class CompressSystem:
     trade_off = "low risk: whitespace and exact repeated lines removed; check formatting-sensitive prompts"
 
     def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
-        if call.system is None:
-            return
+        if call.system is None or "{%" in call.system.text or "{#" in call.system.text:
+            return  # dropping "repeated" lines of template logic ({% endfor %} twice) would break it
         squeezed = compress(call.system.text)
         if squeezed != call.system.text.strip("\n") and len(squeezed) < len(call.system.text):
             yield "strip whitespace runs and repeated lines from the system prompt", \
@@ -139,7 +140,10 @@ def what_if(spec: Spec, table: PriceTable, base: Estimate | None = None, *, as_o
         routes: list[Lever] = []
         for rule in LEVERS:
             for description, changed in rule.variants(ctx, call):
-                lever = _price(ctx, base, rule, call, description, changed, seed)
+                try:
+                    lever = _price(ctx, base, rule, call, description, changed, seed)
+                except CostgateError:  # a change that cannot be priced is not advice
+                    continue
                 if lever.saving != 0:  # zero: the lever does not apply (e.g. prefix below the cache minimum)
                     (routes if rule.kind == "route" else levers).append(lever)
         routes = sorted((r for r in routes if r.saving > 0), key=lambda r: (-r.saving, r.description))

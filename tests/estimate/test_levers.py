@@ -147,3 +147,26 @@ def test_levers_never_increase_cost(tmp_path_factory, window, per_session, cap):
     assert batched.monthly_cost <= full.monthly_cost
 
 
+
+
+def test_compress_never_offered_on_template_logic_and_never_breaks_the_gate(tmp_path):
+    """Two identical ``{% endfor %}`` lines are template logic, not a repeated sentence:
+    the compress lever must not drop one (the estimate would fail to render)."""
+    from datetime import date
+
+    from costgate.estimate.levers import what_if
+    from costgate.pricing import load_table
+    from costgate.spec import load_spec
+
+    root = tmp_path / "r"
+    (root / ".git").mkdir(parents=True)
+    (root / "q.txt").write_text("one\ntwo\n")
+    (root / "sys.j2").write_text("Rules:\n{% for i in range(3) %}\n  rule   {{ i }}\n{% endfor %}\nMore:\n"
+                                 "{% for i in range(2) %}\n  item   {{ i }}\n{% endfor %}\n" + "Be kind.\n" * 3)
+    (root / "s.costgate.yaml").write_text(
+        "version: 1\nfeature: loops\ntraffic: {sessions_per_day: 1000}\nsamples: {file: q.txt}\n"
+        "calls:\n  - name: a\n    model: gpt-4o\n    per_session: 1\n    system: {file: sys.j2}\n"
+        "    user: \"{{ query }}\"\n    output_tokens: 10\n")
+    spec = load_spec(root / "s.costgate.yaml")
+    levers = what_if(spec, load_table(), as_of=date(2026, 11, 1))
+    assert levers and "compress_system" not in {lv.lever for lv in levers}
