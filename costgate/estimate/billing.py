@@ -24,7 +24,6 @@ from ..spec import Call
 from ..spec.model import CacheTTL
 
 MILLION = 1_000_000
-ZERO_F, ONE_F = Fraction(0), Fraction(1)
 ONE = Decimal(1)
 _TO_DECIMAL = decimal.Context(prec=28)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Literal, NamedTuple
 
 # The precision results are reported at: report.money rounds to these for display, and the
@@ -17,6 +17,13 @@ from typing import Literal, NamedTuple
 MONTHLY_PRECISION = Decimal("0.01")
 CALL_PRECISION = Decimal("0.000001")
 TOKEN_MEAN_PRECISION = Decimal("0.1")
+_WIDE = Context(prec=80)  # rounding never fails, however large the number
+
+
+def reported(value: Decimal, quantum: Decimal) -> Decimal:
+    """``value`` at a reported precision, half up: the one rounding rule (reports show
+    it, the gate compares at it)."""
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
 
 AlternativeKind = Literal["model", "scenario"]
 LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system"]

@@ -18,7 +18,6 @@ embedding lookup a semantic cache needs is charged on every request.
 
 from __future__ import annotations
 
-import decimal
 import math
 import random
 from dataclasses import replace
@@ -37,14 +36,6 @@ from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifec
 # Monthly money is kept to a trillionth of a dollar: a fixed exponent makes every sum of
 # monthly figures exact in any order (a feature's total is exactly the sum of its calls
 # and of its models), while staying nine places below the cent that reports show.
-MONTHLY_QUANTUM = Decimal("1E-12")
-_WIDE = decimal.Context(prec=60)
-
-
-def monthly(value: Decimal) -> Decimal:
-    """Monthly money on the fixed 1e-12 grid (exact sums in any order), computed in a wide
-    context so that even a cost of 1e30 a month quantizes instead of failing."""
-    return value.quantize(MONTHLY_QUANTUM, context=_WIDE)
 ZERO, ONE = Decimal(0), Decimal(1)
 DEFAULT_SEED = 20240601
 DEFAULT_SESSIONS = 2000
@@ -191,25 +182,18 @@ def _miss_share(spec: Spec, call: Call) -> Fraction:
 
 
 def duplicates(spec: Spec) -> Fraction:
-    queries = [str(s.get("query", s)) for s in spec.samples]
-    seen: set[str] = set()
-    dupes = 0
-    for q in queries:
-        key = " ".join(q.lower().split()).rstrip("?!. ")
-        dupes += key in seen
-        seen.add(key)
-    return Fraction(dupes, len(queries)) if queries else Fraction(0)
+    return duplicate_share([str(s.get("query", s)) for s in spec.samples])
 
 
-def duplicate_share(queries: Sequence[str]) -> Decimal:
+def duplicate_share(queries: Sequence[str]) -> Fraction:
     """Share of queries that repeat an earlier one after normalisation (case, spacing and
-    trailing punctuation): what an exact-match cache would have served."""
+    trailing punctuation): what an exact-match cache would have served, exactly."""
     seen, dupes = set(), 0
     for q in queries:
         key = " ".join(q.lower().split()).rstrip("?!. ")
         dupes += key in seen
         seen.add(key)
-    return Decimal(dupes) / Decimal(len(queries)) if queries else ZERO
+    return Fraction(dupes, len(queries)) if queries else Fraction(0)
 
 
 def _session_p95(tables: list[tuple[list[Fraction], list[list[int]]]], seed: int, sessions: int, n: int) -> Decimal:

@@ -4,11 +4,11 @@ changed, and which thresholds the change crosses. Numbers in, numbers out."""
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Sequence
 
 from ..estimate.growth import worst_case
-from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, TOKEN_MEAN_PRECISION, CallEstimate, Estimate
+from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, TOKEN_MEAN_PRECISION, CallEstimate, Estimate, reported
 from ..pricing import PriceTable
 from ..repo import Config, Limit, Thresholds
 from ..spec import Spec
@@ -16,7 +16,6 @@ from .identity import match_calls
 from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level
 
 ZERO = Decimal(0)
-_WIDE = Context(prec=80)
 
 
 def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
@@ -33,8 +32,7 @@ def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
     return False
 
 
-def _q(value: Decimal, quantum: Decimal) -> Decimal:
-    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
+_q = reported
 
 
 def _call_key(c: CallEstimate) -> tuple:

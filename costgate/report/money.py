@@ -2,47 +2,46 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 
-from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION
+from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, reported
 
 CENT = MONTHLY_PRECISION
 MICRO = CALL_PRECISION
-_WIDE = Context(prec=80)  # display rounding never fails, however large the number
 
 
 def usd(value: Decimal) -> str:
     """Monthly-scale money for JSON: '6309.00'."""
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE))
+    return str(reported(value, CENT))
 
 
 def usd_small(value: Decimal) -> str:
     """Per-call and per-session money for JSON: '0.021030'."""
-    return str(value.quantize(MICRO, rounding=ROUND_HALF_UP, context=_WIDE))
+    return str(reported(value, MICRO))
 
 
 def dollars(value: Decimal, small: bool = False) -> str:
     """Human money: '$6,309.00', '$0.021030'; negative as '-$12.00'."""
-    q = value.quantize(MICRO if small else CENT, rounding=ROUND_HALF_UP, context=_WIDE)
+    q = reported(value, MICRO if small else CENT)
     sign = "-" if q < 0 else ""
     return f"{sign}${abs(q):,}"
 
 
 def number(value: Decimal | int, places: int = 0) -> str:
-    q = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
+    q = reported(Decimal(value), Decimal(1).scaleb(-places))
     return f"{q:,}"
 
 
 def fixed(value: Decimal | int, places: int) -> str:
     """A plain decimal string for JSON: fixed(Decimal('2604.23'), 1) -> '2604.2'."""
-    return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE))
+    return str(reported(Decimal(value), Decimal(1).scaleb(-places)))
 
 
 def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
     """part/whole as a percentage string ('12.5'), None when whole is zero."""
     if not whole:
         return None
-    return str((Decimal(100) * part / whole).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE))
+    return str(reported((Decimal(100) * part / whole), Decimal(1).scaleb(-places)))
 
 
 def share(value: Decimal) -> str:

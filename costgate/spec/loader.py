@@ -333,9 +333,7 @@ class _Parser:
             return Cache()
         value = self.mapping(p, value, "calls[].cache")
         f = self.f
-        prefix = value.get("prompt_prefix", False)
-        if not isinstance(prefix, bool):
-            raise self.err(p + ("prompt_prefix",), "prompt_prefix must be true or false")
+        prefix = f.boolean(p + ("prompt_prefix",), value.get("prompt_prefix", False))
         ttl = value.get("ttl", "5m")
         if ttl not in CACHE_TTLS:
             raise self.err(p + ("ttl",), f"cache ttl must be 5m or 1h, got {ttl!r}")

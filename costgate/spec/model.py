@@ -16,7 +16,6 @@ SPEC_VERSION = 1
 HistoryPolicy = Literal["none", "full", "window", "tokens", "summary"]
 CacheTTL = Literal["5m", "1h"]
 Latency = Literal["interactive", "offline"]
-HISTORY_POLICIES: tuple[HistoryPolicy, ...] = get_args(HistoryPolicy)
 CACHE_TTLS: tuple[CacheTTL, ...] = get_args(CacheTTL)
 LATENCIES: tuple[Latency, ...] = get_args(Latency)
 ZERO, ONE = Decimal(0), Decimal(1)

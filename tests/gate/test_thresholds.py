@@ -130,3 +130,26 @@ def test_warn_thresholds_are_reported_but_exit_0(gitrepo, gate):
     assert [line.split(" ", 1)[0] for line in out.splitlines() if line.startswith("::")] == ["::warning", "::warning"]
     code, md, _ = gate(root, "--format", "markdown")
     assert "### Warnings" in md and "### Thresholds crossed" not in md
+
+
+def test_sampling_noise_of_a_change_by_hand():
+    """Standard errors of $3 at base and $4 at head: sqrt(9 + 16) = 5, so the 95% noise of
+    the change is 1.96 x 5 = $9.80; +$9.80 is inside it, +$9.81 is not."""
+    from dataclasses import replace
+    from datetime import date
+    from decimal import Decimal as D
+
+    from costgate.estimate.results import Estimate
+    from costgate.gate.model import FeatureDiff
+
+    base = Estimate(feature="f", spec_file="f.costgate.yaml", as_of=date(2026, 11, 1), seed=1,
+                    sessions_per_day=D(1), days_per_month=D(30), calls=(), cost_per_session=D(0),
+                    cost_per_session_p95=D(0), monthly_cost=D(100), by_model=(), alternatives=(),
+                    budget_monthly_usd=None, approximate=False, warnings=(), samples=10, monthly_cost_se=D(3))
+
+    def diff(after: str) -> FeatureDiff:
+        head = replace(base, monthly_cost=D(after), monthly_cost_se=D(4))
+        return FeatureDiff("f", "f.costgate.yaml", "changed", base, head, (), ())
+
+    assert diff("109.80").noise == D("9.80")
+    assert diff("109.80").within_noise and not diff("109.81").within_noise
