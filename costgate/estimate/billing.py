@@ -35,15 +35,19 @@ def dec(value: Fraction | int) -> Decimal:
     return _TO_DECIMAL.divide(Decimal(value.numerator), Decimal(value.denominator))
 
 
-def expected_output(call: Call) -> Decimal:
-    """Mean output tokens. A ``max_tokens`` cap below the declared maximum truncates the
-    output distribution, modelled as exponential with the declared mean:
+def expected_output(call: Call, reasoning: Decimal = Decimal(0)) -> Decimal:
+    """Mean visible output tokens. A ``max_tokens`` cap counts reasoning tokens too (the
+    providers' completion limit covers both), so what is left for the answer is the cap
+    less the mean reasoning; a cap below the declared maximum truncates the output
+    distribution, modelled as exponential with the declared mean:
     E[min(X, cap)] = mean * (1 - exp(-cap / mean))."""
     mean = call.output.mean
-    cap = call.max_tokens
+    cap = None if call.max_tokens is None else call.max_tokens - reasoning
     if cap is None or mean == 0 or (call.output.max is not None and cap >= call.output.max):
         return mean
-    return mean * (ONE - (-(Decimal(cap) / mean)).exp())
+    if cap <= 0:
+        return Decimal(0)
+    return mean * (ONE - (-(cap / mean)).exp())
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,12 @@ class Coefficients:
     """Per token of the static prefix."""
     output: Fraction
     """Per output token."""
+    read: Fraction = Fraction(0)
+    """Per token of resent history read back from the conversation cache."""
+    write: Fraction = Fraction(0)
+    """Per token of resent history not read from the cache (written by conversation caching)."""
+    reasoning: Fraction = Fraction(0)
+    """Per hidden reasoning token."""
 
     def cost(self, rest: Fraction, prefix: Fraction, output: Fraction) -> Fraction:
         return self.rest * rest + self.prefix * prefix + self.output * output
@@ -66,6 +76,10 @@ def plain_cost(rates: Rates, input_tokens: Fraction | int, output_tokens: Fracti
     rate (an embedding lookup, a router call, a summary call, the worst case)."""
     return (Fraction(input_tokens) * Fraction(rates.input)
             + Fraction(output_tokens) * Fraction(rates.output or 0)) / MILLION
+
+
+def _parts(c: Coefficients) -> tuple[Fraction, ...]:
+    return (c.rest, c.prefix, c.output, c.read, c.write, c.reasoning)
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,8 @@ class Pricing:
     min_cache: int
     batch_share: Fraction
     """Share of requests sent through the batch API."""
+    history_caching: bool = False
+    """Conversation caching: the conversation so far is read from the cache, the new turn written."""
 
     def rates_for(self, input_tokens: int) -> Rates:
         return self.period.rates_for(input_tokens)
@@ -91,37 +107,52 @@ class Pricing:
         return (self.caching and self.base.cached_input is not None and prefix > 0
                 and prefix >= self.min_cache)
 
-    def coefficients(self, rates: Rates, caches: bool) -> Coefficients:
+    def reads_history(self, cached: int) -> bool:
+        """Conversation caching reads back a request's first ``cached`` tokens (the
+        previous request wrote them: they reach the provider's minimum)."""
+        return (self.history_caching and self.base.cached_input is not None and cached > 0
+                and cached >= self.min_cache)
+
+    def coefficients(self, rates: Rates, caches: bool, read: bool = False, write: bool = False) -> Coefficients:
         """Per-token prices for requests billed at ``rates``, whose prefix is cached or not,
-        mixing regular and batch requests by ``batch_share``."""
-        regular = self._side(rates, caches, batch=False)
+        whose history is read from the conversation cache or not and whose new turn is
+        written to it or not, mixing regular and batch requests by ``batch_share``."""
+        regular = self._side(rates, caches, read, write, batch=False)
         if not self.batch_share:
             return regular
-        batched = self._side(rates, caches, batch=True)
+        batched = self._side(rates, caches, read, write, batch=True)
         b = self.batch_share
-        return Coefficients((1 - b) * regular.rest + b * batched.rest, (1 - b) * regular.prefix + b * batched.prefix,
-                            (1 - b) * regular.output + b * batched.output)
+        return Coefficients(*((1 - b) * x + b * y for x, y in zip(_parts(regular), _parts(batched))))
 
-    def _side(self, rates: Rates, caches: bool, *, batch: bool) -> Coefficients:
+    def _side(self, rates: Rates, caches: bool, read: bool, write: bool, *, batch: bool) -> Coefficients:
         rate_in = Fraction(rates.input)
         prefix_rate = rate_in
+        write_rate = Fraction(getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h")
+                              or rates.input)
         if caches and rates.cached_input is not None:
-            write = getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h") or rates.input
             ws = self.write_share
-            prefix_rate = ws * Fraction(write) + (1 - ws) * Fraction(rates.cached_input)
+            prefix_rate = ws * write_rate + (1 - ws) * Fraction(rates.cached_input)
+        read_rate = Fraction(rates.cached_input) if read and rates.cached_input is not None else rate_in
+        written = write_rate if write and rates.cached_input is not None else rate_in
         out_rate = Fraction(rates.output or 0)
-        rest_rate = rate_in
+        reasoning_rate = Fraction(getattr(rates, "reasoning_output", None) or rates.output or 0)
+        rest_rate = written
         if batch:
             # Batch discounts stack on cache pricing (Anthropic, OpenAI): every input
             # component scales by the batch/regular input ratio of the applicable rates.
             batch_in = Fraction(rates.batch_input) if rates.batch_input else (
                 self._needs_batch("batch_input") * rate_in / Fraction(self.base.input))
             if rate_in:
-                rest_rate, prefix_rate = batch_in, prefix_rate * batch_in / rate_in
+                scale = batch_in / rate_in
+                rest_rate, prefix_rate, read_rate, written = (x * scale for x in (rest_rate, prefix_rate, read_rate,
+                                                                                  written))
             if out_rate:
-                out_rate = Fraction(rates.batch_output) if rates.batch_output else (
+                batch_out = Fraction(rates.batch_output) if rates.batch_output else (
                     self._needs_batch("batch_output") * out_rate / Fraction(self.base.output or 1))
-        return Coefficients(rest_rate / MILLION, prefix_rate / MILLION, out_rate / MILLION)
+                reasoning_rate = reasoning_rate * batch_out / out_rate
+                out_rate = batch_out
+        return Coefficients(rest_rate / MILLION, prefix_rate / MILLION, out_rate / MILLION, read_rate / MILLION,
+                            written / MILLION, reasoning_rate / MILLION)
 
     def _needs_batch(self, field: str) -> Fraction:
         value = getattr(self.base, field)

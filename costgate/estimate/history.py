@@ -3,9 +3,10 @@ summary policy adds. One class per policy, looked up in ``POLICIES`` by the spec
 ``history`` value, so the estimator, the summary pricing and the levers ask the same
 object instead of interpreting the policy each in its own way.
 
-A "turn" is one earlier user message plus its answer, ``turn_tokens`` tokens on average.
-Turns are 1-based: turn 1 has no history. ``resent_turns`` is a whole number of turns;
-``turn_tokens`` may be a Decimal or an exact Fraction.
+A "turn" is one earlier user message plus its answer. Turns are 1-based: turn 1 has no
+history. ``resent_turns`` is a whole number of turns, always the most recent ones; its
+``turn_tokens`` is either one size for every turn (a Decimal or an exact Fraction) or the
+sizes of turns 1 .. turn - 1 in order, each turn at its own size.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Mapping, Union
+from typing import Mapping, Sequence, Union
 
 from ..spec import History
 
 Number = Union[Decimal, Fraction]
+Sizes = Union[Number, Sequence[Fraction]]
 
 
 @dataclass(frozen=True)
 class NoHistory:
     """``history: none``: every request stands alone."""
 
-    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+    def resent_turns(self, turn: int, turn_tokens: Sizes) -> int:
         return 0
 
     def has_summary(self, turn: int) -> bool:
@@ -44,7 +46,7 @@ class NoHistory:
 class FullHistory(NoHistory):
     """``history: full``: every earlier turn is resent."""
 
-    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+    def resent_turns(self, turn: int, turn_tokens: Sizes) -> int:
         return turn - 1
 
     def can_window(self, window: int) -> bool:
@@ -57,7 +59,7 @@ class WindowHistory(NoHistory):
 
     window: int
 
-    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+    def resent_turns(self, turn: int, turn_tokens: Sizes) -> int:
         return min(turn - 1, self.window)
 
     def can_window(self, window: int) -> bool:
@@ -70,10 +72,18 @@ class TokenBudgetHistory(NoHistory):
 
     tokens: int
 
-    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+    def resent_turns(self, turn: int, turn_tokens: Sizes) -> int:
         earlier = turn - 1
-        fit = int(self.tokens // turn_tokens) if turn_tokens > 0 else earlier
-        return min(earlier, fit)
+        if isinstance(turn_tokens, (Decimal, Fraction)):
+            fit = int(self.tokens // turn_tokens) if turn_tokens > 0 else earlier
+            return min(earlier, fit)
+        kept, total = 0, Fraction(0)
+        for size in reversed(turn_tokens[:earlier]):
+            if total + size > self.tokens:
+                break
+            total += size
+            kept += 1
+        return kept
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ class SummaryHistory(NoHistory):
     every: int
     tokens: int
 
-    def resent_turns(self, turn: int, turn_tokens: Number) -> int:
+    def resent_turns(self, turn: int, turn_tokens: Sizes) -> int:
         earlier = turn - 1
         return earlier - (earlier // self.every) * self.every
 

@@ -19,12 +19,16 @@ from fractions import Fraction
 from ..errors import CostgateError
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
-from ..tokens import ChatOverhead
-from .billing import Pricing, dec, expected_output, plain_cost
+from ..limits import WorkLimits
+from ..tokens import ChatOverhead, Tokenizer
+from ..tokens.images import Detail, ImageCount, image_tokens, parse_image
+from ..tokens.tools import tool_tokens
+from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
 from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
-from .requests import CallTokens, call_tokens
+from .requests import CallTokens, Extras, call_tokens
+from .steps import distribution, fixed_weights
 from .results import CallEstimate, ModelCost
 
 FEMTO = 10**15
@@ -52,9 +56,14 @@ def monthly_grid(value: Fraction) -> Decimal:
 
 def turn_weights(per_session: Decimal) -> list[Fraction]:
     """Probability that turn k (index k-1) happens in a session."""
-    whole = int(per_session)
-    frac = Fraction(per_session) - whole
-    return [Fraction(1)] * whole + ([frac] if frac else [])
+    return fixed_weights(per_session)
+
+
+def call_weights(call: Call, work: WorkLimits) -> list[Fraction]:
+    """P(turn k happens) for k = 1, 2, ...: fixed ``per_session`` or an agent's step law."""
+    if call.steps is None:
+        return fixed_weights(call.per_session)
+    return list(distribution(call.steps, work.turns_per_session).weights)
 
 
 def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
@@ -62,116 +71,197 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
     """The call's estimate and, with ``tails``, each (turn, sample) request's mix-weighted
     cost in femto-dollars."""
     spec = ctx.spec
-    weights = turn_weights(call.per_session)
+    weights = call_weights(call, spec.work)
     turns = max(1, len(weights))
-    out_tokens = expected_output(call)
+    per_session = sum(weights, Fraction(0))
     extra = overheads(ctx, call, rendered)
     per_turn = [[0] * len(rendered.texts("user", 0)) for _ in range(turns)] if tails else None
     models: list[ModelCost] = []
     exact = [Fraction(0), Fraction(0)]  # the call's session cost, and its per-call cost when per_session is 0
     main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
-    main_view: tuple[CallTokens, Pricing, Fraction, str] | None = None
+    main_view: tuple[CallTokens, Pricing, Fraction, str, Decimal] | None = None
     for model_id, share in call.mix:
         model = ctx.table.model(model_id)
         tok, ov = ctx.table.tokenizer(model), ctx.table.overhead(model)
-        key = (call.name, tok.name, ov)
-        ct = ctx.tokens.get(key) or ctx.tokens.setdefault(key, call_tokens(call, rendered, tok, ov, turns, out_tokens))
+        reasoning = reasoning_tokens(spec, call, model)
+        out_tokens = expected_output(call, reasoning)
+        extras = model_extras(ctx, call, model, tok)
+        key = (call.name, tok.name, ov, model.id if extras.tools or extras.images else "", out_tokens)
+        ct = ctx.tokens.get(key) or ctx.tokens.setdefault(
+            key, call_tokens(call, rendered, tok, ov, turns, out_tokens, extras))
         check_window(spec, call, model, ct, turns)
         pricing = _pricing(ctx, call, model, Fraction(share) * miss)
-        cost = _ModelCost(ct, pricing, miss * (1 + Fraction(call.retry_rate)), Fraction(out_tokens), extra,
-                          summary_costs(call, ct, ov, pricing, turns), ctx.classes)
+        cost = _ModelCost(ct, pricing, miss * (1 + Fraction(call.retry_rate)), Fraction(out_tokens),
+                          Fraction(reasoning), extra, summary_costs(call, ct, ov, pricing, turns), ctx.classes)
         turn_means = [cost.turn_mean(t) for t in range(turns)]
         session = sum((w * turn_means[t] for t, w in enumerate(weights)), Fraction(0))
         in_mean = _input_mean(ct, weights)
         exact[0] += session * Fraction(share)
         exact[1] += turn_means[0] * Fraction(share)
         models.append(ModelCost(
-            model=model.id, share=share, cost_per_call=dec(session / Fraction(call.per_session) if call.per_session
-                                                            else turn_means[0]),
+            model=model.id, share=share, cost_per_call=dec(session / per_session if per_session else turn_means[0]),
             cost_per_session=dec(session * Fraction(share)),
             monthly_cost=monthly_grid(session * Fraction(share) * ctx.sessions_month), input_tokens_mean=dec(in_mean),
-            approximate=not tok.exact, tokenizer=tok.name))
+            approximate=not tok.exact or not extras.exact, tokenizer=tok.name))
         if per_turn is not None:
             cost.add_requests(per_turn, Fraction(share))
         if model_id == main:
-            main_view = (ct, pricing, in_mean, tok.name)
+            main_view = (ct, pricing, in_mean, tok.name, out_tokens)
     assert main_view is not None
-    per_call = exact[0] / Fraction(call.per_session) if call.per_session else exact[1]
-    return call_estimate(call, tuple(models), weights, out_tokens, per_call, *main_view), per_turn
+    per_call = exact[0] / per_session if per_session else exact[1]
+    return call_estimate(call, tuple(models), weights, per_call, *main_view), per_turn
+
+
+def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:
+    """Mean hidden reasoning tokens of one request on ``model``."""
+    r = call.reasoning
+    if r is None:
+        return Decimal(0)
+    if r.budget is not None:
+        mean = Decimal(r.budget)
+    elif r.mean is not None:
+        mean = r.mean
+    else:
+        defaults = getattr(model, "reasoning", None)
+        tokens = None if defaults is None else defaults.effort_tokens.get(r.effort)
+        if tokens is None:
+            raise CostgateError(f"call {call.name!r} asks for reasoning effort {r.effort!r}, but the price table has "
+                                f"no reasoning tokens for {r.effort!r} on {model.id}", file=spec.file,
+                                line=call.line, hint="declare the tokens instead: reasoning: {tokens: N}, or add "
+                                                     "reasoning.effort_tokens to the model's price entry")
+        mean = Decimal(tokens)
+    if call.max_tokens is not None and mean >= call.max_tokens:
+        raise CostgateError(f"call {call.name!r} reasons {mean} tokens on average, which uses up its max_tokens of "
+                            f"{call.max_tokens} before any answer", file=spec.file, line=call.line,
+                            hint="raise max_tokens (it counts reasoning and answer together) or lower the reasoning")
+    return mean
+
+
+def model_extras(ctx: Context, call: Call, model: Model, tok: Tokenizer) -> Extras:
+    """What ``model`` bills on top of the rendered messages: tool definitions and images."""
+    tools, exact = 0, True
+    if call.tools is not None:
+        counted = tool_tokens(call.tools.definitions, provider=model.provider, model_id=model.id, tokenizer=tok,
+                              tool_choice=call.tools.tool_choice)
+        tools, exact = counted.tokens, counted.exact
+    images = None
+    if call.images or any("images" in row for row in ctx.spec.samples):
+        images, images_exact = sample_images(ctx.spec, call, model)
+        exact = exact and images_exact
+    return Extras(tools=tools, images=images, chat=call.kind == "chat", exact=exact)
+
+
+def sample_images(spec: Spec, call: Call, model: Model) -> tuple[tuple[int, ...], bool]:
+    """Image tokens of every sample's new message: the call's images and the row's own."""
+    seen: dict[tuple[int, int, str], ImageCount] = {}
+
+    def tokens(w: int, h: int, detail: Detail) -> ImageCount:
+        key = (w, h, detail)
+        if key not in seen:
+            seen[key] = image_tokens(model.id, model.provider, w, h, detail)
+        return seen[key]
+
+    fixed = sum(tokens(i.width, i.height, i.detail).tokens for i in call.images)
+    out = []
+    for n, row in enumerate(spec.samples):
+        own = row.get("images") or []
+        if not isinstance(own, list):
+            own = [own]
+        total = fixed
+        for j, value in enumerate(own):
+            try:
+                total += tokens(*parse_image(value, f"sample {n + 1} images[{j}]")).tokens
+            except CostgateError as exc:
+                raise CostgateError(exc.message, file=spec.samples_file, line=n + 1, hint=exc.hint) from None
+        out.append(total)
+    return tuple(out), all(c.exact for c in seen.values())
+
+
+Flags = tuple[int, bool, bool, bool]
+"""A pricing class: (tier index, prefix cached, history read from the cache, new turn written to it)."""
 
 
 class _ModelCost:
     """A call's requests on one model: each turn's pricing classes and their costs."""
 
-    def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, extra: list[Fraction] | None,
-                 summaries: list[Fraction], shared: dict) -> None:
+    def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, reasoning: Fraction,
+                 extra: list[Fraction] | None, summaries: list[Fraction], shared: dict) -> None:
         self.ct, self.pricing, self.scale, self.out, self.extra, self.summaries = ct, pricing, scale, out, extra, summaries
+        self.reasoning = reasoning
         self.extra_mean = sum(extra, Fraction(0)) / len(extra) if extra is not None else Fraction(0)
         self.shared = shared
 
-    def classes(self, t: int) -> dict[tuple[int, bool], list[int]]:
-        """(tier index, prefix cached) -> [requests, sum of rest tokens, sum of prefix tokens]."""
-        ct, r = self.ct, self.ct.row(t)
-        tiers = self.pricing.period.tiers
-        lift = math.ceil(ct.history[t]) if tiers else 0  # untiered: a class depends on the prefix alone
-        key = (id(ct), r, lift, tiers, self.pricing.caching, self.pricing.min_cache,
-               self.pricing.base.cached_input is not None)
-        if key not in self.shared:
-            self.shared[key] = self._classes(r, lift, tiers)
-        return self.shared[key]
+    def flags(self, p: int, rest: int, t: int, lift: int) -> Flags:
+        pricing, ct = self.pricing, self.ct
+        tiers = pricing.period.tiers
+        tier = sum(1 for x in tiers if p + rest + lift > x.above) if tiers else 0
+        if not pricing.history_caching:
+            return tier, pricing.caches(p), False, False
+        read = ct.history_read[t]
+        return (tier, pricing.caches(p), bool(read) and pricing.reads_history(p + math.ceil(read)),
+                pricing.reads_history(p + rest + lift))
 
-    def _classes(self, r: int, lift: int, tiers: tuple) -> dict[tuple[int, bool], list[int]]:
-        ct = self.ct
-        out: dict[tuple[int, bool], list[int]] = {}
-        for p, rest in zip(ct.prefix[r], ct.rest[r]):
-            size = p + rest + lift
-            tier = sum(1 for x in tiers if size > x.above) if tiers else 0
-            acc = out.setdefault((tier, self.pricing.caches(p)), [0, 0, 0])
-            acc[0] += 1
-            acc[1] += rest
-            acc[2] += p
-        return out
+    def classes(self, t: int) -> dict[Flags, list[int]]:
+        """Pricing class -> [requests, sum of rest tokens, sum of prefix tokens]."""
+        ct, r, pricing = self.ct, self.ct.row(t), self.pricing
+        tiers = pricing.period.tiers
+        lift = math.ceil(ct.history[t])
+        key = (id(ct), r, lift if tiers or pricing.history_caching else 0, ct.history_read[t], tiers,
+               pricing.caching, pricing.history_caching, pricing.min_cache, pricing.base.cached_input is not None)
+        if key not in self.shared:
+            out: dict[Flags, list[int]] = {}
+            for p, rest in zip(ct.prefix[r], ct.rest[r]):
+                acc = out.setdefault(self.flags(p, rest, t, lift), [0, 0, 0])
+                acc[0] += 1
+                acc[1] += rest
+                acc[2] += p
+            self.shared[key] = out
+        return self.shared[key]
 
     def rates(self, tier: int) -> Rates:
         period = self.pricing.period
         return period.rates if tier == 0 else sorted(period.tiers, key=lambda x: x.above)[tier - 1].rates
 
+    def coefficients(self, key: Flags) -> Coefficients:
+        return self.pricing.coefficients(self.rates(key[0]), key[1], key[2], key[3])
+
+    def per_request(self, coef: Coefficients, t: int) -> Fraction:
+        """What every request of turn t pays whatever its sample: history, output, reasoning."""
+        h, read = self.ct.history[t], self.ct.history_read[t]
+        return coef.read * read + coef.write * (h - read) + coef.output * self.out + coef.reasoning * self.reasoning
+
     def turn_mean(self, t: int) -> Fraction:
-        h = self.ct.history[t]
         total = Fraction(0)
-        for (tier, cached), (n, rest, prefix) in self.classes(t).items():
-            coef = self.pricing.coefficients(self.rates(tier), cached)
-            total += coef.cost(rest + n * h, Fraction(prefix), n * self.out)
+        for key, (n, rest, prefix) in self.classes(t).items():
+            coef = self.coefficients(key)
+            total += coef.rest * rest + coef.prefix * prefix + n * self.per_request(coef, t)
         return self.scale * total / self.ct.n + self.extra_mean + self.summaries[t]
 
     def add_requests(self, per_turn: list[list[int]], share: Fraction) -> None:
         """Add this model's share of every request's cost, in femto-dollars."""
         ct = self.ct
-        tiers = self.pricing.period.tiers
-        caches = self.pricing.caches
         extra = None if self.extra is None else [
             (math.floor(e * FEMTO) * share.numerator) // share.denominator for e in self.extra]
         for t, row_costs in enumerate(per_turn):
-            r, h = ct.row(t), ct.history[t]
-            lift = math.ceil(h)
-            memo: dict[tuple[int, bool], tuple[int, int, int, int]] = {}
+            r = ct.row(t)
+            lift = math.ceil(ct.history[t])
+            memo: dict[Flags, tuple[int, int, int, int]] = {}
             for i, (p, rest) in enumerate(zip(ct.prefix[r], ct.rest[r])):
-                key = (sum(1 for x in tiers if p + rest + lift > x.above) if tiers else 0, caches(p))
+                key = self.flags(p, rest, t, lift)
                 coef = memo.get(key)
                 if coef is None:
-                    coef = memo[key] = self._integer_coefficients(key, h, t, share)
+                    coef = memo[key] = self._integer_coefficients(key, t, share)
                 a, b, c, den = coef
                 row_costs[i] += (a * rest + b * p + c) // den
             if extra is not None:
                 for i, e in enumerate(extra):
                     row_costs[i] += e
 
-    def _integer_coefficients(self, key: tuple[int, bool], h: Fraction, t: int,
-                              share: Fraction) -> tuple[int, int, int, int]:
-        coef = self.pricing.coefficients(self.rates(key[0]), key[1])
+    def _integer_coefficients(self, key: Flags, t: int, share: Fraction) -> tuple[int, int, int, int]:
+        coef = self.coefficients(key)
         scale = self.scale * share * FEMTO
         a, b = coef.rest * scale, coef.prefix * scale
-        c = (coef.rest * h + coef.output * self.out) * scale + self.summaries[t] * share * FEMTO
+        c = self.per_request(coef, t) * scale + self.summaries[t] * share * FEMTO
         den = math.lcm(a.denominator, b.denominator, c.denominator)
         return int(a * den), int(b * den), int(c * den), den
 
@@ -185,8 +275,8 @@ def _pricing(ctx: Context, call: Call, model: Model, served: Fraction) -> Pricin
     per_window = ctx.sessions_month * Fraction(call.per_session) * served / (days * MINUTES_PER_DAY) * TTL_MINUTES[ttl]
     return Pricing(model=model, base=period.rates, period=period,
                    write_share=Fraction(1) if per_window <= 1 else 1 / per_window, ttl=ttl,
-                   caching=call.cache.prompt_prefix, min_cache=model.cache_min_tokens or 0,
-                   batch_share=Fraction(call.batch))
+                   caching=call.cache.prompt_prefix or call.cache.history, min_cache=model.cache_min_tokens or 0,
+                   batch_share=Fraction(call.batch), history_caching=call.cache.history)
 
 
 def _input_mean(ct: CallTokens, weights: list[Fraction]) -> Fraction:
@@ -263,8 +353,9 @@ def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction
     return extra
 
 
-def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], out_tokens: Decimal,
-                  per_call: Fraction, ct: CallTokens, pricing: Pricing, in_mean: Fraction, tokenizer: str) -> CallEstimate:
+def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
+                  ct: CallTokens, pricing: Pricing, in_mean: Fraction, tokenizer: str,
+                  out_tokens: Decimal) -> CallEstimate:
     """The call's figures: money summed over its models, tokens from its main model."""
     session = sum((m.cost_per_session for m in models), Decimal(0))
     first_prefix = ct.prefix[0][0]

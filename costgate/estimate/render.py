@@ -19,7 +19,7 @@ from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..spec import Call, Spec, Template
 from .sandbox import BoundedSandbox, RenderTimeout
 
-ROLES = ("system", "context", "user")
+ROLES = ("system", "context", "user", "observation")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Prompt:
     system: str
     context: str
     user: str
+    observation: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
         compiled[role] = None if tpl is None else _Compiled(env, tpl, f"<{call.name}.{role}>@{tpl.file}")
     uses_turn = any(c is not None and "turn" in c.uses for c in compiled.values())
     n_turns = max(1, turns) if uses_turn else 1
+    if call.observation is not None:  # row 0 opens with the user message, later rows with an observation
+        n_turns = max(n_turns, min(2, turns))
     with env.watch():
         return RenderedCall(call=call, columns=_render_columns(spec, compiled, n_turns))
 

@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 from ..errors import CostgateError
 from ..pricing import Model, PriceTable
 from ..spec import Call, Mix, ModelShare, Spec
-from .price_call import Context, TokenCache, price_call, turn_weights
+from .price_call import Context, TokenCache, call_weights, price_call
 from .render import RenderedCall, render_call
 from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifecycle, ModelSpend
 
@@ -55,7 +55,7 @@ def estimate(
     """Price ``spec`` on ``table`` as it stood on ``as_of`` (default: today)."""
     as_of = as_of or date.today()
     warnings: list[Lifecycle] = []
-    rendered = {c.name: render_call(spec, c, turns=_max_turns(c), limits=spec.work) for c in spec.calls}
+    rendered = {c.name: render_call(spec, c, turns=_max_turns(spec, c), limits=spec.work) for c in spec.calls}
     for call in spec.calls:
         for m in call.models:
             model = _model(table, spec, call, m)
@@ -74,16 +74,18 @@ def estimate(
                 if m not in seen:
                     seen.append(m)
         variants: list[tuple[str, AlternativeKind, Mapping[str, Mix]]] = [
-            (m, "model", {c.name: (ModelShare(m, ONE),) for c in spec.calls}) for m in seen]
+            (m, "model", {c.name: (ModelShare(m, ONE),) for c in spec.calls
+                          if c.kind == table.model(m).kind}) for m in seen]
         for s in spec.scenarios:
             for call_name, mix in s.mixes.items():
                 for m, _ in mix:
                     found = table.model(m, file=spec.file, line=s.lines.get(call_name),
                                         where=f"scenarios.{s.name}.{call_name}")
-                    if found.kind != "chat":
-                        raise CostgateError(f"scenario {s.name!r} routes call {call_name!r} to {found.id}, an "
-                                            f"{found.kind} model", file=spec.file, line=s.lines.get(call_name),
-                                            hint="calls need a chat model")
+                    if found.kind != spec.call(call_name).kind:
+                        raise CostgateError(f"scenario {s.name!r} routes call {call_name!r} to {found.id}, "
+                                            f"{_a(found.kind)} model", file=spec.file, line=s.lines.get(call_name),
+                                            hint=f"a {spec.call(call_name).kind} call needs a "
+                                                 f"{spec.call(call_name).kind} model")
         variants += [(s.name, "scenario", dict(s.mixes)) for s in spec.scenarios]
         for name, kind, mixes in variants:
             calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)
@@ -105,14 +107,20 @@ def estimate(
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
     where = f"{call.name}.model" if len(call.mix) == 1 else f"{call.name}.mix"
     model = table.model(name, file=spec.file, line=call.model_line(name), where=where)
-    if model.kind != "chat":
-        raise CostgateError(f"model {name!r} in call {call.name!r} is an {model.kind} model",
-                            file=spec.file, line=call.model_line(name), hint="calls need a chat model")
+    if model.kind != call.kind:
+        hint = ("set kind: embedding on the call to price an embedding request" if model.kind == "embedding"
+                else f"a {call.kind} call needs a {call.kind} model")
+        raise CostgateError(f"model {name!r} in call {call.name!r} is {_a(model.kind)} model", file=spec.file,
+                            line=call.model_line(name), hint=hint)
     return model
 
 
-def _max_turns(call: Call) -> int:
-    return max(1, int(math.ceil(call.per_session)))
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _max_turns(spec: Spec, call: Call) -> int:
+    return max(1, len(call_weights(call, spec.work)))
 
 
 def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCall], as_of: date,
@@ -126,7 +134,7 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         est, per_turn = price_call(ctx, call, rendered[call.name], _miss_share(spec, call), tails)
         call_results.append(est)
         if per_turn is not None:
-            session_tables.append((turn_weights(call.per_session), per_turn))
+            session_tables.append((call_weights(call, spec.work), per_turn))
     session_mean = sum((c.cost_per_session for c in call_results), ZERO)
     by_model: dict[str, Decimal] = {}
     for c in call_results:
@@ -198,16 +206,21 @@ def duplicate_share(queries: Sequence[str]) -> Fraction:
 
 def _session_p95(tables: list[tuple[list[Fraction], list[list[int]]]], seed: int, sessions: int, n: int) -> Decimal:
     """The 95th-percentile session cost over ``sessions`` seeded draws: the number of
-    turns (a fractional turn happens with its probability) and which sample each turn is.
-    Request costs are integer femto-dollars, so the sums are exact."""
+    turns and which sample each turn is. Turn k happens when one uniform draw u per call
+    falls below P(S >= k) (the weights), so the number of turns follows the call's
+    distribution. Request costs are integer femto-dollars, so the sums are exact."""
     rng = random.Random(seed)
     totals = []
     for _ in range(sessions):
         total = 0
         for weights, per_turn in tables:
+            u = None
             for t, w in enumerate(weights):
-                if w == 1 or rng.random() < float(w):
-                    total += per_turn[t][rng.randrange(n)]
+                if w != 1:
+                    u = rng.random() if u is None else u
+                    if u >= float(w):
+                        break
+                total += per_turn[t][rng.randrange(n)]
         totals.append(total)
     totals.sort()
     if not totals:

@@ -20,10 +20,15 @@ from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..repo.paths import join
 from ..repo.source import Source, find_root, read_data, read_text, relative
 from ..repo.worktree import WorkTree
+from ..tokens.tools import parse_tools
 from ..yamlio import Doc, DocPath, loads
 from .model import (
     CACHE_TTLS,
+    CALL_KINDS,
+    DETAILS,
+    EFFORTS,
     LATENCIES,
+    STEP_LAWS,
     ONE,
     SPEC_VERSION,
     ZERO,
@@ -34,11 +39,15 @@ from .model import (
     Limits,
     Mix,
     ModelShare,
+    Image,
     Output,
+    Reasoning,
     Router,
     Scenario,
     Spec,
+    Steps,
     Template,
+    Tools,
     Traffic,
     Users,
 )
@@ -52,14 +61,21 @@ KEYS: dict[str, tuple[str, ...]] = {
     "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
     "samples": ("file", "max_rows"),
     "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
-                "cache", "batch", "retry_rate", "latency", "max_tokens", "router"),
+                "cache", "batch", "retry_rate", "latency", "max_tokens", "router", "kind", "tools", "reasoning",
+                "steps", "images", "observation"),
     "calls[].system": ("file",),
+    "calls[].observation": ("file",),
+    "calls[].tools": ("file", "tool_choice"),
+    "calls[].reasoning": ("effort", "tokens", "budget"),
+    "calls[].reasoning.tokens": ("mean", "p95"),
+    "calls[].steps": ("mean", "p95", "distribution"),
+    "calls[].images[]": ("width", "height", "detail"),
     "calls[].context": ("file",),
     "calls[].user": ("file",),
     "calls[].history": ("window", "tokens", "summary"),
     "calls[].history.summary": ("every", "tokens"),
     "calls[].output_tokens": ("mean", "max"),
-    "calls[].cache": ("prompt_prefix", "ttl", "semantic_hit_rate", "exact_hit_rate", "embedding_model"),
+    "calls[].cache": ("prompt_prefix", "ttl", "semantic_hit_rate", "exact_hit_rate", "embedding_model", "history"),
     "calls[].router": ("model", "output_tokens"),
     "scenarios.*.*": ("model", "mix"),
     "budget": ("monthly_usd", "worst_case_usd"),
@@ -75,7 +91,11 @@ MAXIMA: dict[str, int] = {
     "calls[].history.summary.every": 10**6, "calls[].history.summary.tokens": 10**7,
     "limits.calls_per_user_per_hour": 10**6, "limits.calls_per_user_per_day": 10**7,
     "limits.max_input_tokens": 10**8, "budget.monthly_usd": 10**12, "budget.worst_case_usd": 10**12,
+    "calls[].reasoning.tokens": 10**7, "calls[].reasoning.budget": 10**7, "calls[].images[].width": 100_000,
+    "calls[].images[].height": 100_000,
 }
+MAX_IMAGES = 100
+"""Images one request may declare (providers accept tens; this bounds absurd input)."""
 TOP_KEYS = set(KEYS[""])
 CALL_KEYS = set(KEYS["calls[]"])
 FEATURE_ID = r"[a-z0-9][a-z0-9._-]*"
@@ -260,21 +280,32 @@ class _Parser:
         return shares
 
     def call(self, p: DocPath, value: Any) -> Call:
-        value = self.mapping(p, value, "calls[]", ("name", "user", "per_session"))
+        value = self.mapping(p, value, "calls[]", ("name",))
         name = value["name"]
         if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
             raise self.err(p + ("name",), f"call name must be an identifier, got {name!r}")
         if ("model" in value) == ("mix" in value):
             raise self.err(p, f"call {name!r} needs exactly one of 'model' or 'mix'")
+        if "per_session" not in value and "steps" not in value:
+            raise self.err(p, f"missing required key 'per_session' in {self.f.where(p)}",
+                           "per_session: N is a fixed number of requests a session; an agent loop takes "
+                           "steps: {mean: N, p95: M} instead")
+        if "per_session" in value and "steps" in value:
+            raise self.err(p + ("steps",), f"call {name!r} takes per_session (a fixed number of requests) or steps "
+                                           "(an agent loop's {mean: N, p95: M}), not both")
+        if "user" not in value and "observation" not in value:
+            raise self.err(p, f"call {name!r} has no 'user' template", "add user: \"{{ query }}\" (the message "
+                                                                        "each request sends)")
         f = self.f
         max_tokens = value.get("max_tokens")
         mix = self.parse_mix(p, value)
-        return Call(
+        steps = self.steps(p + ("steps",), value.get("steps"))
+        call = Call(
             name=name, mix=mix,
-            per_session=self.per_session(p + ("per_session",), value["per_session"]),
+            per_session=steps.mean if steps else self.per_session(p + ("per_session",), value["per_session"]),
             system=self.template(p + ("system",), value.get("system"), "calls[].system"),
             context=self.template(p + ("context",), value.get("context"), "calls[].context"),
-            user=self.template(p + ("user",), value["user"], "calls[].user") or Template("", self.rel),
+            user=self.template(p + ("user",), value.get("user"), "calls[].user") or Template("", self.rel),
             history=self.history(p + ("history",), value.get("history", "none")),
             output=self.output(p + ("output_tokens",), value.get("output_tokens", 0)),
             cache=self.cache(p + ("cache",), value.get("cache")),
@@ -284,10 +315,114 @@ class _Parser:
             max_tokens=None if max_tokens is None else self.count(p + ("max_tokens",), max_tokens, "calls[].max_tokens",
                                                                   positive=True),
             router=self.router(p + ("router",), value.get("router")),
+            kind=f.choice(p + ("kind",), value.get("kind", "chat"), CALL_KINDS),
+            tools=self.tools(p + ("tools",), value.get("tools")),
+            reasoning=self.reasoning(p + ("reasoning",), value.get("reasoning")),
+            steps=steps,
+            images=self.images(p + ("images",), value.get("images")),
+            observation=self.template(p + ("observation",), value.get("observation"), "calls[].observation"),
             line=self.doc.line(p),
             model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
                               for m, _ in mix),
         )
+        return self.coherent(p, call)
+
+    def coherent(self, p: DocPath, call: Call) -> Call:
+        """Settings that cannot go together, refused with the reason."""
+        if call.kind == "embedding":
+            chat_only = [k for k, v in (("output_tokens", call.output.mean), ("reasoning", call.reasoning),
+                                        ("tools", call.tools), ("images", call.images), ("router", call.router),
+                                        ("observation", call.observation), ("steps", call.steps),
+                                        ("history", call.history.policy != "none"), ("system", call.system))
+                         if v]
+            if chat_only:
+                raise self.err(p + (chat_only[0],), f"an embedding call has no {chat_only[0]}",
+                               "an embedding call sends text (user, context) and gets a vector back")
+        if call.cache.history and call.history.policy == "none":
+            raise self.err(p + ("cache", "history"), "cache.history needs a conversation to cache",
+                           "set history: full (or a window) on this call, or drop cache.history")
+        if call.observation is not None and call.history.policy == "none":
+            raise self.err(p + ("observation",), "an observation is the next step's message in a conversation",
+                           "set history: full (or a window) on this call")
+        return call
+
+    def tools(self, p: DocPath, value: Any) -> Tools | None:
+        if value is None:
+            return None
+        value = self.mapping(p, value, "calls[].tools", ("file",))
+        if not isinstance(value["file"], str):
+            raise self.err(p + ("file",), "tools.file must be a path to a JSON list of function definitions")
+        rel = join(self.rel, value["file"])
+        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)))
+        self.files.append(rel)
+        choice = value.get("tool_choice", "auto")
+        if choice not in ("auto", "none", "any", "required", "tool"):
+            raise self.err(p + ("tool_choice",), f"tool_choice must be auto, none, any, required or tool, got "
+                                                 f"{str(choice)[:40]!r}")
+        return Tools(rel, parse_tools(loads(text, rel).data, rel), str(choice))
+
+    def reasoning(self, p: DocPath, value: Any) -> Reasoning | None:
+        if value is None:
+            return None
+        value = self.mapping(p, value, "calls[].reasoning")
+        if len(value) != 1:
+            raise self.err(p, "reasoning takes one of {effort: low|medium|high}, {tokens: N}, "
+                              "{tokens: {mean: N, p95: M}} or {budget: N}")
+        top = Decimal(MAXIMA["calls[].reasoning.tokens"])
+        if "effort" in value:
+            return Reasoning(effort=self.f.choice(p + ("effort",), value["effort"], EFFORTS))
+        if "budget" in value:
+            return Reasoning(budget=self.count(p + ("budget",), value["budget"], "calls[].reasoning.budget",
+                                               positive=True))
+        tokens = value["tokens"]
+        if not isinstance(tokens, dict):
+            return Reasoning(mean=self.f.number(p + ("tokens",), tokens, maximum=top))
+        tokens = self.mapping(p + ("tokens",), tokens, "calls[].reasoning.tokens", ("mean",))
+        mean = self.f.number(p + ("tokens", "mean"), tokens["mean"], maximum=top)
+        p95 = None if tokens.get("p95") is None else self.f.number(p + ("tokens", "p95"), tokens["p95"], maximum=top)
+        if p95 is not None and p95 < mean:
+            raise self.err(p + ("tokens", "p95"), f"reasoning p95 ({p95}) is below its mean ({mean})")
+        return Reasoning(mean=mean, p95=p95)
+
+    def steps(self, p: DocPath, value: Any) -> Steps | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return Steps(self.step_count(p, value), None, "fixed")
+        value = self.mapping(p, value, "calls[].steps", ("mean",))
+        mean = self.step_count(p + ("mean",), value["mean"])
+        if mean < 1:
+            raise self.err(p + ("mean",), f"steps.mean must be at least 1 (a session makes one request), got {mean}")
+        p95 = None if value.get("p95") is None else self.step_count(p + ("p95",), value["p95"], integer=True)
+        law = self.f.choice(p + ("distribution",), value.get("distribution", "negative_binomial"), STEP_LAWS)
+        if p95 is not None and p95 < mean:
+            raise self.err(p + ("p95",), f"steps.p95 ({p95}) is below its mean ({mean})")
+        if law != "fixed" and p95 is None and law == "negative_binomial":
+            law = "fixed"
+        return Steps(mean, p95, law)
+
+    def step_count(self, path: DocPath, value: Any, *, integer: bool = False) -> Decimal:
+        number = self.f.number(path, value, integer=integer)
+        if number > self.work.turns_per_session:
+            raise self.work.exceeded("turns_per_session", number, self.f.where(path), file=self.rel,
+                                     line=self.doc.line(path))
+        return number
+
+    def images(self, p: DocPath, value: Any) -> tuple[Image, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise self.err(p, "images must be a list of {width: W, height: H, detail: low|high|auto}")
+        if len(value) > MAX_IMAGES:
+            raise self.err(p, f"{len(value)} images per request is over the {MAX_IMAGES} this spec format allows")
+        out = []
+        for i, item in enumerate(value):
+            q = p + (i,)
+            item = self.mapping(q, item, "calls[].images[]", ("width", "height"))
+            out.append(Image(self.count(q + ("width",), item["width"], "calls[].images[].width", positive=True),
+                             self.count(q + ("height",), item["height"], "calls[].images[].height", positive=True),
+                             self.f.choice(q + ("detail",), item.get("detail", "auto"), DETAILS)))
+        return tuple(out)
 
     def router(self, p: DocPath, value: Any) -> Router | None:
         if value is None:
@@ -340,6 +475,7 @@ class _Parser:
         exact = value.get("exact_hit_rate", 0)
         emb = value.get("embedding_model")
         return Cache(prompt_prefix=prefix, ttl=f.choice(p + ("ttl",), ttl, CACHE_TTLS),
+                     history=f.boolean(p + ("history",), value.get("history", False)),
                      semantic_hit_rate=f.share(p + ("semantic_hit_rate",), value.get("semantic_hit_rate", 0)),
                      exact_hit_rate="auto" if exact == "auto" else f.share(p + ("exact_hit_rate",), exact),
                      embedding_model=None if emb is None else str(emb))

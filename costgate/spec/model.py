@@ -16,6 +16,14 @@ SPEC_VERSION = 1
 HistoryPolicy = Literal["none", "full", "window", "tokens", "summary"]
 CacheTTL = Literal["5m", "1h"]
 Latency = Literal["interactive", "offline"]
+CallKind = Literal["chat", "embedding"]
+Effort = Literal["minimal", "low", "medium", "high", "xhigh"]
+Detail = Literal["low", "high", "auto"]
+StepLaw = Literal["fixed", "negative_binomial", "geometric"]
+CALL_KINDS: tuple[CallKind, ...] = get_args(CallKind)
+EFFORTS: tuple[Effort, ...] = get_args(Effort)
+DETAILS: tuple[Detail, ...] = get_args(Detail)
+STEP_LAWS: tuple[StepLaw, ...] = get_args(StepLaw)
 CACHE_TTLS: tuple[CacheTTL, ...] = get_args(CacheTTL)
 LATENCIES: tuple[Latency, ...] = get_args(Latency)
 ZERO, ONE = Decimal(0), Decimal(1)
@@ -45,6 +53,9 @@ class Cache:
     exact_hit_rate: Decimal | Literal["auto"] = ZERO
     """A share, or "auto": measured from duplicate samples."""
     embedding_model: str | None = None
+    history: bool = False
+    """Conversation caching: each request reads the conversation so far from the cache
+    and writes its new turn (a cache breakpoint on the latest message)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,44 @@ class History:
     every: int | None = None
     """Policy ``summary``: a summary call every K turns."""
     summary_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """Hidden reasoning tokens per request, billed as output, never resent in history.
+    One of: an ``effort`` (its default tokens are pricing data), a ``mean`` (and
+    optionally a ``p95`` for the tails), or a thinking ``budget`` (priced in full: the
+    most it can cost)."""
+
+    effort: Effort | None = None
+    mean: Decimal | None = None
+    p95: Decimal | None = None
+    budget: int | None = None
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Requests of an agent loop per session: a mean, and a p95 that sets the tail."""
+
+    mean: Decimal
+    p95: Decimal | None = None
+    distribution: StepLaw = "negative_binomial"
+
+
+@dataclass(frozen=True)
+class Image:
+    width: int
+    height: int
+    detail: Detail = "auto"
+
+
+@dataclass(frozen=True)
+class Tools:
+    """Tool (function) definitions sent with every request, and where they came from."""
+
+    file: str
+    definitions: tuple[Mapping[str, Any], ...]
+    tool_choice: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -91,6 +140,15 @@ class Call:
     latency: Latency = "interactive"
     max_tokens: int | None = None
     router: Router | None = None
+    kind: CallKind = "chat"
+    tools: Tools | None = None
+    reasoning: Reasoning | None = None
+    steps: Steps | None = None
+    """An agent loop's requests per session (instead of a fixed ``per_session``)."""
+    images: tuple[Image, ...] = ()
+    """Images every request sends (a sample row's ``images`` field adds its own)."""
+    observation: Template | None = None
+    """The new message of every step after the first (a tool result), from the samples."""
     line: int | None = None
     model_lines: tuple[tuple[str, int | None], ...] = ()
     """Where each model id of the mix is written in the spec."""
@@ -174,4 +232,4 @@ class Spec:
 
 
 __all__ = ["Spec", "Call", "Template", "Traffic", "Users", "Limits", "Budget", "Scenario", "Cache", "History",
-           "Output", "Router", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]
+           "Output", "Router", "Reasoning", "Steps", "Image", "Tools", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]
