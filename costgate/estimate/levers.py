@@ -11,11 +11,12 @@ once in ``LEVERS``. Adding a lever is one class, one registry line, and its name
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Mapping, Protocol
 
 from ..errors import CostgateError
 from ..pricing import PriceTable
@@ -81,6 +82,8 @@ class HistoryWindow:
     trade_off = f"the model forgets turns older than {WINDOW}; long conversations may lose context"
 
     def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if is_agent(call):
+            return  # an agent that forgets its earlier steps redoes them: advice that does not fit
         if rule_for(call.history).can_window(WINDOW) and call.per_session > WINDOW + 1:
             yield f"keep only the last {WINDOW} turns of history", replace(call, history=History("window", window=WINDOW))
 
@@ -107,8 +110,58 @@ class CompressSystem:
                 replace(call, system=Template(squeezed, call.system.file, call.system.first_line))
 
 
+def is_agent(call: Call) -> bool:
+    """A loop of steps that act on their own results (tools, observations, a step law)."""
+    return call.steps is not None or call.observation is not None or call.tools is not None
+
+
+class HistoryCaching:
+    kind: LeverKind = "history_caching"
+    trade_off = "none on output; each new turn pays the cache-write price once"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        if call.history.policy != "none" and not call.cache.history and call.per_session > 1:
+            yield "cache the conversation (a cache breakpoint on the latest message)", \
+                replace(call, cache=replace(call.cache, history=True))
+
+
+class ToolPruning:
+    kind: LeverKind = "tool_pruning"
+    trade_off = "the model cannot call a tool it is not sent: send it only on the steps that need it"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        tools = call.tools
+        if tools is None or len(tools.definitions) < 2:
+            return
+        sizes = [len(json.dumps(d, sort_keys=True)) for d in tools.definitions]
+        largest = max(range(len(sizes)), key=lambda i: (sizes[i], -i))
+        name = tool_name(tools.definitions[largest])
+        kept = tools.definitions[:largest] + tools.definitions[largest + 1:]
+        yield f"drop the largest tool definition ({name}) from the requests that do not need it", \
+            replace(call, tools=replace(tools, definitions=kept))
+
+
+def tool_name(definition: Mapping[str, Any]) -> str:
+    inner = definition.get("function")
+    name = (inner if isinstance(inner, dict) else definition).get("name", "?")
+    return str(name)[:60]
+
+
+class StepCap:
+    kind: LeverKind = "step_cap"
+    trade_off = "sessions that need more steps stop unfinished; watch the task success rate"
+
+    def variants(self, ctx: Context, call: Call) -> Iterator[tuple[str, Call]]:
+        steps = call.steps
+        if steps is None or steps.p95 is None or steps.max is not None:
+            return
+        cap = int(steps.p95)
+        yield f"stop the loop after {cap} steps (its p95)", replace(call, steps=replace(steps, max=cap))
+
+
 class Route:
-    """Every other chat model of the same tokenizer family, priced and not on its way out."""
+    """Every other model of the same kind and tokenizer family, in the same capability
+    class when the price table says which that is, priced and not on its way out."""
 
     kind: LeverKind = "route"
     trade_off = "quality risk: a smaller model; evaluate it on your samples first"
@@ -117,16 +170,20 @@ class Route:
         table, as_of = ctx.table, ctx.as_of
         families = {table.model(m).tokenizer for m in call.models}
         current = {table.model(m).id for m in call.models}
+        classes = {getattr(table.model(m), "capability", None) for m in call.models}
         for model in table.models.values():
-            if model.kind != "chat" or model.tokenizer not in families or model.id in current or model.gone(as_of):
+            if model.kind != call.kind or model.tokenizer not in families or model.id in current or model.gone(as_of):
                 continue
+            if None not in classes and getattr(model, "capability", None) not in classes:
+                continue  # a smaller class of model is a different product, not a saving
             period = model.priced_at(as_of)
             if period is None or (call.batch and period.rates.batch_input is None):
                 continue
             yield f"route to {model.id}", replace(call, mix=(ModelShare(model.id, Decimal(1)),))
 
 
-LEVERS: tuple[LeverRule, ...] = (PromptCaching(), HistoryWindow(), Batch(), CompressSystem(), Route())
+LEVERS: tuple[LeverRule, ...] = (PromptCaching(), HistoryCaching(), HistoryWindow(), Batch(), CompressSystem(),
+                                 ToolPruning(), StepCap(), Route())
 
 
 def what_if(spec: Spec, table: PriceTable, base: Estimate | None = None, *, as_of: date | None = None,

@@ -28,7 +28,7 @@ from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
 from .requests import CallTokens, Extras, call_tokens
-from .steps import distribution, fixed_weights
+from .steps import distribution, fixed_weights, lognormal_spread
 from .results import CallEstimate, ModelCost
 
 FEMTO = 10**15
@@ -110,6 +110,21 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
     assert main_view is not None
     per_call = exact[0] / per_session if per_session else exact[1]
     return call_estimate(call, tuple(models), weights, per_call, *main_view), per_turn
+
+
+def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...] | None:
+    """Femto-dollar deviations from the mean reasoning cost that the tails draw one of per
+    request, when the spec gives reasoning a p95 (None otherwise: reasoning at its mean)."""
+    r = call.reasoning
+    if r is None or r.mean is None or r.p95 is None or r.p95 <= r.mean:
+        return None
+    rate = Fraction(0)
+    for model_id, share in call.mix:
+        model = ctx.table.model(model_id)
+        pricing = _pricing(ctx, call, model, Fraction(share) * miss)
+        rate += pricing.coefficients(pricing.period.rates, False).reasoning * Fraction(share)
+    per_token = float(rate * miss * (1 + Fraction(call.retry_rate)) * FEMTO)
+    return tuple(round(d * per_token) for d in lognormal_spread(r.mean, r.p95))
 
 
 def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:

@@ -208,3 +208,23 @@ def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
                               for i, v in enumerate(merged)))
         columns[role] = tuple(rows)
     return columns
+
+
+def static_text(template: Template, variables: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> str:
+    """The template as its author wrote it: rendered with the spec's ``vars`` and every
+    other variable (sample data, ``turn``) empty, so that data substituted into a system
+    message counts as input, not as prompt growth. A template that will not render
+    leniently (a filter that needs a real value) falls back to its literal text."""
+    env = BoundedSandbox(limits)
+    env.undefined = jinja2.ChainableUndefined
+    try:
+        ast = env.parse(template.text)
+    except jinja2.TemplateSyntaxError:
+        return ""
+    literal = "".join(node.data for node in ast.find_all(nodes.TemplateData))
+    try:
+        with env.watch():
+            return env.render_bounded(env.from_string(template.text), dict(variables))
+    except (RenderTimeout, RecursionError, MemoryError, jinja2.TemplateError, TypeError, ValueError,
+            ArithmeticError, AttributeError, LookupError, AssertionError):
+        return literal

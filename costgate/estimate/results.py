@@ -26,7 +26,8 @@ def reported(value: Decimal, quantum: Decimal) -> Decimal:
     return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
 
 AlternativeKind = Literal["model", "scenario"]
-LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system"]
+LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system", "history_caching",
+                    "tool_pruning", "step_cap"]
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Mapping, Sequence
 from ..errors import CostgateError
 from ..pricing import Model, PriceTable
 from ..spec import Call, Mix, ModelShare, Spec
-from .price_call import Context, TokenCache, call_weights, price_call
+from .price_call import Context, TokenCache, call_weights, price_call, reasoning_spread
 from .render import RenderedCall, render_call
 from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifecycle, ModelSpend
 
@@ -130,17 +130,20 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
     ctx = Context(spec, table, as_of, sessions_month, tokens, classes)
     call_results: list[CallEstimate] = []
     session_tables: list[tuple[list[Fraction], list[list[int]]]] = []
+    spreads: list[tuple[int, ...] | None] = []
     for call in spec.calls:
-        est, per_turn = price_call(ctx, call, rendered[call.name], _miss_share(spec, call), tails)
+        miss = _miss_share(spec, call)
+        est, per_turn = price_call(ctx, call, rendered[call.name], miss, tails)
         call_results.append(est)
         if per_turn is not None:
             session_tables.append((call_weights(call, spec.work), per_turn))
+            spreads.append(reasoning_spread(ctx, call, miss))
     session_mean = sum((c.cost_per_session for c in call_results), ZERO)
     by_model: dict[str, Decimal] = {}
     for c in call_results:
         for m in c.models:
             by_model[m.model] = by_model.get(m.model, ZERO) + m.monthly_cost
-    p95 = _session_p95(session_tables, seed, sessions, len(spec.samples)) if tails else ZERO
+    p95 = _session_p95(session_tables, seed, sessions, len(spec.samples), spreads) if tails else ZERO
     se = sampling_error(session_tables, sessions_month) if tails else ZERO
     return Estimate(
         feature=spec.feature, spec_file=spec.file, as_of=as_of, seed=seed,
@@ -204,16 +207,19 @@ def duplicate_share(queries: Sequence[str]) -> Fraction:
     return Fraction(dupes, len(queries)) if queries else Fraction(0)
 
 
-def _session_p95(tables: list[tuple[list[Fraction], list[list[int]]]], seed: int, sessions: int, n: int) -> Decimal:
+def _session_p95(tables: list[tuple[list[Fraction], list[list[int]]]], seed: int, sessions: int, n: int,
+                 spreads: Sequence[tuple[int, ...] | None] = ()) -> Decimal:
     """The 95th-percentile session cost over ``sessions`` seeded draws: the number of
     turns and which sample each turn is. Turn k happens when one uniform draw u per call
     falls below P(S >= k) (the weights), so the number of turns follows the call's
-    distribution. Request costs are integer femto-dollars, so the sums are exact."""
+    distribution. A call whose reasoning has a spread adds one of its deviations per
+    request. Request costs are integer femto-dollars, so the sums are exact."""
     rng = random.Random(seed)
     totals = []
+    spread = list(spreads) + [None] * (len(tables) - len(spreads))
     for _ in range(sessions):
         total = 0
-        for weights, per_turn in tables:
+        for (weights, per_turn), dev in zip(tables, spread):
             u = None
             for t, w in enumerate(weights):
                 if w != 1:
@@ -221,6 +227,8 @@ def _session_p95(tables: list[tuple[list[Fraction], list[list[int]]]], seed: int
                     if u >= float(w):
                         break
                 total += per_turn[t][rng.randrange(n)]
+                if dev is not None:
+                    total += dev[rng.randrange(len(dev))]
         totals.append(total)
     totals.sort()
     if not totals:

@@ -13,10 +13,12 @@ are the same on every machine.
 from __future__ import annotations
 
 import decimal
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from statistics import NormalDist
 
 from ..spec.model import Steps
 
@@ -58,13 +60,15 @@ class StepDistribution:
 
 
 def distribution(steps: Steps, max_turns: int) -> StepDistribution:
-    """The step distribution a spec declares, truncated at ``max_turns``."""
-    if steps.p95 is None or steps.distribution == "fixed":
-        return StepDistribution(tuple(fixed_weights(steps.mean)))
+    """The step distribution a spec declares, truncated at ``max_turns`` and at the loop's
+    own ``max`` (a cap stops every longer session at it)."""
+    cap = min(max_turns, steps.max or max_turns)
+    if steps.distribution == "fixed" or (steps.p95 is None and steps.distribution != "geometric"):
+        return StepDistribution(tuple(fixed_weights(steps.mean))[:cap])
     if steps.distribution == "geometric":
-        return StepDistribution(_survival(steps.mean, Decimal(1), max_turns), Decimal(1))
+        return StepDistribution(_survival(steps.mean, Decimal(1), max_turns)[:cap], Decimal(1))
     shape = fit_shape(steps.mean, int(steps.p95), max_turns)
-    return StepDistribution(_survival(steps.mean, shape, max_turns), shape)
+    return StepDistribution(_survival(steps.mean, shape, max_turns)[:cap], shape)
 
 
 @lru_cache(maxsize=256)
@@ -104,3 +108,23 @@ def _survival(mean: Decimal, shape: Decimal, max_turns: int) -> tuple[Fraction, 
         pmf = c.multiply(pmf, c.divide(c.multiply(c.add(Decimal(j), shape), q), Decimal(j + 1)))
         j += 1
     return tuple(weights)
+
+
+SPREAD_POINTS = 64
+
+
+def lognormal_spread(mean: Decimal, p95: Decimal) -> tuple[float, ...]:
+    """Deviations from the mean of ``SPREAD_POINTS`` equally likely values of a lognormal
+    with this mean and p95, centred so they add to zero (the mean stays the exact one;
+    the tails draw one of them per request). A p95 beyond what a lognormal with this mean
+    reaches (about 3.87 x the mean) gets the widest one."""
+    m, q = float(mean), float(p95)
+    if m <= 0 or q <= m:
+        return (0.0,)
+    z = NormalDist().inv_cdf(0.95)
+    gap = max(0.0, z * z - 2 * math.log(q / m))
+    s = z - math.sqrt(gap)
+    mu = math.log(m) - s * s / 2
+    values = [math.exp(mu + s * NormalDist().inv_cdf((j + 0.5) / SPREAD_POINTS)) for j in range(SPREAD_POINTS)]
+    centre = sum(values) / len(values)
+    return tuple(v - centre for v in values)

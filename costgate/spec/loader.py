@@ -68,7 +68,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "calls[].tools": ("file", "tool_choice"),
     "calls[].reasoning": ("effort", "tokens", "budget"),
     "calls[].reasoning.tokens": ("mean", "p95"),
-    "calls[].steps": ("mean", "p95", "distribution"),
+    "calls[].steps": ("mean", "p95", "distribution", "max"),
     "calls[].images[]": ("width", "height", "detail"),
     "calls[].context": ("file",),
     "calls[].user": ("file",),
@@ -399,7 +399,10 @@ class _Parser:
             raise self.err(p + ("p95",), f"steps.p95 ({p95}) is below its mean ({mean})")
         if law != "fixed" and p95 is None and law == "negative_binomial":
             law = "fixed"
-        return Steps(mean, p95, law)
+        cap = None if value.get("max") is None else int(self.step_count(p + ("max",), value["max"], integer=True))
+        if cap is not None and cap < 1:
+            raise self.err(p + ("max",), "steps.max must be at least 1")
+        return Steps(mean, p95, law, cap)
 
     def step_count(self, path: DocPath, value: Any, *, integer: bool = False) -> Decimal:
         number = self.f.number(path, value, integer=integer)

@@ -88,6 +88,8 @@ class Steps:
     mean: Decimal
     p95: Decimal | None = None
     distribution: StepLaw = "negative_binomial"
+    max: int | None = None
+    """The loop stops after this many steps (the mean then falls below ``mean``)."""
 
 
 @dataclass(frozen=True)

@@ -216,3 +216,27 @@ def test_embedding_call(tmp_path):
         run(make_spec(tmp_path, call.replace("    kind: embedding\n", "")))
     with pytest.raises(CostgateError, match="an embedding call has no output_tokens"):
         run(make_spec(tmp_path, call + "    output_tokens: 5\n"))
+
+
+def test_reasoning_spread_keeps_the_mean_and_reaches_the_p95():
+    from costgate.estimate.steps import lognormal_spread
+
+    dev = lognormal_spread(D(1000), D(2500))
+    assert abs(sum(dev)) < 1e-6  # centred: the exact mean is untouched
+    ordered = sorted(dev)
+    # the 61st of 64 equally likely values sits at the 95th percentile: ~ p95 - mean
+    assert 1300 < ordered[60] + 1000 < 2700
+    assert lognormal_spread(D(1000), D(1000)) == (0.0,)
+
+
+def test_reasoning_p95_widens_the_session_tail(tmp_path):
+    call = """    model: gpt-4o
+    per_session: 4
+    user: "{{ query }}"
+    output_tokens: 50
+    reasoning: {tokens: {mean: 2000, p95: 6000}}
+"""
+    spread = run(make_spec(tmp_path, call))
+    flat = run(make_spec(tmp_path, call.replace("{mean: 2000, p95: 6000}", "2000")))
+    assert spread.cost_per_session == flat.cost_per_session  # means are exact either way
+    assert spread.cost_per_session_p95 > flat.cost_per_session_p95
