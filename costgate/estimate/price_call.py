@@ -17,9 +17,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..errors import CostgateError
+from ..limits import WorkLimits
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
-from ..limits import WorkLimits
 from ..tokens import ChatOverhead, Tokenizer
 from ..tokens.images import Detail, ImageCount, image_tokens, parse_image
 from ..tokens.tools import tool_tokens
@@ -28,14 +28,14 @@ from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
 from .requests import CallTokens, Extras, call_tokens
-from .steps import distribution, fixed_weights, lognormal_spread
 from .results import CallEstimate, ModelCost
+from .steps import distribution, fixed_weights, lognormal_spread
 
 FEMTO = 10**15
 MINUTES_PER_DAY = 1440
 TTL_MINUTES = {"5m": 5, "1h": 60}
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
-TokenCache = dict[tuple[str, str, ChatOverhead], CallTokens]
+TokenCache = dict[tuple[str, str, ChatOverhead, str, Decimal], CallTokens]
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def model_extras(ctx: Context, call: Call, model: Model, tok: Tokenizer) -> Extr
     """What ``model`` bills on top of the rendered messages: tool definitions and images."""
     tools, exact = 0, True
     if call.tools is not None:
-        counted = tool_tokens(call.tools.definitions, provider=model.provider, model_id=model.id, tokenizer=tok,
+        counted = tool_tokens([dict(d) for d in call.tools.definitions], provider=model.provider, model_id=model.id, tokenizer=tok,
                               tool_choice=call.tools.tool_choice)
         tools, exact = counted.tokens, counted.exact
     images = None

@@ -67,7 +67,7 @@ def distribution(steps: Steps, max_turns: int) -> StepDistribution:
         return StepDistribution(tuple(fixed_weights(steps.mean))[:cap])
     if steps.distribution == "geometric":
         return StepDistribution(_survival(steps.mean, Decimal(1), max_turns)[:cap], Decimal(1))
-    shape = fit_shape(steps.mean, int(steps.p95), max_turns)
+    shape = fit_shape(steps.mean, int(steps.p95 or steps.mean), max_turns)
     return StepDistribution(_survival(steps.mean, shape, max_turns)[:cap], shape)
 
 
