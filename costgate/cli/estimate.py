@@ -66,7 +66,10 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
 @click.option("-m", "--model", default="gpt-4o", show_default=True, help="Model whose tokenizer (and chat overhead) to use.")
 @click.option("--messages", is_flag=True, help="Input is a JSON list of chat messages: [{\"role\": ..., \"content\": ...}].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def tokens(file, model, messages, fmt) -> None:
+@click.option("--image", "images", multiple=True, metavar="WxH[:detail]",
+              help="Count an image's input tokens on the model instead of FILE (repeatable: each is listed, "
+                   "then the sum). detail is low, high or auto (the default, counted as high).")
+def tokens(file, model, messages, fmt, images) -> None:
     """Count the tokens of FILE (or stdin) the way the estimator does.
 
     Plain text is counted as is. With --messages, FILE is a JSON list of chat messages
@@ -77,7 +80,10 @@ def tokens(file, model, messages, fmt) -> None:
     Examples:
       costgate tokens --model gpt-4o-mini prompts/system.j2
       echo '[{"role":"user","content":"hi"}]' | costgate tokens --messages
+      costgate tokens --model gpt-4o --image 1024x1024:high
     """
+    if images:
+        return count_images(model, messages, fmt, images)
     import json
 
     from ..pricing import load_table
@@ -96,6 +102,37 @@ def tokens(file, model, messages, fmt) -> None:
         click.echo(f"{'~' if not tok.exact else ''}{count}")
         if not tok.exact:
             say(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base")
+
+
+def count_images(model: str, messages: bool, fmt: str, values: tuple[str, ...]) -> None:
+    """``costgate tokens --image``: each image's input tokens on MODEL by the provider's
+    published formula (costgate.tokens.images), listed, then summed when there are several."""
+    import json
+
+    from ..pricing import load_table
+    from ..tokens.images import image_tokens, parse_image
+
+    given_file = click.get_current_context().get_parameter_source("file") != click.core.ParameterSource.DEFAULT
+    if messages or given_file:
+        raise CostgateError("--image counts images alone, not FILE or --messages",
+                            hint="run `costgate tokens` once for the text and once with --image for the images")
+    m = load_table().model(model, where="--model")
+    shapes = [parse_image(v, "--image") for v in values]
+    counts = [image_tokens(m.id, m.provider, w, h, d) for w, h, d in shapes]
+    rows = [{"image": {"width": w, "height": h, "detail": d}, "tokens": c.tokens, "exact": c.exact,
+             "rule": c.rule, "source": c.source} for (w, h, d), c in zip(shapes, counts)]
+    total, exact = sum(c.tokens for c in counts), all(c.exact for c in counts)
+    if fmt == "json":
+        doc = {"schema_version": 1, "model": m.id, **rows[0]} if len(rows) == 1 else {
+            "schema_version": 1, "model": m.id, "images": rows, "tokens": total, "exact": exact}
+        click.echo(json.dumps(doc))
+        return
+    for (w, h, d), c in zip(shapes, counts):
+        click.echo(f"{'' if c.exact else '~'}{c.tokens} tokens ({m.id}, {w}x{h} {d}, {c.rule})")
+    if len(counts) > 1:
+        click.echo(f"{'' if exact else '~'}{total} tokens in total ({len(counts)} images)")
+    for rule, source in sorted({(c.rule, c.source) for c in counts if not c.exact}):
+        say(f"~ approximate: {rule}, {source}")
 
 
 def read_input(file: IO[bytes], name: str) -> str:

@@ -1,7 +1,8 @@
-"""Exact, offline token counts: shipped vocabularies, approximations, chat overheads."""
+"""Exact, offline token counts: shipped vocabularies, approximations, chat overheads, images."""
 
 from .chat import ChatOverhead, Message, count_messages, parse_messages
 from .encodings import ENCODING_SHA256, load_encoding
+from .images import Detail, ImageCount, image_tokens, parse_image
 from .registry import (
     Approximation,
     ApproxTokenizer,
@@ -15,4 +16,4 @@ from .registry import (
 
 __all__ = ["ChatOverhead", "Message", "count_messages", "parse_messages", "ENCODING_SHA256", "load_encoding",
            "ApproxTokenizer", "Approximation", "TiktokenTokenizer", "Tokenizer", "get_tokenizer", "register",
-           "registered", "resolve"]
+           "registered", "resolve", "Detail", "ImageCount", "image_tokens", "parse_image"]
