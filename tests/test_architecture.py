@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "costgate"
 FOUNDATION = ("errors", "version", "limits", "yamlio", "fields")
-LAYERS = ("repo", "spec", "tokens", "pricing", "estimate", "gate", "report", "cli")
+LAYERS = ("repo", "tokens", "spec", "pricing", "estimate", "gate", "report", "cli")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

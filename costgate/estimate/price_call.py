@@ -20,14 +20,13 @@ from ..errors import CostgateError
 from ..limits import WorkLimits
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
-from ..tokens import ChatOverhead, Tokenizer
-from ..tokens.images import Detail, ImageCount, image_tokens, parse_image
-from ..tokens.tools import tool_tokens
+from ..tokens import ChatOverhead
+from .additions import model_extras, reasoning_tokens
 from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
 from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
-from .requests import CallTokens, Extras, call_tokens
+from .requests import CallTokens, call_tokens
 from .results import CallEstimate, ModelCost
 from .steps import distribution, fixed_weights, lognormal_spread
 
@@ -85,7 +84,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
         tok, ov = ctx.table.tokenizer(model), ctx.table.overhead(model)
         reasoning = reasoning_tokens(spec, call, model)
         out_tokens = expected_output(call, reasoning)
-        extras = model_extras(ctx, call, model, tok)
+        extras = model_extras(spec, call, model, tok)
         key = (call.name, tok.name, ov, model.id if extras.tools or extras.images else "", out_tokens)
         ct = ctx.tokens.get(key) or ctx.tokens.setdefault(
             key, call_tokens(call, rendered, tok, ov, turns, out_tokens, extras))
@@ -125,71 +124,6 @@ def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...
         rate += pricing.coefficients(pricing.period.rates, False).reasoning * Fraction(share)
     per_token = float(rate * miss * (1 + Fraction(call.retry_rate)) * FEMTO)
     return tuple(round(d * per_token) for d in lognormal_spread(r.mean, r.p95))
-
-
-def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:
-    """Mean hidden reasoning tokens of one request on ``model``."""
-    r = call.reasoning
-    if r is None:
-        return Decimal(0)
-    if r.budget is not None:
-        mean = Decimal(r.budget)
-    elif r.mean is not None:
-        mean = r.mean
-    else:
-        defaults = getattr(model, "reasoning", None)
-        tokens = None if defaults is None else defaults.effort_tokens.get(r.effort)
-        if tokens is None:
-            raise CostgateError(f"call {call.name!r} asks for reasoning effort {r.effort!r}, but the price table has "
-                                f"no reasoning tokens for {r.effort!r} on {model.id}", file=spec.file,
-                                line=call.line, hint="declare the tokens instead: reasoning: {tokens: N}, or add "
-                                                     "reasoning.effort_tokens to the model's price entry")
-        mean = Decimal(tokens)
-    if call.max_tokens is not None and mean >= call.max_tokens:
-        raise CostgateError(f"call {call.name!r} reasons {mean} tokens on average, which uses up its max_tokens of "
-                            f"{call.max_tokens} before any answer", file=spec.file, line=call.line,
-                            hint="raise max_tokens (it counts reasoning and answer together) or lower the reasoning")
-    return mean
-
-
-def model_extras(ctx: Context, call: Call, model: Model, tok: Tokenizer) -> Extras:
-    """What ``model`` bills on top of the rendered messages: tool definitions and images."""
-    tools, exact = 0, True
-    if call.tools is not None:
-        counted = tool_tokens([dict(d) for d in call.tools.definitions], provider=model.provider, model_id=model.id, tokenizer=tok,
-                              tool_choice=call.tools.tool_choice)
-        tools, exact = counted.tokens, counted.exact
-    images = None
-    if call.images or any("images" in row for row in ctx.spec.samples):
-        images, images_exact = sample_images(ctx.spec, call, model)
-        exact = exact and images_exact
-    return Extras(tools=tools, images=images, chat=call.kind == "chat", exact=exact)
-
-
-def sample_images(spec: Spec, call: Call, model: Model) -> tuple[tuple[int, ...], bool]:
-    """Image tokens of every sample's new message: the call's images and the row's own."""
-    seen: dict[tuple[int, int, str], ImageCount] = {}
-
-    def tokens(w: int, h: int, detail: Detail) -> ImageCount:
-        key = (w, h, detail)
-        if key not in seen:
-            seen[key] = image_tokens(model.id, model.provider, w, h, detail)
-        return seen[key]
-
-    fixed = sum(tokens(i.width, i.height, i.detail).tokens for i in call.images)
-    out = []
-    for n, row in enumerate(spec.samples):
-        own = row.get("images") or []
-        if not isinstance(own, list):
-            own = [own]
-        total = fixed
-        for j, value in enumerate(own):
-            try:
-                total += tokens(*parse_image(value, f"sample {n + 1} images[{j}]")).tokens
-            except CostgateError as exc:
-                raise CostgateError(exc.message, file=spec.samples_file, line=n + 1, hint=exc.hint) from None
-        out.append(total)
-    return tuple(out), all(c.exact for c in seen.values())
 
 
 Flags = tuple[int, bool, bool, bool]

@@ -15,91 +15,38 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CostgateError
-from ..fields import Fields
 from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..repo.paths import join
 from ..repo.source import Source, find_root, read_data, read_text, relative
 from ..repo.worktree import WorkTree
-from ..tokens.tools import parse_tools
-from ..yamlio import Doc, DocPath, loads
+from ..yamlio import DocPath, loads
+from .agents import AgentParts
+from .keys import CALL_KEYS, CALL_NAME, FEATURE_ID, KEYS, MAXIMA, TOP_KEYS
 from .model import (
     CACHE_TTLS,
     CALL_KINDS,
-    DETAILS,
-    EFFORTS,
     LATENCIES,
     ONE,
     SPEC_VERSION,
-    STEP_LAWS,
     ZERO,
     Budget,
     Cache,
     Call,
     History,
-    Image,
     Limits,
     Mix,
     ModelShare,
     Output,
-    Reasoning,
     Router,
     Scenario,
     Spec,
-    Steps,
     Template,
-    Tools,
     Traffic,
     Users,
 )
 from .samples import Samples, read_samples
 
-# Allowed keys per mapping, by schema path ("calls[]" is every item of calls, "*" any key).
-KEYS: dict[str, tuple[str, ...]] = {
-    "": ("version", "feature", "description", "vars", "traffic", "samples", "calls", "scenarios", "budget",
-         "limits"),
-    "traffic": ("sessions_per_day", "days_per_month", "growth_per_month", "users"),
-    "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
-    "samples": ("file", "max_rows"),
-    "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
-                "cache", "batch", "retry_rate", "latency", "max_tokens", "router", "kind", "tools", "reasoning",
-                "steps", "images", "observation"),
-    "calls[].system": ("file",),
-    "calls[].observation": ("file",),
-    "calls[].tools": ("file", "tool_choice"),
-    "calls[].reasoning": ("effort", "tokens", "budget"),
-    "calls[].reasoning.tokens": ("mean", "p95"),
-    "calls[].steps": ("mean", "p95", "distribution", "max"),
-    "calls[].images[]": ("width", "height", "detail"),
-    "calls[].context": ("file",),
-    "calls[].user": ("file",),
-    "calls[].history": ("window", "tokens", "summary"),
-    "calls[].history.summary": ("every", "tokens"),
-    "calls[].output_tokens": ("mean", "max"),
-    "calls[].cache": ("prompt_prefix", "ttl", "semantic_hit_rate", "exact_hit_rate", "embedding_model", "history"),
-    "calls[].router": ("model", "output_tokens"),
-    "scenarios.*.*": ("model", "mix"),
-    "budget": ("monthly_usd", "worst_case_usd"),
-    "limits": ("calls_per_user_per_hour", "calls_per_user_per_day", "max_input_tokens"),
-}
-# The largest value every number of a spec may take (docs/spec.md, "Numbers"): far above
-# any real feature, far below what makes arithmetic or loops misbehave. Counts that size
-# work (turns, users) are bounded by ``WorkLimits`` instead, which the base config raises.
-MAXIMA: dict[str, int] = {
-    "traffic.sessions_per_day": 10**9, "traffic.growth_per_month": 10, "traffic.users.heavy_user_multiplier": 10**6,
-    "traffic.users.zipf": 10, "calls[].output_tokens": 10**7, "calls[].max_tokens": 10**7,
-    "calls[].router.output_tokens": 10**6, "calls[].history.window": 10**6, "calls[].history.tokens": 10**9,
-    "calls[].history.summary.every": 10**6, "calls[].history.summary.tokens": 10**7,
-    "limits.calls_per_user_per_hour": 10**6, "limits.calls_per_user_per_day": 10**7,
-    "limits.max_input_tokens": 10**8, "budget.monthly_usd": 10**12, "budget.worst_case_usd": 10**12,
-    "calls[].reasoning.tokens": 10**7, "calls[].reasoning.budget": 10**7, "calls[].images[].width": 100_000,
-    "calls[].images[].height": 100_000,
-}
-MAX_IMAGES = 100
-"""Images one request may declare (providers accept tens; this bounds absurd input)."""
-TOP_KEYS = set(KEYS[""])
-CALL_KEYS = set(KEYS["calls[]"])
-FEATURE_ID = r"[a-z0-9][a-z0-9._-]*"
-CALL_NAME = r"[A-Za-z0-9_.-]+"
+__all__ = ["load_spec", "KEYS", "MAXIMA", "TOP_KEYS", "CALL_KEYS"]
 
 
 def load_spec(path: str | Path, source: Source | None = None, limits: WorkLimits = DEFAULT_LIMITS) -> Spec:
@@ -115,40 +62,7 @@ def load_spec(path: str | Path, source: Source | None = None, limits: WorkLimits
     return _Parser(doc, source, rel, limits).spec()
 
 
-class _Parser:
-    def __init__(self, doc: Doc, source: Source, rel: str, limits: WorkLimits) -> None:
-        self.doc, self.source, self.rel, self.work = doc, source, rel, limits
-        self.f = Fields(doc, top="spec")
-        self.files: list[str] = [rel]
-
-    def err(self, path: DocPath, message: str, hint: str | None = None) -> CostgateError:
-        return self.doc.error(path, message, hint)
-
-    def mapping(self, path: DocPath, value: Any, schema: str, required: tuple[str, ...] = ()) -> dict:
-        return self.f.mapping(path, value, KEYS[schema], required)
-
-    def template(self, path: DocPath, value: Any, schema: str) -> Template | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
-        value = self.mapping(path, value, schema, ("file",))
-        if not isinstance(value["file"], str):
-            raise self.err(path + ("file",), "template file must be a path string")
-        rel = join(self.rel, value["file"])
-        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
-        self.files.append(rel)
-        return Template(text, rel, 1)
-
-    def count(self, path: DocPath, value: Any, maximum: str, *, positive: bool = False) -> int:
-        """A whole number within ``MAXIMA[maximum]``."""
-        return int(self.f.number(path, value, integer=True, positive=positive, maximum=Decimal(MAXIMA[maximum])))
-
-    def within_limit(self, path: DocPath, value: int, limit: str) -> int:
-        if value > getattr(self.work, limit):
-            raise self.work.exceeded(limit, f"{value:,}", self.f.where(path), file=self.rel, line=self.doc.line(path))
-        return value
-
+class _Parser(AgentParts):
     def per_session(self, path: DocPath, value: Any) -> Decimal:
         number = self.f.number(path, value)
         if number > self.work.turns_per_session:
@@ -326,106 +240,6 @@ class _Parser:
                               for m, _ in mix),
         )
         return self.coherent(p, call)
-
-    def coherent(self, p: DocPath, call: Call) -> Call:
-        """Settings that cannot go together, refused with the reason."""
-        if call.kind == "embedding":
-            chat_only = [k for k, v in (("output_tokens", call.output.mean), ("reasoning", call.reasoning),
-                                        ("tools", call.tools), ("images", call.images), ("router", call.router),
-                                        ("observation", call.observation), ("steps", call.steps),
-                                        ("history", call.history.policy != "none"), ("system", call.system))
-                         if v]
-            if chat_only:
-                raise self.err(p + (chat_only[0],), f"an embedding call has no {chat_only[0]}",
-                               "an embedding call sends text (user, context) and gets a vector back")
-        if call.cache.history and call.history.policy == "none":
-            raise self.err(p + ("cache", "history"), "cache.history needs a conversation to cache",
-                           "set history: full (or a window) on this call, or drop cache.history")
-        if call.observation is not None and call.history.policy == "none":
-            raise self.err(p + ("observation",), "an observation is the next step's message in a conversation",
-                           "set history: full (or a window) on this call")
-        return call
-
-    def tools(self, p: DocPath, value: Any) -> Tools | None:
-        if value is None:
-            return None
-        value = self.mapping(p, value, "calls[].tools", ("file",))
-        if not isinstance(value["file"], str):
-            raise self.err(p + ("file",), "tools.file must be a path to a JSON list of function definitions")
-        rel = join(self.rel, value["file"])
-        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(p + ("file",)))
-        self.files.append(rel)
-        choice = value.get("tool_choice", "auto")
-        if choice not in ("auto", "none", "any", "required", "tool"):
-            raise self.err(p + ("tool_choice",), f"tool_choice must be auto, none, any, required or tool, got "
-                                                 f"{str(choice)[:40]!r}")
-        return Tools(rel, parse_tools(loads(text, rel).data, rel), str(choice))
-
-    def reasoning(self, p: DocPath, value: Any) -> Reasoning | None:
-        if value is None:
-            return None
-        value = self.mapping(p, value, "calls[].reasoning")
-        if len(value) != 1:
-            raise self.err(p, "reasoning takes one of {effort: low|medium|high}, {tokens: N}, "
-                              "{tokens: {mean: N, p95: M}} or {budget: N}")
-        top = Decimal(MAXIMA["calls[].reasoning.tokens"])
-        if "effort" in value:
-            return Reasoning(effort=self.f.choice(p + ("effort",), value["effort"], EFFORTS))
-        if "budget" in value:
-            return Reasoning(budget=self.count(p + ("budget",), value["budget"], "calls[].reasoning.budget",
-                                               positive=True))
-        tokens = value["tokens"]
-        if not isinstance(tokens, dict):
-            return Reasoning(mean=self.f.number(p + ("tokens",), tokens, maximum=top))
-        tokens = self.mapping(p + ("tokens",), tokens, "calls[].reasoning.tokens", ("mean",))
-        mean = self.f.number(p + ("tokens", "mean"), tokens["mean"], maximum=top)
-        p95 = None if tokens.get("p95") is None else self.f.number(p + ("tokens", "p95"), tokens["p95"], maximum=top)
-        if p95 is not None and p95 < mean:
-            raise self.err(p + ("tokens", "p95"), f"reasoning p95 ({p95}) is below its mean ({mean})")
-        return Reasoning(mean=mean, p95=p95)
-
-    def steps(self, p: DocPath, value: Any) -> Steps | None:
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            return Steps(self.step_count(p, value), None, "fixed")
-        value = self.mapping(p, value, "calls[].steps", ("mean",))
-        mean = self.step_count(p + ("mean",), value["mean"])
-        if mean < 1:
-            raise self.err(p + ("mean",), f"steps.mean must be at least 1 (a session makes one request), got {mean}")
-        p95 = None if value.get("p95") is None else self.step_count(p + ("p95",), value["p95"], integer=True)
-        law = self.f.choice(p + ("distribution",), value.get("distribution", "negative_binomial"), STEP_LAWS)
-        if p95 is not None and p95 < mean:
-            raise self.err(p + ("p95",), f"steps.p95 ({p95}) is below its mean ({mean})")
-        if law != "fixed" and p95 is None and law == "negative_binomial":
-            law = "fixed"
-        cap = None if value.get("max") is None else int(self.step_count(p + ("max",), value["max"], integer=True))
-        if cap is not None and cap < 1:
-            raise self.err(p + ("max",), "steps.max must be at least 1")
-        return Steps(mean, p95, law, cap)
-
-    def step_count(self, path: DocPath, value: Any, *, integer: bool = False) -> Decimal:
-        number = self.f.number(path, value, integer=integer)
-        if number > self.work.turns_per_session:
-            raise self.work.exceeded("turns_per_session", number, self.f.where(path), file=self.rel,
-                                     line=self.doc.line(path))
-        return number
-
-    def images(self, p: DocPath, value: Any) -> tuple[Image, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise self.err(p, "images must be a list of {width: W, height: H, detail: low|high|auto}")
-        if len(value) > MAX_IMAGES:
-            raise self.err(p, f"{len(value)} images per request is over the {MAX_IMAGES} this spec format allows")
-        out = []
-        for i, item in enumerate(value):
-            q = p + (i,)
-            item = self.mapping(q, item, "calls[].images[]", ("width", "height"))
-            out.append(Image(self.count(q + ("width",), item["width"], "calls[].images[].width", positive=True),
-                             self.count(q + ("height",), item["height"], "calls[].images[].height", positive=True),
-                             self.f.choice(q + ("detail",), item.get("detail", "auto"), DETAILS)))
-        return tuple(out)
 
     def router(self, p: DocPath, value: Any) -> Router | None:
         if value is None:

@@ -240,3 +240,33 @@ def test_reasoning_p95_widens_the_session_tail(tmp_path):
     flat = run(make_spec(tmp_path, call.replace("{mean: 2000, p95: 6000}", "2000")))
     assert spread.cost_per_session == flat.cost_per_session  # means are exact either way
     assert spread.cost_per_session_p95 > flat.cost_per_session_p95
+
+
+def test_images_by_hand(tmp_path):
+    # gpt-4o, high detail: 1024x1024 is 4 tiles of 512 -> 85 + 4 x 170 = 765 tokens (OpenAI's
+    # published example); a row's own 2048x4096 image is scaled to 1024x2048, then to
+    # 768x1536: 2 x 3 tiles -> 85 + 6 x 170 = 1,105 tokens.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "q.jsonl").write_text('{"query": "%s"}\n{"query": "%s", "images": ["2048x4096:high"]}\n'
+                                      % (QUERY, QUERY))
+    spec = tmp_path / "f.costgate.yaml"
+    spec.write_text("""version: 1
+feature: vision
+traffic: {sessions_per_day: 1000, days_per_month: 30}
+samples: {file: q.jsonl}
+calls:
+  - name: look
+    model: gpt-4o
+    per_session: 1
+    user: "{{ query }}"
+    images: [{width: 1024, height: 1024, detail: high}]
+    output_tokens: 10
+""")
+    e = run(spec)
+    inputs = [MSG + 200 + 765 + 3, MSG + 200 + 765 + 1105 + 3]
+    assert e.call("look").input_tokens_mean == D(sum(inputs)) / 2
+    assert e.cost_per_session == (D(sum(inputs)) / 2 * D("2.5") + 10 * 10) / 1_000_000
+    (tmp_path / "q.jsonl").write_text('{"query": "x", "images": ["big"]}\n')
+    with pytest.raises(CostgateError) as err:
+        run(spec)
+    assert err.value.location.file == "q.jsonl" and err.value.location.line == 1
