@@ -168,7 +168,8 @@ def _depth(root: object) -> int:
 
 
 def _kind(value: object) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), "a value")
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")  # json.loads makes nothing else
 
 
 def _short(value: object) -> str:
