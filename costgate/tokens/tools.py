@@ -53,7 +53,6 @@ class ToolCount:
 
 OPENAI_KEYS = ("name", "description", "parameters", "strict")
 ANTHROPIC_KEYS = ("name", "description", "input_schema", "cache_control", "type", "strict")
-EMPTY_SCHEMA: Mapping[str, object] = {"type": "object", "properties": {}}
 
 
 def parse_tools(data: object, file: str) -> tuple[dict, ...]:
@@ -117,7 +116,7 @@ def _fields(fn: dict, schema_key: str, where: str, file: str) -> dict:
         raise CostgateError(f"{where}.description must be a string", file=file, hint=HINT)
     if not isinstance(fn.get("strict", False), bool):
         raise CostgateError(f"{where}.strict must be true or false", file=file)
-    schema = fn.get(schema_key, EMPTY_SCHEMA)
+    schema = fn[schema_key] if schema_key in fn else {"type": "object", "properties": {}}
     _check_schema(schema, f"{where}.{schema_key}", file)
     tool = {"name": name, **{k: fn[k] for k in ("description", "strict") if k in fn}}
     return {**tool, "parameters": schema}
@@ -211,7 +210,7 @@ def tool_tokens(tools: Sequence[dict], *, provider: str, model_id: str, tokenize
 
 
 def _compact(value: object) -> str:
-    """JSON as an API client sends it: no spaces, non-ASCII kept (not \\u-escaped)."""
+    """JSON as the model reads it: no spaces, non-ASCII as characters, not \\u escapes that would inflate the count."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
