@@ -64,7 +64,9 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
 @click.command()
 @click.argument("file", required=False, default="-", type=click.File("rb"))
 @click.option("-m", "--model", default="gpt-4o", show_default=True, help="Model whose tokenizer (and chat overhead) to use.")
-@click.option("--messages", is_flag=True, help="Input is a JSON list of chat messages: [{\"role\": ..., \"content\": ...}].")
+@click.option("--messages", is_flag=True,
+              help="Input is a JSON list of chat messages: [{\"role\": ..., \"content\": ...}], or a request "
+                   "object {\"messages\": [...], \"tools\": [...], \"tool_choice\": \"auto\"}.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--image", "images", multiple=True, metavar="WxH[:detail]",
               help="Count an image's input tokens on the model instead of FILE (repeatable: each is listed, "
@@ -74,34 +76,91 @@ def tokens(file, model, messages, fmt, images) -> None:
 
     Plain text is counted as is. With --messages, FILE is a JSON list of chat messages
     and the count includes the provider's per-message overhead and reply priming, i.e.
-    the prompt tokens you are billed for.
+    the prompt tokens you are billed for. FILE may instead be a request object with
+    "messages", "tools" (function definitions, OpenAI or Anthropic form) and
+    "tool_choice": the tools are counted as the model's provider bills them (OpenAI's
+    published formula, Anthropic's tool-use system prompt plus the definitions, else
+    their JSON) and shown apart from the messages, with the total.
 
     \b
     Examples:
       costgate tokens --model gpt-4o-mini prompts/system.j2
       echo '[{"role":"user","content":"hi"}]' | costgate tokens --messages
       costgate tokens --model gpt-4o --image 1024x1024:high
+      costgate tokens --messages -m claude-sonnet-4-5 request.json
     """
     if images:
         return count_images(model, messages, fmt, images)
     import json
 
     from ..pricing import load_table
-    from ..tokens import count_messages, parse_messages
+    from ..tokens import count_messages, tool_tokens
 
     table = load_table()
     m = table.model(model, where="--model")
     tok, ov = table.tokenizer(m), table.overhead(m)
     name = str(getattr(file, "name", "-"))
     text = read_input(file, name)
-    count = count_messages(tok, parse_messages(text, name), ov) if messages else tok.count(text)
+    count, tools = tok.count(text), None
+    if messages:
+        msgs, defs, choice = parse_request(text, name)
+        count = count_messages(tok, msgs, ov)
+        if defs is not None:
+            tools = tool_tokens(defs, provider=m.provider, model_id=m.id, tokenizer=tok, tool_choice=choice)
+    total = count + (tools.tokens if tools else 0)
+    exact = tok.exact and (tools is None or tools.exact)
     if fmt == "json":
-        click.echo(json.dumps({"schema_version": 1, "model": m.id, "tokenizer": tok.name, "exact": tok.exact,
-                               "messages": messages, "tokens": count}))
-    else:
+        click.echo(json.dumps({"schema_version": 1, "model": m.id, "tokenizer": tok.name, "exact": exact,
+                               "messages": messages, "tokens": total, "message_tokens": count if messages else None,
+                               "tool_tokens": tools.tokens if tools else 0, "tools_rule": tools.rule if tools else None}))
+    elif tools is None:
         click.echo(f"{'~' if not tok.exact else ''}{count}")
-        if not tok.exact:
-            say(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base")
+    else:
+        click.echo(f"messages: {_approx(count, tok.exact)}\ntools: {_approx(tools.tokens, tools.exact)} "
+                   f"({tools.rule})\ntotal: {_approx(total, exact)}")
+    if not tok.exact:
+        say(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base")
+    if tools is not None and tools.note:
+        say(f"~ tools: {tools.note}")
+
+
+def _approx(n: int, exact: bool) -> str:
+    return f"{n}" if exact else f"~{n}"
+
+
+REQUEST_KEYS = ("messages", "tools", "tool_choice")
+
+
+def parse_request(text: str, name: str) -> tuple[list, tuple[dict, ...] | None, str]:
+    """``--messages`` input: (messages, tool definitions or None for the list form, tool_choice).
+
+    The object form reuses ``parse_messages`` for its messages, handing it only the message
+    fields (as strings or null), so its checks and messages are the same in both forms.
+    """
+    import json
+
+    from ..errors import suggest
+    from ..tokens import parse_messages, parse_tool_choice, parse_tools
+
+    hint = '--messages expects [{"role": "user", "content": "..."}] or {"messages": [...], "tools": [...]}'
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CostgateError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, hint=hint) from None
+    except (RecursionError, ValueError):
+        raise CostgateError("invalid JSON: nested too deeply or a number too long", file=name, hint=hint) from None
+    if not isinstance(raw, dict):
+        return parse_messages(text, name), None, "auto"
+    for key in raw:
+        if key not in REQUEST_KEYS:
+            raise CostgateError(f"unknown key {str(key)[:40]!r} in the request object", file=name,
+                                hint=suggest(key, REQUEST_KEYS) or f"known keys: {', '.join(REQUEST_KEYS)}")
+    if not isinstance(raw.get("messages"), list):
+        raise CostgateError("the request object needs a \"messages\" list", file=name, hint=hint)
+    fields = [{k: v if isinstance(v, str) else None for k, v in x.items() if k in ("role", "content", "name")}
+              if isinstance(x, dict) else None for x in raw["messages"]]
+    msgs = parse_messages(json.dumps(fields), name)
+    return msgs, parse_tools(raw.get("tools", []), name), parse_tool_choice(raw.get("tool_choice", "auto"), name)
 
 
 def count_images(model: str, messages: bool, fmt: str, values: tuple[str, ...]) -> None:

@@ -1,4 +1,4 @@
-"""Exact, offline token counts: shipped vocabularies, approximations, chat overheads, images."""
+"""Exact, offline token counts: shipped vocabularies, approximations, chat overheads, tool definitions, images."""
 
 from .chat import ChatOverhead, Message, count_messages, parse_messages
 from .encodings import ENCODING_SHA256, load_encoding
@@ -13,7 +13,9 @@ from .registry import (
     registered,
     resolve,
 )
+from .tools import ToolCount, parse_tool_choice, parse_tools, tool_tokens
 
 __all__ = ["ChatOverhead", "Message", "count_messages", "parse_messages", "ENCODING_SHA256", "load_encoding",
            "ApproxTokenizer", "Approximation", "TiktokenTokenizer", "Tokenizer", "get_tokenizer", "register",
-           "registered", "resolve", "Detail", "ImageCount", "image_tokens", "parse_image"]
+           "registered", "resolve", "Detail", "ImageCount", "image_tokens", "parse_image", "ToolCount",
+           "parse_tool_choice", "parse_tools", "tool_tokens"]
