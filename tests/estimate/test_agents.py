@@ -270,3 +270,20 @@ calls:
     with pytest.raises(CostgateError) as err:
         run(spec)
     assert err.value.location.file == "q.jsonl" and err.value.location.line == 1
+
+
+def test_context_window_error_names_call_turn_tokens_and_window(tmp_path):
+    # gpt-4o's window is 128,000 tokens. Turn k sends 207 + (k - 1) x (204 + 4 + 4,000):
+    # turn 31 sends 126,447 (fits), turn 32 sends 130,655 (does not).
+    call = """    model: gpt-4o
+    per_session: 40
+    user: "{{ query }}"
+    history: full
+    output_tokens: 4000
+"""
+    with pytest.raises(CostgateError) as err:
+        run(make_spec(tmp_path, call))
+    assert "call 'step' sends 130,655 input tokens at turn 32 on gpt-4o, over its 128,000-token context window" \
+        in err.value.message
+    assert "history" in (err.value.hint or "")
+    assert err.value.location.file == "f.costgate.yaml"
