@@ -62,6 +62,22 @@ class CallEstimate:
     monthly_cost: Decimal
     system_file: str | None = None
     line: int | None = None
+    tool_tokens: int = 0
+    """Tokens of the call's tool definitions as billed with every request (0: no tools).
+    A field of its own because tools are resent on every request like the system prompt,
+    yet no prompt author sees them in the system template."""
+    system_prompt_tokens: int | None = None
+    """Tokens of the system template's static text: the prompt as written, sample data
+    left out. None means not computed; ``static_system_tokens`` then falls back to
+    ``system_tokens``. The gate's system-prompt thresholds compare this, so sample data
+    substituted into the system message (input, which the cost thresholds catch) does
+    not read as prompt growth."""
+
+    @property
+    def static_system_tokens(self) -> int:
+        """The system prompt as written: ``system_prompt_tokens`` when computed, else the
+        rendered ``system_tokens``."""
+        return self.system_tokens if self.system_prompt_tokens is None else self.system_prompt_tokens
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
-from typing import Sequence
+from typing import Literal, Sequence
 
 from ..estimate.growth import worst_case
 from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, TOKEN_MEAN_PRECISION, CallEstimate, Estimate, reported
@@ -13,30 +13,41 @@ from ..pricing import PriceTable
 from ..repo import Config, Limit, Thresholds
 from ..spec import Spec
 from .identity import match_calls
-from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level
+from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level, ThresholdName, once, system_prompt_pair
 
 ZERO = Decimal(0)
 
 
 def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
-    """Growth beyond either the percentage or the absolute amount; decreases never cross."""
+    """Growth beyond the percentage or the absolute amount (``mode: any``), or beyond
+    both (``mode: all``), of the ones the limit sets; decreases never cross. Growth from
+    zero exceeds any percentage."""
     growth = after - before
     if growth <= 0:
         return False
-    if limit.amount is not None and growth > limit.amount:
-        return True
+    tests = []
+    if limit.amount is not None:
+        tests.append(growth > limit.amount)
     if limit.percent is not None:
-        if before == 0:
-            return True
-        return growth * 100 / before > limit.percent
-    return False
+        tests.append(before == 0 or growth * 100 / before > limit.percent)
+    if not tests:
+        return False
+    return all(tests) if limit.mode == "all" else any(tests)
+
+
+def below_floor(limit: Limit, before: Estimate, after: Estimate) -> bool:
+    """The feature's monthly cost rose by less than the limit's ``min_monthly_usd``
+    (compared at cents, as the report shows the change): its growth only warns."""
+    if limit.min_monthly_usd is None:
+        return False
+    return reported(after.monthly_cost - before.monthly_cost, MONTHLY_PRECISION) < limit.min_monthly_usd
 
 
 _q = reported
 
 
 def _call_key(c: CallEstimate) -> tuple:
-    return (c.name, c.per_session, c.tokenizer, c.approximate, c.system_tokens,
+    return (c.name, c.per_session, c.tokenizer, c.approximate, c.system_tokens, c.system_prompt_tokens, c.tool_tokens,
             _q(c.context_tokens_mean, TOKEN_MEAN_PRECISION), _q(c.input_tokens_mean, TOKEN_MEAN_PRECISION),
             c.input_tokens_p50, c.input_tokens_p95, _q(c.output_tokens_mean, TOKEN_MEAN_PRECISION),
             c.cached_prefix_tokens, _q(c.cost_per_call, CALL_PRECISION), _q(c.cost_per_session, CALL_PRECISION),
@@ -89,9 +100,9 @@ def compare_feature(feature: str, before: Estimate | None, after: Estimate | Non
     if after is None and before is not None:
         crossings.append(Crossing("warn", "feature_removed", feature, None, before.monthly_cost, ZERO,
                                   file=before.spec_file, line=1))
-    crossings = [replace(c, feature=feature) for c in crossings]
+    final = once([replace(c, feature=feature) for c in crossings])
     base_file = before.spec_file if before and after and before.spec_file != after.spec_file else None
-    return FeatureDiff(feature, spec_file, status, before, after, calls, tuple(crossings), base_file)
+    return FeatureDiff(feature, spec_file, status, before, after, calls, final, base_file)
 
 
 def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thresholds) -> list[Crossing]:
@@ -99,10 +110,10 @@ def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thres
     out: list[Crossing] = []
     cap = t.new_feature_system_prompt_tokens
     for c in after.calls if cap is not None else ():
-        if c.system_tokens > cap:  # type: ignore[operator]
+        if c.static_system_tokens > cap:  # type: ignore[operator]
             in_spec = c.system_file == after.spec_file
             out.append(Crossing(level, "new_feature_system_prompt_tokens", feature, c.name, None,
-                                Decimal(c.system_tokens), budget=cap, file=c.system_file or after.spec_file,
+                                Decimal(c.static_system_tokens), budget=cap, file=c.system_file or after.spec_file,
                                 line=c.line if in_spec else 1))
     usd = t.new_feature_monthly_usd
     if usd is not None and after.monthly_cost > usd:
@@ -111,25 +122,60 @@ def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thres
     return out
 
 
-def feature_crossings(level: Level, feature: str, before: Estimate | None, after: Estimate, t: Thresholds,
-                      cfg: Config, calls: Sequence[CallDiff]) -> list[Crossing]:
+CallGrowth = Literal["system_prompt_growth", "tool_definitions_growth"]
+
+
+def _call_sizes(name: CallGrowth, before: CallEstimate, after: CallEstimate) -> tuple[Decimal, Decimal]:
+    if name == "tool_definitions_growth":
+        return Decimal(before.tool_tokens), Decimal(after.tool_tokens)
+    b, a = system_prompt_pair(before, after)
+    return Decimal(b or 0), Decimal(a or 0)
+
+
+def _growth(level: Level, threshold: ThresholdName, limit: Limit | None, sides: tuple[Estimate, Estimate],
+            sizes: tuple[Decimal, Decimal], call: str | None, file: str, line: int | None) -> Crossing | None:
+    """A growth limit's crossing when ``sizes`` (base, head) cross it; a failing one is a
+    warning when the feature's monthly cost rose by less than the limit's floor."""
+    (before, after), (b, a) = sides, sizes
+    if limit is None or not crossed(limit, b, a):
+        return None
+    floored = below_floor(limit, before, after)
+    increase = None if limit.min_monthly_usd is None else after.monthly_cost - before.monthly_cost
+    return Crossing("warn" if floored else level, threshold, after.feature, call, b, a, limit=limit,
+                    monthly_increase=increase, below_floor=floored, file=file, line=line)
+
+
+def _call_crossings(level: Level, feature: str, before: Estimate, after: Estimate, t: Thresholds, cfg: Config,
+                    calls: Sequence[CallDiff]) -> list[Crossing]:
+    """The per-call growth limits (system prompt, tool definitions) of calls on both sides."""
     out: list[Crossing] = []
+    growth: tuple[CallGrowth, ...] = ("system_prompt_growth", "tool_definitions_growth")
     for cd in calls:
         if cd.before is None or cd.after is None:
             continue
-        limit = (cfg.for_call(feature, cd.before.name) if level == "fail" else t).system_prompt_growth
-        b, a = Decimal(cd.before.system_tokens), Decimal(cd.after.system_tokens)
-        if limit and crossed(limit, b, a):
-            in_spec = cd.after.system_file == after.spec_file
-            out.append(Crossing(level, "system_prompt_growth", feature, cd.name, b, a, limit=limit,
-                                file=cd.after.system_file or after.spec_file,
-                                line=cd.after.line if in_spec else 1))
+        limits = cfg.for_call(feature, cd.before.name) if level == "fail" else t
+        for name in growth:
+            b, a = _call_sizes(name, cd.before, cd.after)
+            in_spec = name == "tool_definitions_growth" or cd.after.system_file == after.spec_file
+            file = after.spec_file if name == "tool_definitions_growth" else cd.after.system_file or after.spec_file
+            c = _growth(level, name, getattr(limits, name), (before, after), (b, a), cd.name, file,
+                        cd.after.line if in_spec else 1)
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def feature_crossings(level: Level, feature: str, before: Estimate | None, after: Estimate, t: Thresholds,
+                      cfg: Config, calls: Sequence[CallDiff]) -> list[Crossing]:
+    out: list[Crossing] = []
     if before is None:
         out += _new_feature_crossings(level, feature, after, t)
-    lim = t.monthly_cost_increase
-    if before is not None and lim and crossed(lim, before.monthly_cost, after.monthly_cost):
-        out.append(Crossing(level, "monthly_cost_increase", feature, None, before.monthly_cost, after.monthly_cost,
-                            limit=lim, file=after.spec_file, line=1))
+    else:
+        out += _call_crossings(level, feature, before, after, t, cfg, calls)
+        c = _growth(level, "monthly_cost_increase", t.monthly_cost_increase, (before, after),
+                    (before.monthly_cost, after.monthly_cost), None, after.spec_file, 1)
+        if c is not None:
+            out.append(c)
     budget = t.monthly_budget_usd
     if budget is None and level == "fail":
         budget = after.budget_monthly_usd

@@ -26,7 +26,7 @@ from .authority import base_config, config_text
 from .cache import EstimateCache
 from .compare import compare_feature
 from .identity import files_declaring, match_features, renamed_paths
-from .model import GateResult
+from .model import GateResult, Invocation
 from .pricing import head_pricing
 from .runner import Progress, Runner
 
@@ -100,7 +100,8 @@ def diff(
     return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
                       config_file=cfg.file, suggestions=tips,
                       config_changed=config_text(base_src, rel) != config_text(head_src, rel),
-                      pricing=pricing, pricing_error=pricing_error)
+                      pricing=pricing, pricing_error=pricing_error,
+                      invocation=Invocation(base, head, as_of, rel, None if seed == DEFAULT_SEED else seed))
 
 
 def _at_base(src: GitTree, load: Callable[[], T]) -> T:

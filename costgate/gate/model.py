@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import Literal, Mapping, Sequence
 
 from ..estimate.results import CallEstimate, Estimate, Lever, WorstCase
 from ..pricing.diff import TableDiff
@@ -15,8 +15,9 @@ from ..repo import Limit
 
 ZERO = Decimal(0)
 Level = Literal["fail", "warn"]
-ThresholdName = Literal["system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "worst_case_usd",
-                        "new_feature_system_prompt_tokens", "new_feature_monthly_usd", "feature_removed"]
+ThresholdName = Literal["system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase",
+                        "monthly_budget_usd", "worst_case_usd", "new_feature_system_prompt_tokens",
+                        "new_feature_monthly_usd", "feature_removed"]
 FeatureStatus = Literal["changed", "unchanged", "added", "removed"]
 CallStatus = Literal["added", "removed", "kept"]
 
@@ -30,13 +31,63 @@ class Crossing:
     before: Decimal | None
     after: Decimal
     limit: Limit | None = None
-    """The growth limit crossed (system_prompt_growth, monthly_cost_increase)."""
+    """The growth limit crossed (system_prompt_growth, tool_definitions_growth,
+    monthly_cost_increase)."""
     budget: Decimal | None = None
     """The budget crossed (monthly_budget_usd, worst_case_usd)."""
     worst: WorstCase | None = None
     """The worst case behind a worst_case_usd crossing."""
     file: str | None = None
     line: int | None = None
+    monthly_increase: Decimal | None = None
+    """The feature's monthly cost increase (USD), when the limit has a ``min_monthly_usd``
+    floor: what the floor was compared with."""
+    below_floor: bool = False
+    """The increase is under the limit's floor, so a crossing of the fail thresholds is
+    reported as a warning."""
+
+    @property
+    def key(self) -> tuple[str, str | None, str]:
+        """What a crossing is about: one entry per key in a report."""
+        return (self.feature, self.call, self.threshold)
+
+
+def once(crossings: Sequence[Crossing]) -> tuple[Crossing, ...]:
+    """Each (feature, call, threshold) once, at its most severe level, in first-seen
+    order: a check that fails is not repeated as a warning (the ``warn:`` thresholds, or
+    a floor, may cross it too)."""
+    kept: dict[tuple[str, str | None, str], Crossing] = {}
+    for c in crossings:
+        if c.key not in kept or (c.level == "fail" and kept[c.key].level == "warn"):
+            kept[c.key] = c
+    return tuple(kept.values())
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The options a gate run was given, as it used them: what the report's footer writes
+    out so that running ``costgate diff`` again reproduces the report."""
+
+    base: str
+    head: str | None
+    """The head ref as given; None: the working tree."""
+    as_of: date
+    """The price day used (given, or the day of the run)."""
+    config: str | None = None
+    """``--config`` as a repository-relative path, when given."""
+    seed: int | None = None
+    """``--seed``, when not the default."""
+
+
+def system_prompt_pair(before: CallEstimate | None, after: CallEstimate | None) -> tuple[int | None, int | None]:
+    """A call's system prompt at base and head as the gate compares it: the static text
+    on both sides when both have it computed, else the rendered system text on both (a
+    static count is never compared with a rendered one)."""
+    if before is not None and after is not None and (before.system_prompt_tokens is None
+                                                     or after.system_prompt_tokens is None):
+        return before.system_tokens, after.system_tokens
+    return (None if before is None else before.static_system_tokens,
+            None if after is None else after.static_system_tokens)
 
 
 @dataclass(frozen=True)
@@ -51,6 +102,11 @@ class CallDiff:
         if self.before is not None and self.after is not None and self.before.name != self.after.name:
             return self.before.name
         return None
+
+    @property
+    def system_prompt_tokens(self) -> tuple[int | None, int | None]:
+        """The call's system prompt at base and head, as the gate compares them."""
+        return system_prompt_pair(self.before, self.after)
 
     @property
     def status(self) -> CallStatus:
@@ -119,10 +175,14 @@ class GateResult:
     """Price-layer changes in the pull request, priced but never used to judge it."""
     pricing_error: str | None = None
     """Why the pull request's own price layers could not be read, when they could not."""
+    invocation: Invocation | None = None
+    """How the run was asked for (None: a result built by hand, reproduced from
+    ``base``, ``head`` and ``as_of``)."""
 
     @property
     def crossings(self) -> tuple[Crossing, ...]:
-        return tuple(c for f in self.features for c in f.crossings)
+        """Every crossing, each (feature, call, threshold) once at its most severe level."""
+        return once([c for f in self.features for c in f.crossings])
 
     @property
     def failures(self) -> tuple[Crossing, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 from ..errors import CostgateError
 from ..fields import Fields
@@ -28,19 +28,36 @@ CONFIG_FILE = "costgate.yaml"
 PYPROJECT = "pyproject.toml"
 
 
+LimitMode = Literal["any", "all"]
+"""How a growth limit's percentage and amount combine: crossed when growth exceeds
+either (``any``, the default) or both (``all``)."""
+LIMIT_MODES: tuple[LimitMode, ...] = ("any", "all")
+
+
 @dataclass(frozen=True)
 class Limit:
-    """A growth limit: crossed when the increase exceeds either the percentage or the
-    absolute amount (the gate's ``compare`` applies it)."""
+    """A growth limit (the gate's ``compare.crossed`` applies it): growth beyond the
+    percentage or the amount (``mode: any``), or beyond both (``mode: all``), of the
+    ones set."""
 
     percent: Decimal | None = None
     amount: Decimal | None = None
     """Tokens or USD, by threshold."""
+    mode: LimitMode = "any"
+    """``all`` lets a team say "fail at +10% *and* +200 tokens": a small prompt may double
+    and a large one may grow by many tokens without failing, only both together do."""
+    min_monthly_usd: Decimal | None = None
+    """A floor on what the growth costs: when the feature's monthly cost rises by less
+    than this (USD, at cents), a failing crossing is reported as a warning instead. Growth
+    that costs pennies is not worth a red check."""
 
 
 @dataclass(frozen=True)
 class Thresholds:
     system_prompt_growth: Limit | None = None
+    """Growth of a call's system prompt as written (its static text), in tokens."""
+    tool_definitions_growth: Limit | None = None
+    """Growth of a call's tool definitions, in tokens (billed with every request)."""
     monthly_cost_increase: Limit | None = None
     monthly_budget_usd: Decimal | None = None
     new_feature_system_prompt_tokens: Decimal | None = None
@@ -94,10 +111,15 @@ class Config:
 
 
 TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features", "limits")
-THRESHOLD_KEYS = ("system_prompt_growth", "monthly_cost_increase", "monthly_budget_usd", "new_feature")
+THRESHOLD_KEYS = ("system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase", "monthly_budget_usd",
+                  "new_feature")
 NEW_FEATURE_KEYS = ("system_prompt_tokens", "monthly_usd")
 FEATURE_KEYS = THRESHOLD_KEYS + ("calls",)
-LIMIT_KEYS = {"system_prompt_growth": ("percent", "tokens"), "monthly_cost_increase": ("percent", "usd")}
+LIMIT_AMOUNTS = {"system_prompt_growth": "tokens", "tool_definitions_growth": "tokens", "monthly_cost_increase": "usd"}
+"""Each growth limit and the key of its absolute amount (its unit)."""
+LIMIT_OPTIONS = ("mode", "min_monthly_usd")
+"""Keys every growth limit takes besides ``percent`` and its amount."""
+LIMIT_KEYS = {k: ("percent", amount) + LIMIT_OPTIONS for k, amount in LIMIT_AMOUNTS.items()}
 
 
 def _threshold_tables(at: str) -> dict[str, tuple[str, ...]]:
@@ -214,26 +236,30 @@ def _limits(f: Fields, value: Any) -> WorkLimits:
         for k, v in value.items()})
 
 
+def _limit(f: Fields, value: Any, path: DocPath, key: str) -> Limit:
+    """One growth limit: ``{percent, <amount>, mode, min_monthly_usd}``."""
+    amount_key = LIMIT_AMOUNTS[key]
+    v = f.mapping(path, value, LIMIT_KEYS[key])
+    n = {k: f.number(path + (k,), v[k]) for k in ("percent", amount_key, "min_monthly_usd") if k in v}
+    if ("mode" in v or "min_monthly_usd" in v) and "percent" not in n and amount_key not in n:
+        raise f.error(path, f"{f.where(path)} sets {' and '.join(k for k in LIMIT_OPTIONS if k in v)} but neither "
+                            f"percent nor {amount_key}, so it could never be crossed",
+                      f"add percent: or {amount_key}:, or write {key}: {{}} to switch the check off")
+    return Limit(percent=n.get("percent"), amount=n.get(amount_key),
+                 mode=f.choice(path + ("mode",), v["mode"], LIMIT_MODES) if "mode" in v else "any",
+                 min_monthly_usd=n.get("min_monthly_usd"))
+
+
 def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
     if value is None:
         return Thresholds()
     value = f.mapping(path, value, THRESHOLD_KEYS)
-
-    def limit(key: str) -> Limit | None:
-        v = value.get(key)
-        if v is None:
-            return None
-        percent_key, amount_key = LIMIT_KEYS[key]
-        v = f.mapping(path + (key,), v, LIMIT_KEYS[key])
-        return Limit(percent=None if percent_key not in v else f.number(path + (key, percent_key), v[percent_key]),
-                     amount=None if amount_key not in v else f.number(path + (key, amount_key), v[amount_key]))
-
+    limits = {k: None if value.get(k) is None else _limit(f, value[k], path + (k,), k) for k in LIMIT_AMOUNTS}
     budget = value.get("monthly_budget_usd")
     new = f.mapping(path + ("new_feature",), value.get("new_feature") or {}, NEW_FEATURE_KEYS)
     new_limit = {k: None if new.get(k) is None else f.number(path + ("new_feature", k), new[k]) for k in NEW_FEATURE_KEYS}
     return Thresholds(
-        system_prompt_growth=limit("system_prompt_growth"),
-        monthly_cost_increase=limit("monthly_cost_increase"),
+        **limits,
         monthly_budget_usd=None if budget is None else f.number(path + ("monthly_budget_usd",), budget),
         new_feature_system_prompt_tokens=new_limit["system_prompt_tokens"],
         new_feature_monthly_usd=new_limit["monthly_usd"],

@@ -11,15 +11,22 @@ from ..gate.model import Crossing
 from ..repo import Limit
 from .money import dollars, fixed, number, percent
 
+TOKEN_LIMITS = ("system_prompt_growth", "tool_definitions_growth")
+"""Growth limits counted in tokens (the others in USD)."""
+
 
 def describe_limit(limit: Limit, unit: str) -> str:
-    """'10% or 200 tokens', '20% or $500'."""
+    """'10% or 200 tokens', '20% or $500', '10% and 200 tokens' (``mode: all``)."""
     parts = []
     if limit.percent is not None:
         parts.append(f"{limit.percent}%")
     if limit.amount is not None:
         parts.append(f"${limit.amount}" if unit == "usd" else f"{limit.amount} tokens")
-    return " or ".join(parts)
+    return (" and " if limit.mode == "all" else " or ").join(parts)
+
+
+def _floor(limit: Limit) -> str:
+    return "" if limit.min_monthly_usd is None else f", failing from +{dollars(limit.min_monthly_usd)}/month"
 
 
 def limit_text(c: Crossing) -> str:
@@ -29,8 +36,13 @@ def limit_text(c: Crossing) -> str:
     if c.threshold == "feature_removed":
         return ""
     if c.limit is not None:
-        return describe_limit(c.limit, "tokens" if c.threshold == "system_prompt_growth" else "usd")
+        return _limit(c) + _floor(c.limit)
     return dollars(c.budget) if c.budget is not None else ""
+
+
+def _limit(c: Crossing) -> str:
+    assert c.limit is not None
+    return describe_limit(c.limit, "tokens" if c.threshold in TOKEN_LIMITS else "usd")
 
 
 def _growth(before: Decimal, after: Decimal) -> str:
@@ -39,16 +51,31 @@ def _growth(before: Decimal, after: Decimal) -> str:
     return f"{'+' if d >= 0 else ''}{number(d)}" + (f", {'+' if d >= 0 else ''}{pct}%" if pct else "")
 
 
+def floor_note(c: Crossing) -> str:
+    """Why a crossing of a fail threshold is only a warning: what it costs is under the
+    limit's ``min_monthly_usd`` floor ('' otherwise)."""
+    if not c.below_floor or c.limit is None or c.limit.min_monthly_usd is None or c.monthly_increase is None:
+        return ""
+    d = c.monthly_increase
+    return (f"; a warning only: the monthly cost of {c.feature} changed by {'+' if d >= 0 else ''}{dollars(d)}, "
+            f"under the {dollars(c.limit.min_monthly_usd)} floor (min_monthly_usd)")
+
+
 def crossing_message(c: Crossing) -> str:
     """One sentence: what grew, from what to what, over which limit."""
+    return _message(c) + floor_note(c)
+
+
+def _message(c: Crossing) -> str:
     f, b, a = c.feature, c.before or Decimal(0), c.after
-    if c.threshold == "system_prompt_growth":
-        return (f"system prompt of {f}/{c.call} grew from {number(b)} to {number(a)} tokens "
-                f"({_growth(b, a)}), over the {limit_text(c)} limit")
+    if c.threshold in TOKEN_LIMITS:
+        what = "system prompt" if c.threshold == "system_prompt_growth" else "tool definitions"
+        return (f"{what} of {f}/{c.call} grew from {number(b)} to {number(a)} tokens "
+                f"({_growth(b, a)}), over the {_limit(c)} limit")
     if c.threshold == "monthly_cost_increase":
         d = a - b
         return (f"projected monthly cost of {f} rose from {dollars(b)} to {dollars(a)} "
-                f"(+{dollars(d)}, +{percent(d, b) or 'inf'}%), over the {limit_text(c)} limit")
+                f"(+{dollars(d)}, +{percent(d, b) or 'inf'}%), over the {_limit(c)} limit")
     if c.threshold == "new_feature_system_prompt_tokens":
         return (f"system prompt of new feature {f}/{c.call} is {number(a)} tokens, over the {limit_text(c)} "
                 "allowed for a new feature")

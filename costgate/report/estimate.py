@@ -84,7 +84,9 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
         "per_session": str(c.per_session),
         "tokenizer": c.tokenizer,
         "approximate": c.approximate,
-        "system_prompt_tokens": c.system_tokens,
+        "system_prompt_tokens": c.static_system_tokens,
+        "system_rendered_tokens": c.system_tokens,
+        "tool_tokens": c.tool_tokens,
         "context_tokens_mean": fixed(c.context_tokens_mean, 1),
         "input_tokens": {
             "mean": fixed(c.input_tokens_mean, 1),
@@ -163,13 +165,19 @@ def to_json(analyses: Sequence[Analysis]) -> str:
 
 # ----------------------------------------------------------------------- table / md
 
+def _has_tools(e: Estimate) -> bool:
+    """The tool-token column is shown only for specs with a call that sends tools."""
+    return any(c.tool_tokens for c in e.calls)
+
+
 def _call_rows(e: Estimate, esc: Escape) -> list[list[str]]:
     rows = []
+    tools = _has_tools(e)
     for c in e.calls:
         a = c.approximate
         rows.append([
             c.name, _mix(c, esc), number(c.per_session, 2).rstrip("0").rstrip("."),
-            _tok(c.system_tokens, a),
+            _tok(c.static_system_tokens, a), *([_tok(c.tool_tokens, a)] if tools else []),
             f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
             _tok(c.output_tokens_mean, False),
             dollars(c.cost_per_call, small=True), dollars(c.cost_per_session, small=True),
@@ -180,6 +188,10 @@ def _call_rows(e: Estimate, esc: Escape) -> list[list[str]]:
 
 CALL_HEADERS = ["call", "model", "per session", "system tok", "input tok mean / p50 / p95", "output tok",
                 "$/call", "$/session", "$/month", "share"]
+
+
+def _call_headers(e: Estimate) -> list[str]:
+    return CALL_HEADERS[:4] + ["tool tok"] + CALL_HEADERS[4:] if _has_tools(e) else CALL_HEADERS
 
 
 def _summary_lines(e: Estimate) -> list[str]:
@@ -271,7 +283,7 @@ def to_table(analyses: Sequence[Analysis]) -> str:
         e, x = a.estimate, a.extras
         out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
         out.append("")
-        out.append(tabulate(_call_rows(e, plain), headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True))
+        out.append(tabulate(_call_rows(e, plain), headers=_call_headers(e), tablefmt="simple", disable_numparse=True))
         out.append("")
         out.extend(_summary_lines(e))
         if e.by_model:
@@ -302,7 +314,7 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
         out.append("")
         out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
         out.append("")
-        out.append(tabulate(_call_rows(e, md), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True))
+        out.append(tabulate(_call_rows(e, md), headers=_call_headers(e), tablefmt="github", disable_numparse=True))
         out.append("")
         out.extend(f"- {' '.join(line.split())}" for line in _summary_lines(e))
         out.extend(_extra_lines(e, x, markdown=True))

@@ -9,11 +9,12 @@ A hidden marker lets the Action update one sticky comment. GitHub refuses commen
 from __future__ import annotations
 
 import json
+import shlex
 from decimal import Decimal
 
 from tabulate import tabulate
 
-from ..gate.model import CallDiff, FeatureDiff, GateResult
+from ..gate.model import CallDiff, FeatureDiff, GateResult, Invocation
 from ..version import __version__
 from .crossings import crossing_message, limit_text, suggestions
 from .escape import code, html, md, plain
@@ -65,14 +66,22 @@ def _feature_row(f: FeatureDiff) -> list[str]:
     ]
 
 
+def _has_tools(f: FeatureDiff) -> bool:
+    """Whether any call of the feature, on either side, sends tool definitions (the
+    tool-token column is shown only then)."""
+    return any(e.tool_tokens for c in f.calls for e in (c.before, c.after) if e is not None)
+
+
 def _call_rows(f: FeatureDiff) -> list[list[str]]:
     rows = []
+    tools = _has_tools(f)
     for c in f.calls:
         b, a = c.before, c.after
         rows.append([
             f"`{c.name}`" + ("" if c.status == "kept" else f" ({c.status})")
             + (f" (was `{c.renamed_from}`)" if c.renamed_from else ""),
-            _tokdelta(b.system_tokens if b else None, a.system_tokens if a else None),
+            _tokdelta(*c.system_prompt_tokens),
+            *([_tokdelta(b.tool_tokens if b else None, a.tool_tokens if a else None)] if tools else []),
             _tokdelta(int(b.input_tokens_mean.to_integral_value()) if b else None,
                       int(a.input_tokens_mean.to_integral_value()) if a else None),
             _money_pair(b.cost_per_session if b else None, a.cost_per_session if a else None, True),
@@ -82,8 +91,14 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
     return rows
 
 
+def _call_headers(f: FeatureDiff) -> list[str]:
+    return CALL_HEADERS[:2] + ["tool tokens"] + CALL_HEADERS[2:] if _has_tools(f) else CALL_HEADERS
+
+
 CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/month", "change"]
 FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
+CALL_GROWTH = ("system_prompt_growth", "tool_definitions_growth")
+"""Per-call growth checks: a failure's tip names the per-call key to raise."""
 
 
 def _crossing_sections(result: GateResult) -> list[str]:
@@ -102,9 +117,10 @@ def _crossing_sections(result: GateResult) -> list[str]:
             if f.feature in failed_features:
                 tips += [f"- `{f.feature}`: {t}" for t in suggestions(result.suggestions.get(f.feature, ()))]
         for c in fails:
-            if c.threshold == "system_prompt_growth" and c.call:
+            if c.threshold in CALL_GROWTH and c.call:
                 tips.append(f"- `{c.feature}`: if the growth is intended, raise `features.{c.feature}.calls.{c.call}"
-                            ".system_prompt_growth` in costgate.yaml (thresholds apply once merged)")
+                            f".{c.threshold}` in costgate.yaml, or give it a `min_monthly_usd` floor "
+                            "(thresholds apply once merged)")
         if tips:
             body += ["**What to do** (levers priced by the same simulator, one at a time):", "", *tips, ""]
     if warns:
@@ -132,12 +148,37 @@ def _details(result: GateResult) -> list[str]:
             continue
         moved = f" (moved from {html(f.base_spec_file)})" if f.base_spec_file else ""
         block = [f"<details><summary><code>{f.feature}</code>: per-call details ({html(f.spec_file)}){moved}</summary>",
-                 "", tabulate(_call_rows(f), headers=CALL_HEADERS, tablefmt="github", disable_numparse=True)]
+                 "", tabulate(_call_rows(f), headers=_call_headers(f), tablefmt="github", disable_numparse=True)]
         if f.after and f.after.approximate:
             block += ["", "~ token counts for non-OpenAI models are approximate (o200k × calibration ratio)."]
         block += ["", "</details>", "", ""]
         details.append("\n".join(block))
     return details
+
+
+def _invocation(result: GateResult) -> Invocation:
+    return result.invocation or Invocation(result.base, None if result.head == "working tree" else result.head,
+                                           result.as_of)
+
+
+def reproduce(result: GateResult) -> str:
+    """The ``costgate diff`` command that reproduces the report: base, head, as-of day,
+    config and seed as the run used them, each shell-quoted (a ref or path a pull request
+    names is data, never shell syntax). Run from the repository root."""
+    inv = _invocation(result)
+    args = ["costgate", "diff", "--base", inv.base]
+    if inv.head is not None:
+        args += ["--head", inv.head]
+    args += ["--as-of", inv.as_of.isoformat()]
+    if inv.config is not None:
+        args += ["--config", inv.config]
+    if inv.seed is not None:
+        args += ["--seed", str(inv.seed)]
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def _head_note(result: GateResult) -> str:
+    return " (head: the working tree)" if _invocation(result).head is None else ""
 
 
 def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
@@ -151,8 +192,8 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     ]
     body += _crossing_sections(result) + _authority_notes(result)
     details = _details(result)
-    footer = [f"<sub>costgate {__version__} · {code('costgate diff --base ' + result.base)} · exit 1 fails the check; "
-              "decreases never fail</sub>", ""]
+    footer = [f"<sub>costgate {__version__} · reproduce: {code(reproduce(result))}{_head_note(result)} · "
+              "exit 1 fails the check; decreases never fail</sub>", ""]
     text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(footer)
     while len(text) > limit and details:
         details.pop()
@@ -173,7 +214,7 @@ def to_table(result: GateResult) -> str:
             continue
         lines += ["", f"{f.feature} ({plain(f.spec_file)})",
                   tabulate([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
-                           headers=CALL_HEADERS, tablefmt="simple", disable_numparse=True)]
+                           headers=_call_headers(f), tablefmt="simple", disable_numparse=True)]
     for c in result.crossings:
         lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}"
                      + (f" ({plain(c.file)})" if c.file else ""))
@@ -184,8 +225,10 @@ def _call_json(c: CallDiff) -> dict:
     b, a = c.before, c.after
     return {
         "name": c.name, "status": c.status, "renamed_from": c.renamed_from,
-        "system_prompt_tokens_before": b.system_tokens if b else None,
-        "system_prompt_tokens_after": a.system_tokens if a else None,
+        "system_prompt_tokens_before": c.system_prompt_tokens[0],
+        "system_prompt_tokens_after": c.system_prompt_tokens[1],
+        "tool_tokens_before": b.tool_tokens if b else None,
+        "tool_tokens_after": a.tool_tokens if a else None,
         "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
         "input_tokens_mean_after": None if a is None else fixed(a.input_tokens_mean, 1),
         "cost_per_session_before_usd": None if b is None else usd_small(b.cost_per_session),
@@ -225,7 +268,9 @@ def to_json(result: GateResult) -> str:
         "crossings": [
             {"level": c.level, "threshold": c.threshold, "feature": c.feature, "call": c.call,
              "before": None if c.before is None else str(c.before), "after": str(c.after), "limit": limit_text(c),
-             "message": crossing_message(c), "file": c.file, "line": c.line}
+             "message": crossing_message(c), "file": c.file, "line": c.line,
+             "below_floor": c.below_floor,
+             "monthly_increase_usd": None if c.monthly_increase is None else usd(c.monthly_increase)}
             for c in result.crossings
         ],
     }

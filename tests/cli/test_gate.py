@@ -68,13 +68,14 @@ def test_json_report_schema(gitrepo, gate):
         for c in f["calls"]:
             assert set(c) == {
                 "name", "status", "renamed_from", "system_prompt_tokens_before", "system_prompt_tokens_after",
-                "input_tokens_mean_before", "input_tokens_mean_after",
+                "tool_tokens_before", "tool_tokens_after", "input_tokens_mean_before", "input_tokens_mean_after",
                 "cost_per_session_before_usd", "cost_per_session_after_usd",
                 "monthly_cost_before_usd", "monthly_cost_after_usd", "monthly_delta_usd"}
     # money is a string (Decimal), never a float
     assert isinstance(doc["monthly_delta_usd"], str)
     for c in doc["crossings"]:
-        assert set(c) == {"level", "threshold", "feature", "call", "before", "after", "limit", "message", "file", "line"}
+        assert set(c) == {"level", "threshold", "feature", "call", "before", "after", "limit", "message", "file", "line",
+                          "below_floor", "monthly_increase_usd"}
 
 
 def test_annotations_default_on_under_github_actions_only(gitrepo, gate, monkeypatch):

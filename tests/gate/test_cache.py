@@ -256,14 +256,14 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path):
     size = sum(p.stat().st_size for p in entries(tmp_path / "c"))
     for i, path in enumerate(sorted(entries(tmp_path / "c"))):
         os.utime(path, (1_000_000 + i, 1_000_000 + i))
-    (tmp_path / "c" / "v1" / "00" / ".tmp-left-over.json").write_text("{}")
-    os.utime(tmp_path / "c" / "v1" / "00" / ".tmp-left-over.json", (1, 1))
+    (tmp_path / "c" / f"v{keys.FORMAT}" / "00" / ".tmp-left-over.json").write_text("{}")
+    os.utime(tmp_path / "c" / f"v{keys.FORMAT}" / "00" / ".tmp-left-over.json", (1, 1))
     assert cache.get("00" + "a" * 62) == est  # used now: the most recent
     cache.max_bytes = size // 2
     cache.prune()
     left = {p.stem[:2] for p in entries(tmp_path / "c")}
     assert "00" in left and "01" not in left and len(left) == 3
-    assert not (tmp_path / "c" / "v1" / "00" / ".tmp-left-over.json").exists()
+    assert not (tmp_path / "c" / f"v{keys.FORMAT}" / "00" / ".tmp-left-over.json").exists()
 
 
 def test_a_symlinked_cache_folder_is_neither_written_through_nor_pruned_through(tmp_path):
@@ -274,7 +274,7 @@ def test_a_symlinked_cache_folder_is_neither_written_through_nor_pruned_through(
     (elsewhere / "precious.json").write_text("{}")
     cache = EstimateCache(tmp_path / "c", max_bytes=0)
     cache.put("cd" + "0" * 62, est)
-    (tmp_path / "c" / "v1" / "ab").symlink_to(elsewhere)
+    (tmp_path / "c" / f"v{keys.FORMAT}" / "ab").symlink_to(elsewhere)
     cache.prune()
     assert not cache.path("cd" + "0" * 62).exists()  # pruned (the cache is over its size)
     assert (elsewhere / "precious.json").exists()  # what the symlink points to is not
@@ -436,6 +436,26 @@ def test_optional_fields_warnings_and_failed_alternatives_survive(repo):
     est = replace(est, alternatives=(*est.alternatives, Alternative("x", "model", None, None, error="no price")),
                   warnings=(*est.warnings, Lifecycle("m", "deprecated", date(2020, 2, 29))))
     assert_same_record(round_trip(est), est)
+
+
+def test_tool_and_static_system_prompt_tokens_survive():
+    """The per-call fields another engineer's estimator fills in: set, unset (None) and
+    zero all come back as written; an entry written before they existed is a miss."""
+    est = estimate(load_spec(FIXTURES / "rag-answerer" / "rag-answerer.costgate.yaml"), load_table(),
+                   as_of=AS_OF_DATE)
+    first, *rest = est.calls
+    est = replace(est, calls=(replace(first, tool_tokens=321, system_prompt_tokens=45), *rest))
+    back = round_trip(est)
+    assert_same_record(back, est)
+    assert (back.calls[0].tool_tokens, back.calls[0].system_prompt_tokens) == (321, 45)
+    assert all((c.tool_tokens, c.system_prompt_tokens) == (0, None) for c in back.calls[1:])
+    data = encode(est)
+    assert data["calls"][0]["tool_tokens"] == 321 and data["calls"][0]["system_prompt_tokens"] == 45
+    for c in data["calls"]:
+        del c["tool_tokens"], c["system_prompt_tokens"]
+    with pytest.raises(CodecError):
+        decode_estimate(data)  # the old shape: not this record
+    assert keys.FORMAT == 2  # and old entries live under v1/, never read
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))

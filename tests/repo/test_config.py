@@ -7,6 +7,7 @@ applies thresholds from config is tested end to end in tests/gate/test_threshold
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,8 @@ specs: "**/*.costgate.yaml"
 pricing: overrides/
 thresholds:
   system_prompt_growth: {percent: 10, tokens: 200}
-  monthly_cost_increase: {percent: 20, usd: 500}
+  tool_definitions_growth: {percent: 20, tokens: 500, mode: all, min_monthly_usd: 5}
+  monthly_cost_increase: {percent: 20, usd: 500, mode: any, min_monthly_usd: 25.5}
   monthly_budget_usd: 10000
 warn:
   monthly_cost_increase: {percent: 5}
@@ -87,6 +89,9 @@ def test_full_config_is_accepted_by_both(config_schema, tmp_path):
     assert schema_errors(config_schema, data) == []
     cfg = _config(tmp_path, data)
     assert cfg.for_call("support-bot", "answer").system_prompt_growth.amount == 500
+    tools = cfg.for_call("support-bot", "answer").tool_definitions_growth
+    assert (tools.percent, tools.amount, tools.mode, tools.min_monthly_usd) == (20, 500, "all", 5)
+    assert cfg.thresholds.monthly_cost_increase.min_monthly_usd == Decimal("25.5")
 
 
 CONFIG_REJECTED = {
@@ -103,6 +108,11 @@ CONFIG_REJECTED = {
     "unknown feature key": (("features", "support-bot", "budget"), 5),
     "feature not a mapping": (("features", "support-bot"), 5),
     "unknown call threshold": (("features", "support-bot", "calls", "answer", "prompt_growth"), {}),
+    "unknown mode": (("thresholds", "system_prompt_growth"), {"percent": 10, "mode": "both"}),
+    "mode without a limit": (("thresholds", "system_prompt_growth"), {"mode": "all"}),
+    "floor without a limit": (("thresholds", "monthly_cost_increase"), {"min_monthly_usd": 5}),
+    "negative floor": (("thresholds", "system_prompt_growth"), {"tokens": 5, "min_monthly_usd": -1}),
+    "usd on tool growth": (("thresholds", "tool_definitions_growth"), {"usd": 5}),
 }
 
 

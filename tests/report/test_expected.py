@@ -9,6 +9,7 @@ After a deliberate change to a report format, regenerate the files and review th
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from decimal import Decimal as D
@@ -18,6 +19,7 @@ from typing import Callable
 import pytest
 from report.results import ANALYSIS, BOT_AFTER, BOT_BEFORE, ESTIMATE, GATE_RESULT, NIGHTLY
 
+from costgate.estimate.results import Analysis
 from costgate.report import estimate as estimate_report
 from costgate.report import gate as gate_report
 from costgate.report.annotations import annotations
@@ -114,3 +116,46 @@ def test_half_cents_round_up_in_the_estimate_report():
     assert "$0.77" in text  # route: $0.765 a month
     assert "$31.19" in text  # all on gpt-4o-mini: $31.185
     assert "$174.16" in text  # the total: $174.159
+
+
+# ------------------------------------------------ tool tokens, only where there are tools
+
+def test_tool_tokens_get_a_column_only_when_a_call_sends_tools():
+    from dataclasses import replace
+
+    from report.results import ANSWER_CALL, ROUTE_CALL
+
+    assert "tool tok" not in RENDERERS["estimate.txt"]() and "tool tok" not in RENDERERS["estimate.md"]()
+    tooled = Analysis(replace(ESTIMATE, calls=(ROUTE_CALL, replace(ANSWER_CALL, tool_tokens=1234))))
+    for text in (estimate_report.to_table([tooled]), estimate_report.to_markdown([tooled])):
+        header = next(line for line in text.splitlines() if "system tok" in line)
+        assert "tool tok" in header and header.index("system tok") < header.index("tool tok")
+        assert "1,234" in text
+    calls = json.loads(estimate_report.to_json([tooled]))["estimates"][0]["calls"]
+    assert [(c["tool_tokens"], c["system_prompt_tokens"]) for c in calls] == [(0, 120), (1234, 2000)]
+
+
+def test_system_prompt_tokens_in_the_estimate_json_is_the_static_text():
+    from dataclasses import replace
+
+    from report.results import ANSWER_CALL, ROUTE_CALL
+
+    static = Analysis(replace(ESTIMATE, calls=(ROUTE_CALL, replace(ANSWER_CALL, system_prompt_tokens=1500))))
+    answer = json.loads(estimate_report.to_json([static]))["estimates"][0]["calls"][1]
+    assert (answer["system_prompt_tokens"], answer["system_rendered_tokens"]) == (1500, 2000)
+
+
+def test_tool_tokens_in_the_gate_report_only_when_a_call_sends_tools():
+    from dataclasses import replace
+
+    from costgate.gate.model import CallDiff
+
+    assert "tool tokens" not in RENDERERS["gate.md"]()
+    bot = GATE_RESULT.features[0]
+    b, a = bot.calls[0].before, bot.calls[0].after
+    tooled = replace(bot, calls=(CallDiff("answer", replace(b, tool_tokens=300), replace(a, tool_tokens=500)),))
+    result = replace(GATE_RESULT, features=(tooled, *GATE_RESULT.features[1:]))
+    assert "| tool tokens" in gate_report.to_markdown(result)
+    assert "300 → 500" in gate_report.to_markdown(result) and "300 → 500" in gate_report.to_table(result)
+    call = json.loads(gate_report.to_json(result))["features"][0]["calls"][0]
+    assert (call["tool_tokens_before"], call["tool_tokens_after"]) == (300, 500)

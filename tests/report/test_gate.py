@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF_DATE, QUERIES, SPEC, commit, hello, init_repo, spec_text, write
+from helpers import AS_OF_DATE, QUERIES, SPEC, commit, git, hello, init_repo, spec_text, write
 
 from costgate.gate.diff import diff
 from costgate.report import gate as diffreport
@@ -179,3 +181,71 @@ def test_json_is_stable_and_matches_the_result(failing):
     assert to_json(failing) == to_json(failing)  # deterministic
 
 
+
+
+# ------------------------------------------------------- the footer's exact command
+
+HOSTILE_REF = "x/`touch${IFS}pwned`;$(id)|'q'\"<b>@here&x"
+"""A valid branch name (git check-ref-format) full of shell and markdown syntax."""
+
+
+def _footer(text: str) -> str:
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("<sub>costgate ")]
+    return line
+
+
+def _command_in(footer: str) -> str:
+    """The code span after 'reproduce: ', read back as markdown would show it."""
+    rest = footer.split("reproduce: ", 1)[1]
+    fence = re.match(r"`+", rest).group()
+    body = rest[len(fence):].split(fence, 1)[0]
+    return body[1:-1] if body.startswith(" ") and body.endswith(" ") and body.strip() else body
+
+
+def test_footer_reproduces_the_run_with_every_option_quoted():
+    from report.results import GATE_RESULT
+
+    from costgate.gate.model import Invocation
+    from costgate.report.gate import reproduce
+
+    inv = Invocation(base="origin/main", head=HOSTILE_REF, as_of=date(2026, 11, 1),
+                     config="conf dir/it's.yaml", seed=7)
+    result = replace(GATE_RESULT, head=HOSTILE_REF, invocation=inv)
+    command = reproduce(result)
+    assert shlex.split(command) == ["costgate", "diff", "--base", "origin/main", "--head", HOSTILE_REF,
+                                    "--as-of", "2026-11-01", "--config", "conf dir/it's.yaml", "--seed", "7"]
+    footer = _footer(to_markdown(result))
+    assert _command_in(footer) == command  # a code span: nothing in it is markdown or HTML
+    assert "(head: the working tree)" not in footer
+    plain_run = replace(GATE_RESULT, invocation=Invocation("origin/main", None, date(2026, 11, 1)))
+    assert shlex.split(reproduce(plain_run)) == ["costgate", "diff", "--base", "origin/main", "--as-of", "2026-11-01"]
+    assert _footer(to_markdown(plain_run)).endswith("` (head: the working tree) · exit 1 fails the check; "
+                                                    "decreases never fail</sub>")
+
+
+def test_footer_of_a_real_run_names_head_as_of_config_and_seed(tmp_path):
+    from costgate.report.gate import reproduce
+
+    root = _repo(tmp_path, {"prompts/system.j2": hello(1300), "gate/cost gate.yaml": "specs: ['**/*.costgate.yaml']\n"})
+    commit(root, "head")
+    git(root, "branch", HOSTILE_REF)
+    result = diff(root, "HEAD~1", HOSTILE_REF, config_path="gate/cost gate.yaml", as_of=AS_OF_DATE, seed=1)
+    assert shlex.split(reproduce(result)) == ["costgate", "diff", "--base", "HEAD~1", "--head", HOSTILE_REF,
+                                              "--as-of", "2026-11-01", "--config", "gate/cost gate.yaml",
+                                              "--seed", "1"]
+    footer = _footer(to_markdown(result))
+    assert _command_in(footer) == reproduce(result)
+    assert "<b>" not in footer.replace(reproduce(result), "")  # only inside the code span
+    default = diff(root, "HEAD~1", as_of=AS_OF_DATE)
+    assert shlex.split(reproduce(default)) == ["costgate", "diff", "--base", "HEAD~1", "--as-of", "2026-11-01"]
+
+
+def test_footer_code_span_holds_backticks_and_stays_one_line():
+    from report.results import GATE_RESULT
+
+    from costgate.gate.model import Invocation
+
+    result = replace(GATE_RESULT, invocation=Invocation("main", "a``b", date(2026, 11, 1), config="c\nd.yaml"))
+    footer = _footer(to_markdown(result))
+    assert footer.count("\n") == 0
+    assert "```" in footer  # a fence longer than the longest backtick run inside
