@@ -42,16 +42,17 @@ def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:
 
 def model_extras(spec: Spec, call: Call, model: Model, tok: Tokenizer) -> Extras:
     """What ``model`` bills on top of the rendered messages: tool definitions and images."""
-    tools, exact = 0, True
+    tools, tools_exact, images_exact = 0, True, True
     if call.tools is not None:
-        counted = tool_tokens([dict(d) for d in call.tools.definitions], provider=model.provider, model_id=model.id, tokenizer=tok,
-                              tool_choice=call.tools.tool_choice)
-        tools, exact = counted.tokens, counted.exact
+        counted = tool_tokens([dict(d) for d in call.tools.definitions], provider=model.provider, model_id=model.id,
+                              tokenizer=tok, tool_choice=call.tools.tool_choice)
+        tools, tools_exact = counted.tokens, counted.exact or not tok.exact  # an approximate tokenizer says so itself
     images = None
     if call.images or any("images" in row for row in spec.samples):
         images, images_exact = sample_images(spec, call, model)
-        exact = exact and images_exact
-    return Extras(tools=tools, images=images, chat=call.kind == "chat", exact=exact)
+    exact = tools_exact and images_exact
+    return Extras(tools=tools, images=images, chat=call.kind == "chat", exact=exact,
+                  approximate=tuple(part for part, ok in (("tools", tools_exact), ("images", images_exact)) if not ok))
 
 
 def sample_images(spec: Spec, call: Call, model: Model) -> tuple[tuple[int, ...], bool]:

@@ -20,12 +20,12 @@ from ..errors import CostgateError
 from ..limits import WorkLimits
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
-from ..tokens import ChatOverhead
+from ..tokens import ChatOverhead, Tokenizer
 from .additions import model_extras, reasoning_tokens
 from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
-from .counting import counts
+from .counting import count, counts
 from .history import rule_for
-from .render import RenderedCall
+from .render import RenderedCall, static_text
 from .requests import CallTokens, call_tokens
 from .results import CallEstimate, ModelCost
 from .steps import distribution, fixed_weights, lognormal_spread
@@ -78,7 +78,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
     models: list[ModelCost] = []
     exact = [Fraction(0), Fraction(0)]  # the call's session cost, and its per-call cost when per_session is 0
     main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
-    main_view: tuple[CallTokens, Pricing, Fraction, str, Decimal] | None = None
+    main_view: tuple[CallTokens, Pricing, Fraction, Tokenizer, Decimal, Decimal] | None = None
     for model_id, share in call.mix:
         model = ctx.table.model(model_id)
         tok, ov = ctx.table.tokenizer(model), ctx.table.overhead(model)
@@ -101,14 +101,15 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
             model=model.id, share=share, cost_per_call=dec(session / per_session if per_session else turn_means[0]),
             cost_per_session=dec(session * Fraction(share)),
             monthly_cost=monthly_grid(session * Fraction(share) * ctx.sessions_month), input_tokens_mean=dec(in_mean),
-            approximate=not tok.exact or not extras.exact, tokenizer=tok.name))
+            approximate=not tok.exact or not extras.exact, tokenizer=tok.name,
+            approximate_parts=(("tokenizer",) if not tok.exact else ()) + extras.approximate))
         if per_turn is not None:
             cost.add_requests(per_turn, Fraction(share))
         if model_id == main:
-            main_view = (ct, pricing, in_mean, tok.name, out_tokens)
+            main_view = (ct, pricing, in_mean, tok, out_tokens, reasoning)
     assert main_view is not None
     per_call = exact[0] / per_session if per_session else exact[1]
-    return call_estimate(call, tuple(models), weights, per_call, *main_view), per_turn
+    return call_estimate(spec, call, tuple(models), weights, per_call, *main_view), per_turn
 
 
 def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...] | None:
@@ -302,15 +303,15 @@ def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction
     return extra
 
 
-def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
-                  ct: CallTokens, pricing: Pricing, in_mean: Fraction, tokenizer: str,
-                  out_tokens: Decimal) -> CallEstimate:
+def call_estimate(spec: Spec, call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
+                  ct: CallTokens, pricing: Pricing, in_mean: Fraction, tok: Tokenizer, out_tokens: Decimal,
+                  reasoning: Decimal) -> CallEstimate:
     """The call's figures: money summed over its models, tokens from its main model."""
     session = sum((m.cost_per_session for m in models), Decimal(0))
     first_prefix = ct.prefix[0][0]
     mass = input_mass(ct, weights)
     return CallEstimate(
-        name=call.name, per_session=call.per_session, models=models, tokenizer=tokenizer,
+        name=call.name, per_session=call.per_session, models=models, tokenizer=tok.name,
         approximate=any(m.approximate for m in models),
         system_tokens=max(max(row) for row in ct.system_text),
         context_tokens_mean=dec(Fraction(sum(ct.context_text[0]), ct.n)),
@@ -319,7 +320,9 @@ def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fract
         cached_prefix_tokens=first_prefix if pricing.caches(first_prefix) else 0,
         cost_per_call=dec(per_call),
         cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
-        system_file=call.system.file if call.system else None, line=call.line)
+        system_file=call.system.file if call.system else None, line=call.line, tool_tokens=ct.tools,
+        system_prompt_tokens=count(tok, static_text(call.system, spec.vars, spec.work)) if call.system else 0,
+        reasoning_tokens_mean=reasoning)
 
 
 def input_mass(ct: CallTokens, weights: list[Fraction]) -> Counter[int]:

@@ -210,7 +210,20 @@ def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
     return columns
 
 
+_STATIC: dict[tuple[str, str, WorkLimits], str] = {}
+
+
 def static_text(template: Template, variables: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> str:
+    """Memoised ``_static_text``: alternatives and levers price the same call many times."""
+    key = (template.text, repr(sorted(variables.items(), key=lambda kv: str(kv[0]))), limits)
+    if key not in _STATIC:
+        if len(_STATIC) > 4096:
+            _STATIC.clear()
+        _STATIC[key] = _static_text(template, variables, limits)
+    return _STATIC[key]
+
+
+def _static_text(template: Template, variables: Mapping[str, Any], limits: WorkLimits) -> str:
     """The template as its author wrote it: rendered with the spec's ``vars`` and every
     other variable (sample data, ``turn``) empty, so that data substituted into a system
     message counts as input, not as prompt growth. A template that will not render

@@ -76,6 +76,8 @@ class Extras:
     """False for an embedding call: the text alone, no roles, no reply."""
     exact: bool = True
     """False when a count above follows an approximate rule."""
+    approximate: tuple[str, ...] = ()
+    """Which: "tools", "images"."""
 
 
 def _messages(tok: Tokenizer, ov: ChatOverhead, role: str, texts: list[str],

@@ -40,6 +40,9 @@ class ModelCost:
     input_tokens_mean: Decimal
     approximate: bool
     tokenizer: str
+    approximate_parts: tuple[str, ...] = ()
+    """What makes the figures approximate: "tokenizer" (a ratio over another vocabulary),
+    "tools" (an unpublished tool-definition rule), "images" (an approximate image formula)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class CallEstimate:
     ``system_tokens``. The gate's system-prompt thresholds compare this, so sample data
     substituted into the system message (input, which the cost thresholds catch) does
     not read as prompt growth."""
+
+    reasoning_tokens_mean: Decimal = Decimal(0)
+    """Hidden reasoning tokens per request on the call's main model (billed as output)."""
 
     @property
     def static_system_tokens(self) -> int:

@@ -94,6 +94,7 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
             "p95": c.input_tokens_p95,
         },
         "output_tokens_mean": fixed(c.output_tokens_mean, 1),
+        "reasoning_tokens_mean": fixed(c.reasoning_tokens_mean, 1),
         "cached_prefix_tokens": c.cached_prefix_tokens,
         "cost_per_call_usd": usd_small(c.cost_per_call),
         "cost_per_session_usd": usd_small(c.cost_per_session),
@@ -105,6 +106,7 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
                 "share": str(m.share),
                 "tokenizer": m.tokenizer,
                 "approximate": m.approximate,
+                "approximate_parts": list(m.approximate_parts),
                 "input_tokens_mean": fixed(m.input_tokens_mean, 1),
                 "cost_per_call_usd": usd_small(m.cost_per_call),
                 "monthly_cost_usd": usd(m.monthly_cost),
@@ -224,10 +226,24 @@ def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
 def _footnotes(e: Estimate, esc: Escape) -> list[str]:
     notes = []
     if e.approximate:
-        toks = sorted({esc(m.tokenizer) for c in e.calls for m in c.models if m.approximate})
+        notes += _approximate_notes(e, esc)
+    notes += [f"warning: {esc(warning_text(w))}" for w in e.warnings]
+    return notes
+
+
+def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
+    """Why the figures marked ~ are approximate, one line per reason."""
+    models = [m for c in e.calls for m in c.models if m.approximate]
+    toks = sorted({esc(m.tokenizer) for m in models if "tokenizer" in m.approximate_parts or not m.approximate_parts})
+    notes = []
+    if toks:
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
-    notes += [f"warning: {esc(warning_text(w))}" for w in e.warnings]
+    for part, why in (("tools", "tool definitions on {} are counted by a rule the provider does not publish"),
+                      ("images", "image tokens on {} follow a formula the provider calls approximate")):
+        named = sorted({esc(m.model) for m in models if part in m.approximate_parts})
+        if named:
+            notes.append(f"{APPROX_MARK} approximate: " + why.format(", ".join(named)) + " (docs/spec.md)")
     return notes
 
 
