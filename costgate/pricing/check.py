@@ -7,11 +7,15 @@ in the hint. The loader applies these while reading; ``validate`` adds stricter 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..fields import Fields, where
 from ..yamlio import Doc, DocPath
-from .model import RATE_KEYS, Rates
+from .model import EFFORTS, RATE_KEYS, Effort, Rates
+
+MAX_REASONING_TOKENS = 1_000_000
+"""The most mean reasoning tokens per request a price file may state (models write at
+most ~128k output tokens a request today): a larger figure is a typo."""
 
 
 def rates(doc: Doc, path: DocPath, value: dict, *, kind: str) -> Rates:
@@ -30,6 +34,26 @@ def rates(doc: Doc, path: DocPath, value: dict, *, kind: str) -> Rates:
                         f"in {where(path)}", "a cache read is never dearer than a normal read: "
                         "check that the two are not swapped")
     return Rates(**out)  # type: ignore[arg-type]  # input is checked above
+
+
+def reasoning_tokens(doc: Doc, path: DocPath, tokens: Mapping[Effort, int],
+                     context_window: int | None) -> None:
+    """``reasoning.effort_tokens`` (already integers >= 0, in ``EFFORTS`` order): more
+    effort never means fewer tokens, and a request's reasoning fits its context window."""
+    limit, what = ((context_window, f"the context window {context_window:,}") if context_window
+                   else (MAX_REASONING_TOKENS, f"{MAX_REASONING_TOKENS:,}"))
+    previous: tuple[str, int] | None = None
+    for effort in (e for e in EFFORTS if e in tokens):
+        n, key = tokens[effort], path + (effort,)
+        if n > limit:
+            raise doc.error(key, f"{where(key)} {n:,} is more than {what}",
+                            "effort_tokens are mean reasoning tokens per request, which fit in "
+                            "one request's context window")
+        if previous is not None and n < previous[1]:
+            raise doc.error(key, f"{where(key)} {n:,} is less than {previous[0]} {previous[1]:,}",
+                            "more effort never means fewer reasoning tokens: check that the "
+                            "figures are not swapped")
+        previous = (effort, n)
 
 
 def ascending_dates(doc: Doc, path: DocPath, dates: list[_dt.date]) -> None:

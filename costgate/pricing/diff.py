@@ -1,5 +1,7 @@
-"""What changed between two price tables: every rate in force on one day that differs,
-models added and removed, and models whose price history changed. Numbers only; the
+"""What changed between two price tables: every rate in force on one day that differs
+(and the tokenizer, reasoning tokens per effort level and capability class, which move
+estimates and routing advice as much as a rate), models added and removed, and models
+whose price history changed. Numbers only; the
 renderers in ``report.pricing`` write them out, ``gate.pricing`` prices specs with both.
 """
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .model import RATE_KEYS, Model, PriceTable
+from .model import EFFORTS, RATE_KEYS, Model, PriceTable
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,8 @@ class RateChange:
     model: str
     provider: str
     field: str
-    """A rate key, "tier >200,000 input", or "tokenizer"."""
+    """A rate key, "tier >200,000 input", "tokenizer", "reasoning tokens (medium)" or
+    "capability"."""
     before: Decimal | str | None
     after: Decimal | str | None
 
@@ -60,7 +63,15 @@ def _rate_changes(b: Model, h: Model, as_of: date) -> list[RateChange]:
             add(f"tier >{above:,} {key}", getattr(tiers_b.get(above), key, None),
                 getattr(tiers_h.get(above), key, None))
     add("tokenizer", b.tokenizer, h.tokenizer)
+    rb, rh = (m.reasoning.effort_tokens if m.reasoning else {} for m in (b, h))
+    for effort in EFFORTS:
+        add(f"reasoning tokens ({effort})", _count(rb.get(effort)), _count(rh.get(effort)))
+    add("capability", b.capability, h.capability)
     return out
+
+
+def _count(tokens: int | None) -> Decimal | None:
+    return None if tokens is None else Decimal(tokens)
 
 
 def compare_tables(base: PriceTable, head: PriceTable, as_of: date) -> TableDiff:

@@ -22,14 +22,28 @@ from ..limits import DEFAULT_LIMITS
 from ..tokens import Approximation, ChatOverhead, registered
 from ..yamlio import Doc, DocPath, loads
 from . import check
-from .model import KINDS, RATE_KEYS, Model, PricePeriod, PriceTable, Provider, Tier
+from .model import (
+    CAPABILITIES,
+    EFFORTS,
+    KINDS,
+    RATE_KEYS,
+    Model,
+    PricePeriod,
+    PriceTable,
+    Provider,
+    ReasoningDefaults,
+    Tier,
+)
 
 SCHEMA_VERSION = 1
 TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "tokenizers", "models")
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
 APPROX_KEYS = ("base", "ratio", "source")
 MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
-              "cache_min_tokens", "checked", "deprecated", "retired", "prices")
+              "cache_min_tokens", "capability", "reasoning", "checked", "deprecated", "retired", "prices")
+REASONING_KEYS = ("effort_tokens", "default", "source")
+CHAT_ONLY = ("capability", "reasoning")
+"""Model keys an embedding model may not have: it neither reasons nor is routed."""
 PERIOD_KEYS = ("since",) + RATE_KEYS + ("tiers",)
 TIER_KEYS = ("above",) + RATE_KEYS
 # Allowed keys per mapping, by schema path: what the JSON Schema test compares with
@@ -37,6 +51,7 @@ TIER_KEYS = ("above",) + RATE_KEYS
 KEYS: dict[str, tuple[str, ...]] = {
     "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
     "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
+    "models[].reasoning": REASONING_KEYS, "models[].reasoning.effort_tokens": EFFORTS,
 }
 
 
@@ -157,18 +172,71 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
     optional_day = {k: Fields(doc).day(path + (k,), raw[k]) if k in raw else None
                     for k in ("deprecated", "retired")}
     check.lifecycle(doc, path, optional_day["deprecated"], optional_day["retired"])
+    for key in CHAT_ONLY:
+        if key in raw and kind != "chat":
+            raise doc.error(path + (key,), f"{where(path)}.{key} is for chat models, not kind: {kind}",
+                            f"remove '{key}:' (embedding models neither reason nor are routed)")
+    capability = (Fields(doc).choice(path + ("capability",), raw["capability"], CAPABILITIES)
+                  if "capability" in raw else None)
+    reasoning = (_reasoning(doc, path + ("reasoning",), raw["reasoning"], optional_int["context_window"])
+                 if "reasoning" in raw else None)
     prices = raw["prices"]
     if not isinstance(prices, list) or not prices:
         raise doc.error(path + ("prices",), f"{where(path)}.prices must be a non-empty "
                         "list", "add at least one period with 'since', 'input' and 'output'")
     periods = tuple(_period(doc, path + ("prices", j), p, kind) for j, p in enumerate(prices))
     check.ascending_dates(doc, path + ("prices",), [p.since for p in periods])
+    if reasoning is None:
+        _no_reasoning_rate(doc, path, prices)
     return Model(id=mid, provider=provider, name=Fields(doc).text(path + ("name",), raw["name"]),
                  kind=kind, tokenizer=Fields(doc).ident(path + ("tokenizer",), raw["tokenizer"]),
                  aliases=aliases, checked=Fields(doc).day(path + ("checked",), raw["checked"]),
                  prices=periods, file=doc.file, line=doc.line(path) or 0,
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
-                 deprecated=optional_day["deprecated"], retired=optional_day["retired"])
+                 deprecated=optional_day["deprecated"], retired=optional_day["retired"],
+                 capability=capability, reasoning=reasoning)
+
+
+def _reasoning(doc: Doc, path: DocPath, raw: Any, context_window: int | None) -> ReasoningDefaults:
+    """A model's ``reasoning:`` block: approximate mean reasoning tokens per request at
+    each effort level it offers, the level a request gets by default, and the source."""
+    f = Fields(doc)
+    raw = f.mapping(path, raw, allowed=REASONING_KEYS, required=("effort_tokens", "source"))
+    tpath = path + ("effort_tokens",)
+    given = raw["effort_tokens"]
+    if not isinstance(given, dict) or not given:
+        raise doc.error(tpath, f"{where(tpath)} must be a mapping of effort level to tokens",
+                        "write effort_tokens: {low: 500, medium: 4000, high: 12000}")
+    for effort, n in given.items():
+        if effort not in EFFORTS:
+            raise doc.error(tpath + (effort,), f"unknown reasoning effort {effort!r} in {where(tpath)}",
+                            with_list(suggest(str(effort), EFFORTS), "effort levels", EFFORTS))
+        if isinstance(n, int) and not isinstance(n, bool) and n < 0:
+            raise doc.error(tpath + (effort,), f"{where(tpath + (effort,))} is negative: {n}",
+                            "write the mean reasoning tokens per request, 0 or more")
+    tokens = {e: f.integer(tpath + (e,), given[e]) for e in EFFORTS if e in given}
+    check.reasoning_tokens(doc, tpath, tokens, context_window)
+    default = raw.get("default")
+    if "default" in raw and (not isinstance(default, str) or default not in tokens):
+        listed = tuple(tokens)
+        hint = (f"add '{default}: N' under effort_tokens, or pick one of {', '.join(listed)}"
+                if default in EFFORTS else with_list(suggest(str(default), listed), "listed levels", listed))
+        raise doc.error(path + ("default",), f"{where(path + ('default',))} must be one of the levels in "
+                        f"effort_tokens ({', '.join(listed)}), got {default!r}", hint)
+    return ReasoningDefaults(effort_tokens=tokens, source=f.text(path + ("source",), raw["source"]), default=default)
+
+
+def _no_reasoning_rate(doc: Doc, path: DocPath, prices: list) -> None:
+    """A reasoning rate on a model that does not reason contradicts itself."""
+    for j, period in enumerate(prices):
+        blocks = [(path + ("prices", j), period)] + [
+            (path + ("prices", j, "tiers", k), t) for k, t in enumerate(period.get("tiers") or [])]
+        for at, block in blocks:
+            if "reasoning_output" in block:
+                raise doc.error(at + ("reasoning_output",), f"{where(at)}.reasoning_output is set "
+                                f"but {where(path)} has no reasoning: block",
+                                "add reasoning: {effort_tokens: ..., source: ...} to the model, or "
+                                "remove reasoning_output (a model without reasoning: does not reason)")
 
 
 def _period(doc: Doc, path: DocPath, raw: Any, kind: str) -> PricePeriod:

@@ -5,7 +5,12 @@ Billing rules encoded here (see docs/pricing.md):
 * rates are USD per 1M tokens;
 * a long-context tier is a cliff: when a request's input tokens exceed ``above``
   (strictly), the tier's rates apply to the whole request, output included;
-* history is kept: ``Model.price_at(day)`` picks the period in force that day.
+* history is kept: ``Model.price_at(day)`` picks the period in force that day;
+* hidden reasoning tokens are billed at ``reasoning_output`` where a provider prices them
+  apart, else at ``output`` (``rates.reasoning_output or rates.output``);
+* a model's ``reasoning`` holds approximate mean reasoning tokens per request at each
+  effort level (a model without it does not reason); ``capability`` is its class for
+  routing advice (route only within a class).
 
 The price dimensions are the fields of ``Rates``: each field is one row (its YAML key,
 its report label), and the loader, the validator, the diff, the sync and the renderers
@@ -18,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Literal, Mapping, get_args
 
 from ..errors import CostgateError, suggest
@@ -25,6 +31,15 @@ from ..tokens import Approximation, ChatOverhead, Tokenizer, resolve
 
 ModelKind = Literal["chat", "embedding"]
 KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
+Effort = Literal["minimal", "low", "medium", "high", "xhigh"]
+EFFORTS: tuple[Effort, ...] = get_args(Effort)
+"""Reasoning effort levels, least effort first: OpenAI's ``reasoning_effort`` names, which
+Google's and most gateways' effort settings reuse. Order matters: more effort never
+means fewer tokens. ``none`` (reasoning off) is not a level: it is zero tokens."""
+Capability = Literal["frontier", "standard", "small"]
+CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
+"""Capability classes, most capable first: routing advice stays within one class, so a
+call is never routed to a weaker class of model just because it is cheaper."""
 
 
 def _rate(label: str) -> Decimal | None:
@@ -42,6 +57,10 @@ class Rates:
     cache_write_1h: Decimal | None = _rate("write 1h")
     output: Decimal | None = field(metadata={"label": "output"})
     """None only for embedding models."""
+    reasoning_output: Decimal | None = _rate("reasoning out")
+    """Hidden reasoning tokens, only where the provider bills them apart from the answer
+    (Gemini 2.5 Flash's preview billed "thinking" output at 3.50, other output at 0.60).
+    None: reasoning tokens are billed as output, as almost every provider does."""
     batch_input: Decimal | None = _rate("batch in")
     batch_output: Decimal | None = _rate("batch out")
 
@@ -74,6 +93,31 @@ class PricePeriod:
 
 
 @dataclass(frozen=True)
+class ReasoningDefaults:
+    """How many hidden reasoning tokens a request spends, per effort level: approximate
+    means for a typical request, since the real figure depends on the prompt (a hard
+    problem can use ten times the mean). A spec's own measured figure should win."""
+
+    effort_tokens: Mapping[Effort, int]
+    """Effort level -> mean reasoning tokens per request, for the levels the model offers,
+    least effort first (read only)."""
+    source: str
+    """Where the figures come from, and how they were derived when nobody publishes them."""
+    default: Effort | None = None
+    """The level a request gets when it names none; None: reasoning is off unless asked for."""
+
+    def __post_init__(self) -> None:
+        """Keep a read-only copy, so the caller's dict cannot change a loaded table."""
+        object.__setattr__(self, "effort_tokens", MappingProxyType(dict(self.effort_tokens)))
+
+    def __hash__(self) -> int:  # a mapping proxy is unhashable: hash its items
+        return hash((tuple(self.effort_tokens.items()), self.source, self.default))
+
+    def __reduce__(self) -> tuple:  # a mapping proxy cannot be pickled (spawned gate workers)
+        return (type(self), (dict(self.effort_tokens), self.source, self.default))
+
+
+@dataclass(frozen=True)
 class Model:
     id: str
     provider: str
@@ -89,6 +133,10 @@ class Model:
     prices: tuple[PricePeriod, ...]
     file: str
     line: int
+    capability: Capability | None = None
+    """Routing class; None for embeddings (and for a model nobody classed)."""
+    reasoning: ReasoningDefaults | None = None
+    """Reasoning tokens per effort level; None: the model does not reason."""
 
     def price_at(self, as_of: _dt.date) -> PricePeriod:
         """The price period in force on ``as_of``."""

@@ -3,7 +3,7 @@
 ``genai_prices`` is an optional dependency (``pip install 'costgate[sync]'``) and only its
 bundled snapshot is read: nothing is fetched. For every model costgate carries, the
 ordinary rates in force on one day (input, cached input, output; long-context tiers too)
-are compared. What cannot be mapped is listed, never guessed: models genai-prices does
+are compared, and cache writes and a separate reasoning rate are reported. What cannot be mapped is listed, never guessed: models genai-prices does
 not know, genai-prices fields costgate does not model (audio, images, web search ...),
 and time-of-day prices.
 
@@ -31,7 +31,8 @@ SOURCE = "genai-prices"
 PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "google": "google",
              "mistral": "mistral", "deepseek": "deepseek", "meta": "groq"}
 FIELDS = {"input_mtok": "input", "cache_read_mtok": "cached_input", "output_mtok": "output"}
-REPORTED = {"cache_write_mtok": "cache_write_5m", "cache_write_1h_mtok": "cache_write_1h"}
+REPORTED = {"cache_write_mtok": "cache_write_5m", "cache_write_1h_mtok": "cache_write_1h",
+            "output_reasoning_mtok": "reasoning_output"}
 KNOWN = set(FIELDS) | set(REPORTED)
 
 

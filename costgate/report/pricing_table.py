@@ -18,6 +18,12 @@ FORMATS = ("table", "json", "markdown")
 """The formats ``list_report`` and ``show_report`` write."""
 LIST_HEADERS = ["model", "provider", "input", "cached", "write 5m/1h", "output", "batch in/out",
                 "tiers >N in/out", "tokenizer", "context", "since", "checked", "retired"]
+SPARSE_LIST_KEYS = ("reasoning_output",)
+"""Rates ``pricing list`` shows as a column (after output) only when a listed model has
+one: a rate few providers use must not widen every table."""
+ALWAYS_SHOWN = ("input", "output")
+"""Rates ``pricing show`` always shows; any other column appears only when some period
+of the model has it (an empty column says nothing)."""
 
 
 def _p(value: Decimal | None) -> str:
@@ -44,6 +50,12 @@ def _period(p: PricePeriod) -> dict[str, Any]:
             "tiers": [{"above": t.above, **_rates(t.rates)} for t in p.tiers]}
 
 
+def _reasoning(m: Model) -> dict[str, Any] | None:
+    r = m.reasoning
+    return None if r is None else {"effort_tokens": dict(r.effort_tokens), "default": r.default,
+                                   "approximate": True, "source": r.source}
+
+
 def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
     cur = m.priced_at(as_of)
     approx = table.approximations.get(m.tokenizer)
@@ -52,6 +64,7 @@ def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
         "aliases": list(m.aliases), "tokenizer": m.tokenizer,
         "tokenizer_approximate": approx is not None,
         "tokenizer_ratio": None if approx is None else str(approx.ratio),
+        "capability": m.capability, "reasoning": _reasoning(m),
         "context_window": m.context_window, "checked": m.checked.isoformat(),
         "deprecated": m.deprecated and m.deprecated.isoformat(),
         "retired": m.retired and m.retired.isoformat(),
@@ -78,14 +91,26 @@ def _row(table: PriceTable, m: Model, as_of: date) -> list[str]:
             m.retired.isoformat() if m.retired else "-"]
 
 
+def _sparse(models: Sequence[Model], day: date) -> list[str]:
+    """The ``SPARSE_LIST_KEYS`` some listed model has on ``day``."""
+    rates = [p.rates for m in models if (p := m.priced_at(day))]
+    return [k for k in SPARSE_LIST_KEYS if any(getattr(r, k) is not None for r in rates)]
+
+
 def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str) -> str:
     if fmt == "json":
         return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-list", "as_of": day.isoformat(),
                            "models": [model_dict(table, m, day) for m in models]}, indent=2) + "\n"
     style = "github" if fmt == "markdown" else "simple"
+    extra = _sparse(models, day)
+    at = LIST_HEADERS.index("output") + 1
+    headers = LIST_HEADERS[:at] + [RATE_LABELS[k] for k in extra] + LIST_HEADERS[at:]
+    rows = []
+    for m in models:
+        row, p = _row(table, m, day), m.priced_at(day)
+        rows.append(row[:at] + [_p(getattr(p.rates, k)) if p else "-" for k in extra] + row[at:])
     return (f"USD per 1M tokens, prices in force on {day.isoformat()}\n\n"
-            + tabulate([_row(table, m, day) for m in models], headers=LIST_HEADERS, tablefmt=style,
-                       disable_numparse=True) + "\n")
+            + tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n")
 
 
 def _facts(table: PriceTable, m: Model) -> list[list[str]]:
@@ -96,6 +121,8 @@ def _facts(table: PriceTable, m: Model) -> list[list[str]]:
         ["tokenizer", _tokenizer(table, m) + (f": {approx.source}" if approx else " (exact)")],
         ["context window", f"{m.context_window:,}" if m.context_window else "-"],
         ["cache min tokens", f"{m.cache_min_tokens:,}" if m.cache_min_tokens else "-"],
+        ["capability", m.capability or "-"],
+        *_reasoning_facts(m),
         ["checked", m.checked.isoformat()],
         ["deprecated", m.deprecated.isoformat() if m.deprecated else "-"],
         ["retired", m.retired.isoformat() if m.retired else "-"],
@@ -103,7 +130,21 @@ def _facts(table: PriceTable, m: Model) -> list[list[str]]:
     ]
 
 
-SHOW_KEYS = RATE_KEYS
+def _reasoning_facts(m: Model) -> list[list[str]]:
+    r = m.reasoning
+    if r is None:
+        return [["reasoning", "-"]]
+    levels = ", ".join(f"{effort} ~{n:,}" for effort, n in r.effort_tokens.items())
+    default = f"default {r.default}" if r.default else "off unless asked for"
+    return [["reasoning", f"{levels} tokens per request (approximate; {default})"],
+            ["reasoning source", r.source]]
+
+
+def show_keys(m: Model) -> list[str]:
+    """The rate columns of ``m``'s show table: ``ALWAYS_SHOWN`` and every rate some
+    period or tier of ``m`` has, in ``RATE_KEYS`` order."""
+    rates = [r for p in m.prices for r in (p.rates, *(t.rates for t in p.tiers))]
+    return [k for k in RATE_KEYS if k in ALWAYS_SHOWN or any(getattr(r, k) is not None for r in rates)]
 
 
 def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
@@ -112,13 +153,14 @@ def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
                            **model_dict(table, m, day)}, indent=2) + "\n"
     style = "github" if fmt == "markdown" else "simple"
     cur = m.priced_at(day)
+    keys = show_keys(m)
     rows = []
     for p in m.prices:
         mark = "*" if p is cur else ""
         for label, r in [("base", p.rates)] + [(f">{t.above:,} input", t.rates) for t in p.tiers]:
             rows.append([f"{p.since.isoformat()}{mark}" if label == "base" else "", label,
-                         *[_p(getattr(r, k)) for k in SHOW_KEYS]])
-    headers = ["since", "applies to", *[RATE_LABELS[k] for k in SHOW_KEYS]]
+                         *[_p(getattr(r, k)) for k in keys]])
+    headers = ["since", "applies to", *[RATE_LABELS[k] for k in keys]]
     text = tabulate(_facts(table, m), headers=() if style == "simple" else ["", ""],
                     tablefmt="plain" if style == "simple" else style, disable_numparse=True)
     return (text + f"\n\nUSD per 1M tokens; * marks the period in force on {day.isoformat()}"
