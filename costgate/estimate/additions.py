@@ -16,17 +16,24 @@ from .requests import Extras
 
 
 def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:
-    """Mean hidden reasoning tokens of one request on ``model``."""
+    """Mean hidden reasoning tokens of one request on ``model``: what the spec declares,
+    else what the model spends by default (gpt-5 and the o-series reason at medium effort
+    unless told otherwise; the price table says which models do), clamped to ``max_tokens``
+    where the provider would stop it."""
     r = call.reasoning
     if r is None:
-        return Decimal(0)
+        defaults = model.reasoning
+        if call.kind != "chat" or defaults is None or defaults.default is None:
+            return Decimal(0)
+        mean = Decimal(defaults.effort_tokens[defaults.default])
+        return mean if call.max_tokens is None else min(mean, Decimal(call.max_tokens))
     if r.budget is not None:
         mean = Decimal(r.budget)
     elif r.mean is not None:
         mean = r.mean
     else:
-        defaults = getattr(model, "reasoning", None)
-        tokens = None if defaults is None else defaults.effort_tokens.get(r.effort)
+        defaults = model.reasoning
+        tokens = None if defaults is None or r.effort is None else defaults.effort_tokens.get(r.effort)
         if tokens is None:
             raise CostgateError(f"call {call.name!r} asks for reasoning effort {r.effort!r}, but the price table has "
                                 f"no reasoning tokens for {r.effort!r} on {model.id}", file=spec.file,
@@ -38,6 +45,14 @@ def reasoning_tokens(spec: Spec, call: Call, model: Model) -> Decimal:
                             f"{call.max_tokens} before any answer", file=spec.file, line=call.line,
                             hint="raise max_tokens (it counts reasoning and answer together) or lower the reasoning")
     return mean
+
+
+def reasoning_estimated(call: Call, model: Model) -> bool:
+    """Whether the reasoning tokens come from the price table's effort figures (estimates)."""
+    r = call.reasoning
+    if r is None:
+        return call.kind == "chat" and model.reasoning is not None and model.reasoning.default is not None
+    return r.effort is not None
 
 
 def model_extras(spec: Spec, call: Call, model: Model, tok: Tokenizer) -> Extras:

@@ -21,7 +21,7 @@ from ..limits import WorkLimits
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
 from ..tokens import ChatOverhead, Tokenizer
-from .additions import model_extras, reasoning_tokens
+from .additions import model_extras, reasoning_estimated, reasoning_tokens
 from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
 from .counting import count, counts
 from .history import rule_for
@@ -101,8 +101,9 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
             model=model.id, share=share, cost_per_call=dec(session / per_session if per_session else turn_means[0]),
             cost_per_session=dec(session * Fraction(share)),
             monthly_cost=monthly_grid(session * Fraction(share) * ctx.sessions_month), input_tokens_mean=dec(in_mean),
-            approximate=not tok.exact or not extras.exact, tokenizer=tok.name,
-            approximate_parts=(("tokenizer",) if not tok.exact else ()) + extras.approximate))
+            approximate=not tok.exact or not extras.exact or reasoning_estimated(call, model), tokenizer=tok.name,
+            approximate_parts=(("tokenizer",) if not tok.exact else ()) + extras.approximate
+            + (("reasoning",) if reasoning_estimated(call, model) else ())))
         if per_turn is not None:
             cost.add_requests(per_turn, Fraction(share))
         if model_id == main:

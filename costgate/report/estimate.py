@@ -240,7 +240,9 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
     for part, why in (("tools", "tool definitions on {} are counted by a rule the provider does not publish"),
-                      ("images", "image tokens on {} follow a formula the provider calls approximate")):
+                      ("images", "image tokens on {} follow a formula the provider calls approximate"),
+                      ("reasoning", "reasoning tokens on {} are the price table's estimate for the effort level; "
+                                    "declare measured ones with reasoning: {{tokens: N}}")):
         named = sorted({esc(m.model) for m in models if part in m.approximate_parts})
         if named:
             notes.append(f"{APPROX_MARK} approximate: " + why.format(", ".join(named)) + " (docs/spec.md)")
