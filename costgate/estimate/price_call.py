@@ -23,9 +23,9 @@ from ..spec import Call, Spec
 from ..tokens import ChatOverhead, Tokenizer
 from .additions import model_extras, reasoning_estimated, reasoning_tokens
 from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
-from .counting import count, counts
+from .counting import counts
 from .history import rule_for
-from .render import RenderedCall, static_text
+from .render import RenderedCall
 from .requests import CallTokens, call_tokens
 from .results import CallEstimate, ModelCost
 from .steps import distribution, fixed_weights, lognormal_spread
@@ -110,7 +110,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
             main_view = (ct, pricing, in_mean, tok, out_tokens, reasoning)
     assert main_view is not None
     per_call = exact[0] / per_session if per_session else exact[1]
-    return call_estimate(spec, call, tuple(models), weights, per_call, *main_view), per_turn
+    return call_estimate(call, tuple(models), weights, per_call, *main_view, rendered.written_system), per_turn
 
 
 def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...] | None:
@@ -304,9 +304,9 @@ def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction
     return extra
 
 
-def call_estimate(spec: Spec, call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
+def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
                   ct: CallTokens, pricing: Pricing, in_mean: Fraction, tok: Tokenizer, out_tokens: Decimal,
-                  reasoning: Decimal) -> CallEstimate:
+                  reasoning: Decimal, written: tuple[str, ...]) -> CallEstimate:
     """The call's figures: money summed over its models, tokens from its main model."""
     session = sum((m.cost_per_session for m in models), Decimal(0))
     first_prefix = ct.prefix[0][0]
@@ -322,7 +322,7 @@ def call_estimate(spec: Spec, call: Call, models: tuple[ModelCost, ...], weights
         cost_per_call=dec(per_call),
         cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
         system_file=call.system.file if call.system else None, line=call.line, tool_tokens=ct.tools,
-        system_prompt_tokens=count(tok, static_text(call.system, spec.vars, spec.work)) if call.system else 0,
+        system_prompt_tokens=max(counts(tok, list(written)), default=0),
         reasoning_tokens_mean=reasoning)
 
 

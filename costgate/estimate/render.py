@@ -40,6 +40,8 @@ class RenderedCall:
 
     call: Call
     columns: Mapping[str, tuple[tuple[str, ...], ...]]
+    written_system: tuple[str, ...] = ()
+    """The distinct system texts with the sample data left out (the prompt as written)."""
 
     @property
     def rows(self) -> int:
@@ -179,7 +181,8 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
     if call.observation is not None:  # row 0 opens with the user message, later rows with an observation
         n_turns = max(n_turns, min(2, turns))
     with env.watch():
-        return RenderedCall(call=call, columns=_render_columns(spec, compiled, n_turns))
+        columns = _render_columns(spec, compiled, n_turns)
+    return RenderedCall(call=call, columns=columns, written_system=written_system(spec, call, n_turns, limits))
 
 
 def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
@@ -210,34 +213,53 @@ def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
     return columns
 
 
-_STATIC: dict[tuple[str, str, WorkLimits], str] = {}
+class Data(str):
+    """Text that came from a sample row: left out when measuring the prompt as written."""
 
 
-def static_text(template: Template, variables: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> str:
-    """Memoised ``_static_text``: alternatives and levers price the same call many times."""
-    key = (template.text, repr(sorted(variables.items(), key=lambda kv: str(kv[0]))), limits)
-    if key not in _STATIC:
-        if len(_STATIC) > 4096:
-            _STATIC.clear()
-        _STATIC[key] = _static_text(template, variables, limits)
-    return _STATIC[key]
+def _wrap(value: Any) -> Any:
+    if isinstance(value, str):
+        return Data(value)
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _wrap(v) for k, v in value.items()}
+    return value
 
 
-def _static_text(template: Template, variables: Mapping[str, Any], limits: WorkLimits) -> str:
-    """The template as its author wrote it: rendered with the spec's ``vars`` and every
-    other variable (sample data, ``turn``) empty, so that data substituted into a system
-    message counts as input, not as prompt growth. A template that will not render
-    leniently (a filter that needs a real value) falls back to its literal text."""
+def written_system(spec: Spec, call: Call, n_turns: int, limits: WorkLimits = DEFAULT_LIMITS) -> tuple[str, ...]:
+    """The system message with every piece of sample text printed as nothing, for each
+    sample and turn: what the gate's system-prompt threshold measures. Control flow still
+    follows the real data (text inside ``{% if big %}`` counts for the samples where it
+    shows), the spec's ``vars`` and the template's own text count, and data passed
+    through a filter counts (conservatively). Retrieved documents substituted into the
+    system message are input, not prompt growth."""
+    tpl = call.system
+    if tpl is None:
+        return ()
     env = BoundedSandbox(limits)
-    env.undefined = jinja2.ChainableUndefined
-    try:
-        ast = env.parse(template.text)
-    except jinja2.TemplateSyntaxError:
-        return ""
-    literal = "".join(node.data for node in ast.find_all(nodes.TemplateData))
-    try:
-        with env.watch():
-            return env.render_bounded(env.from_string(template.text), dict(variables))
-    except (RenderTimeout, RecursionError, MemoryError, jinja2.TemplateError, TypeError, ValueError,
-            ArithmeticError, AttributeError, LookupError, AssertionError):
-        return literal
+    env.finalize = lambda value: "" if isinstance(value, Data) else value
+    compiled = _Compiled(env, tpl, f"<{call.name}.system>@{tpl.file}")
+    compiled.fmt = None  # str.format would print the data
+    sample_keys = {k for row in spec.samples for k in row}
+    if not compiled.uses & sample_keys:
+        variables = [dict(spec.vars)]
+    else:
+        variables = [{**spec.vars, **_wrap(dict(row))} for row in spec.samples]
+    turns = range(1, n_turns + 1) if "turn" in compiled.uses else range(1, 2)
+    texts: dict[str, None] = {}
+    with env.watch():
+        for t in turns:
+            for v in variables:
+                texts.setdefault(compiled.render({**v, "turn": t}) if compiled.parts is None
+                                 else _written_parts(compiled.parts, v, t), None)
+    return tuple(texts)
+
+
+def _written_parts(parts: list[tuple[int, str]], variables: Mapping[str, Any], turn: int) -> str:
+    """A plain template's parts with sample text left out."""
+    out = []
+    for line, part in parts:
+        value = part if line < 0 else ({**variables, "turn": turn}).get(part, "")
+        out.append("" if isinstance(value, Data) else str(value))
+    return "".join(out)

@@ -287,3 +287,19 @@ def test_context_window_error_names_call_turn_tokens_and_window(tmp_path):
         in err.value.message
     assert "history" in (err.value.hint or "")
     assert err.value.location.file == "f.costgate.yaml"
+
+
+def test_the_system_prompt_as_written_leaves_sample_text_out_but_follows_its_control_flow():
+    from costgate.estimate.render import written_system
+    from costgate.spec.model import Call, ModelShare, Spec, Template, Traffic
+
+    system = Template("Rules: {{ policy }}.{% if vip %} Be extra kind.{% endif %}\n"
+                      "{% for d in docs %}<doc>{{ d.text }}</doc>{% endfor %}", "s.j2")
+    call = Call("c", (ModelShare("gpt-4o", D(1)),), D(1), Template("{{ q }}", "s.j2"), system=system)
+    rows = ({"q": "a", "vip": False, "docs": [{"text": "long retrieved text " * 50}]},
+            {"q": "b", "vip": True, "docs": [{"text": "x"}, {"text": "y"}]})
+    spec = Spec("f", "f.costgate.yaml", Traffic(D(1)), rows, "s.jsonl", (call,), vars={"policy": "be brief"})
+    assert set(written_system(spec, call, 1)) == {
+        "Rules: be brief.\n<doc></doc>",
+        "Rules: be brief. Be extra kind.\n<doc></doc><doc></doc>",
+    }
