@@ -192,6 +192,12 @@ class Lever:
     """Positive: cheaper than the spec as declared."""
     saving_percent: Decimal
     trade_off: str
+    removes: str | None = None
+    """For an edit of prompt text (compress_system): what it removes, in words, with the
+    template file's line numbers; None for levers that edit no text."""
+    tokens_saved: int | None = None
+    """For an edit of prompt text: system-prompt tokens fewer per request (the largest
+    rendering, as ``CallEstimate.system_tokens``); None for levers that edit no text."""
 
 
 @dataclass(frozen=True)

@@ -93,14 +93,24 @@ def _message(c: Crossing) -> str:
             + (" (new feature)" if c.before is None else ""))
 
 
+def removal(lv: Lever) -> str | None:
+    """What a text-editing lever removes, with the tokens it saves: shown next to the
+    saving, so the edit can be checked before anyone makes it. None for other levers."""
+    if lv.removes is None:
+        return None
+    tokens = "" if lv.tokens_saved is None else f"; {number(lv.tokens_saved)} fewer system-prompt tokens per request"
+    return f"{lv.removes}{tokens}"
+
+
 def suggestions(levers: Sequence[Lever], n: int = 3) -> list[str]:
     """The top savings as sentences for the gate's comment."""
     out = []
     for lv in levers:
         if lv.saving <= 0:
             continue
-        out.append(f"`{lv.call}`: {lv.description} would save {dollars(lv.saving)}/month "
-                   f"({fixed(lv.saving_percent, 1)}%); trade-off: {lv.trade_off}")
+        what = removal(lv)
+        out.append(f"`{lv.call}`: {lv.description}{'' if what is None else f' ({what})'} would save "
+                   f"{dollars(lv.saving)}/month ({fixed(lv.saving_percent, 1)}%); trade-off: {lv.trade_off}")
         if len(out) == n:
             break
     return out

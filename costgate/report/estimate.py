@@ -15,6 +15,7 @@ from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
 from .charts import mermaid, sparkline
+from .crossings import removal
 from .escape import code, md, plain
 from .money import change, dollars, fixed, number, percent, share, usd, usd_small
 
@@ -72,7 +73,8 @@ def extras_dict(x: Extras | None) -> dict:
         "what_if": None if x is None or x.levers is None else [
             {"lever": lv.lever, "call": lv.call, "description": lv.description,
              "monthly_cost_usd": usd(lv.monthly_cost), "monthly_saving_usd": usd(lv.saving),
-             "saving_percent": fixed(lv.saving_percent, 1), "trade_off": lv.trade_off}
+             "saving_percent": fixed(lv.saving_percent, 1), "trade_off": lv.trade_off,
+             "removes": lv.removes, "system_prompt_tokens_saved": lv.tokens_saved}
             for lv in x.levers
         ],
     }
@@ -257,6 +259,16 @@ def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
 LEVER_HEADERS = ["#", "call", "lever", "saving/month", "%", "trade-off"]
 
 
+def _lever_notes(x: Extras, esc: Escape, markdown: bool) -> list[str]:
+    """Under the table, what each text-editing lever removes (by row number): too long
+    for a column, and the part to check before making the edit."""
+    notes = [f"#{i}: {esc(what)}" for i, lv in enumerate(x.levers or (), 1)
+             if (what := removal(lv)) is not None]
+    if not notes:
+        return []
+    return ["", *(f"- {n}" for n in notes)] if markdown else ["", *notes]
+
+
 def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
     if x is None:
         return []
@@ -290,6 +302,7 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
         if x.levers:
             out.append(tabulate(_lever_rows(x, md if markdown else plain), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
                                 disable_numparse=True))
+            out += _lever_notes(x, md if markdown else plain, markdown)
         else:
             out.append("no applicable lever")
     return out

@@ -15,7 +15,10 @@ from helpers import AS_OF_DATE, FIXTURES, est, spec_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costgate.estimate.levers import compress, what_if
+from costgate.errors import CostgateError
+from costgate.estimate import levers as levers_module
+from costgate.estimate.compress import compress
+from costgate.estimate.levers import what_if
 from costgate.estimate.simulate import estimate
 from costgate.pricing import load_table
 from costgate.spec import load_spec
@@ -100,10 +103,6 @@ def test_anthropic_cache_write_premium_at_low_traffic(tmp_path):
     assert on.cost_per_session > off.cost_per_session
 
 
-def test_compress_removes_whitespace_and_repeats():
-    assert compress("a   b\n\n\n\nc\na   b\n  c  \n") == "a b\n\nc"
-
-
 def test_what_if_top_line_is_the_edit_it_describes(tmp_path):
     p = spec_file(tmp_path, "    history: full", per_session="8")
     spec, table = load_spec(p), load_table()
@@ -157,25 +156,67 @@ def test_levers_never_increase_cost(tmp_path_factory, window, per_session, cap):
 
 
 
+# ------------------------------------------------------------ compress the system prompt
+# Two loops ending in identical {% endfor %} lines: template logic, not a repeated
+# sentence (the field trial's template; the lever used to drop the second one).
+LOOPS = ("Rules:\n{% for i in range(3) %}\n  rule   {{ i }}\n{% endfor %}\nMore:\n\n\n\n\n"
+         "{% for i in range(2) %}\n  item   {{ i }}\n{% endfor %}\n" + "Be kind.\n" * 3)
+PARAGRAPH = "Answer in plain English and keep every reply under two hundred words.\n"
 
-def test_compress_never_offered_on_template_logic_and_never_breaks_the_gate(tmp_path):
-    """Two identical ``{% endfor %}`` lines are template logic, not a repeated sentence:
-    the compress lever must not drop one (the estimate would fail to render)."""
-    from datetime import date
 
-    from costgate.estimate.levers import what_if
-    from costgate.pricing import load_table
-    from costgate.spec import load_spec
-
-    root = tmp_path / "r"
-    (root / ".git").mkdir(parents=True)
+def loops_spec(root, system: str):
+    (root / ".git").mkdir(parents=True, exist_ok=True)
     (root / "q.txt").write_text("one\ntwo\n")
-    (root / "sys.j2").write_text("Rules:\n{% for i in range(3) %}\n  rule   {{ i }}\n{% endfor %}\nMore:\n"
-                                 "{% for i in range(2) %}\n  item   {{ i }}\n{% endfor %}\n" + "Be kind.\n" * 3)
+    (root / "sys.j2").write_text(system)
     (root / "s.costgate.yaml").write_text(
         "version: 1\nfeature: loops\ntraffic: {sessions_per_day: 1000}\nsamples: {file: q.txt}\n"
         "calls:\n  - name: a\n    model: gpt-4o\n    per_session: 1\n    system: {file: sys.j2}\n"
         "    user: \"{{ query }}\"\n    output_tokens: 10\n")
-    spec = load_spec(root / "s.costgate.yaml")
-    levers = what_if(spec, load_table(), as_of=date(2026, 11, 1))
+    return load_spec(root / "s.costgate.yaml")
+
+
+def compress_levers(spec):
+    return [lv for lv in what_if(spec, load_table(), as_of=AS_OF_DATE) if lv.lever == "compress_system"]
+
+
+def test_compress_is_offered_on_template_logic_and_says_what_it_removes(tmp_path):
+    spec = loops_spec(tmp_path, LOOPS)
+    [lever] = compress_levers(spec)
+    assert lever.trade_off.startswith("low risk: whitespace only")
+    assert lever.removes == "collapses 1 run of blank lines, collapses 2 runs of spaces inside lines"
+    table = load_table()
+    base = estimate(spec, table, as_of=AS_OF_DATE, alternatives=False)
+    squeezed = replace(spec.calls[0].system, text=compress(LOOPS).text)
+    after = estimate(replace(spec, calls=(replace(spec.calls[0], system=squeezed),)), table, as_of=AS_OF_DATE,
+                     alternatives=False)
+    assert lever.tokens_saved == base.calls[0].system_tokens - after.calls[0].system_tokens > 0
+    assert lever.saving > 0
+
+
+def test_a_repeated_paragraph_is_a_second_medium_risk_variant_naming_its_lines(tmp_path):
+    spec = loops_spec(tmp_path, LOOPS + "\n" + PARAGRAPH + "\n" + PARAGRAPH)
+    low, medium = sorted(compress_levers(spec), key=lambda lv: lv.saving)
+    assert low.trade_off.startswith("low risk") and low.removes and "repeated" not in low.removes
+    assert medium.trade_off.startswith("medium risk")
+    assert medium.removes.endswith("removes 1 repeated paragraph (line 19)")  # the file's line 19 is the repeat
+    assert medium.tokens_saved > low.tokens_saved > 0
+
+
+def test_a_paragraph_repeated_across_template_logic_is_kept(tmp_path):
+    """The copies sit on either side of the loops: each may render where the other does
+    not (another branch, another loop), so neither is dropped."""
+    [lever] = compress_levers(loops_spec(tmp_path, PARAGRAPH + "\n" + LOOPS + "\n" + PARAGRAPH))
+    assert lever.trade_off.startswith("low risk")
+
+
+def test_compress_is_not_offered_when_nothing_would_change(tmp_path):
+    assert compress_levers(loops_spec(tmp_path, "Rules:\n{% for i in range(3) %}\n- rule {{ i }}\n{% endfor %}\n")) == []
+
+
+def test_a_lever_that_cannot_say_how_it_applies_is_skipped(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise CostgateError("cannot compress")
+
+    monkeypatch.setattr(levers_module, "compress", refuse)
+    levers = what_if(loops_spec(tmp_path, LOOPS), load_table(), as_of=AS_OF_DATE)
     assert levers and "compress_system" not in {lv.lever for lv in levers}

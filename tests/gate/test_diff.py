@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from helpers import QUERIES, SPEC, as_json, commit, feature, git, hello, init_repo, spec_text, write
+from helpers import AS_OF_DATE, QUERIES, SPEC, as_json, commit, feature, git, hello, init_repo, spec_text, write
 
 from costgate.tokens import get_tokenizer
 
@@ -250,3 +250,29 @@ def test_a_decrease_of_a_feature_already_over_budget_does_not_fail(gitrepo, gate
     code, out, err = gate(root)
     assert "monthly cost -$" in out.splitlines()[0]
     assert code == 0, out + err
+
+
+# ------------------------------------------------ what-if advice never breaks the gate
+# The field trial: a valid template whose two loops end in identical {% endfor %} lines,
+# with a code-edit example. The compress lever used to drop the second endfor, so the gate
+# exited 2 exactly when a threshold was crossed (that is when it prices the levers).
+TEMPLATE = ("Rules:\n{% for i in range(3) %}\n  rule   {{ i }}\n{% endfor %}\nMore:\n\n\n\n"
+            "{% for i in range(2) %}\n  item   {{ i }}\n{% endfor %}\n\n"
+            "Edit code like this:\n\n<<<<<<< SEARCH\n    x  =  1   \n=======\n    x = 2\n>>>>>>> REPLACE\n\n"
+            "```python\ndef f():\n\n\n    return  1\n```\n")
+
+
+def test_a_crossed_threshold_on_a_template_with_logic_fails_cleanly_with_compress_advice(gitrepo, gate):
+    from costgate.gate.diff import diff
+
+    root = gitrepo({"prompts/system.j2": TEMPLATE + hello(1000)})
+    write(root, {"prompts/system.j2": TEMPLATE + hello(1300)})
+    commit(root, "longer prompt")
+    code, out, err = gate(root, "--base", "HEAD~1", "--format", "markdown")
+    assert (code, err) == (1, ""), err
+    assert "system_prompt_growth" in out
+    result = diff(root, "HEAD~1", "HEAD", as_of=AS_OF_DATE)
+    [lever] = [lv for lv in result.suggestions["bot"] if lv.lever == "compress_system"]
+    assert lever.trade_off.startswith("low risk")
+    assert lever.removes == "collapses 1 run of blank lines, collapses 2 runs of spaces inside lines"
+    assert lever.tokens_saved and lever.tokens_saved > 0

@@ -32,6 +32,13 @@ days = 30,000 sessions a month:
 
 Total $174.159 a month ($0.0058053 a session) against a $200 budget; all on gpt-4o-mini
 it would be $31.185 a month ($0.0010395 a session).
+
+ANALYSIS_WHAT_IF, the same estimate with `--what-if`: compressing the answer call's system
+prompt saves 40 tokens a call (whitespace only) or 120 (repeated paragraphs dropped too).
+A token on the answer call's mix costs 0.7 x $0.15 + 0.3 x $2.50 = $0.855 per 1M, and it
+is sent 2 x 30,000 = 60,000 times a month: 40 tokens save $2.052 a month (1.178%), 120
+save $6.156 (3.535%). The gate's support-bot answer call (gpt-4o, 50,000 calls a month)
+saves 130 tokens a call by whitespace: 130 x $2.50 / 1M x 50,000 = $16.25 a month.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from costgate.estimate.results import (
     Analysis,
     CallEstimate,
     Estimate,
+    Extras,
     Lever,
     ModelCost,
     ModelSpend,
@@ -101,6 +109,11 @@ OVER_BUDGET = Crossing("warn", "monthly_budget_usd", "support-bot", None, D(1000
 # x 5 x 10,000 = $74.0739 a month, saving $1,160.4911 (94.0%).
 ROUTE = Lever("route", "answer", "route to gpt-4o-mini", D("74.0739"), D("1160.4911"),
               D("1160.4911") * 100 / D("1234.565"), "a smaller model may answer worse")
+LOW_RISK = "low risk: whitespace only; template logic, code blocks, edit markers and indentation untouched"
+COMPRESS = Lever("compress_system", "answer", "collapse whitespace in the system prompt", D("1218.315"), D("16.25"),
+                 D("16.25") * 100 / D("1234.565"), LOW_RISK,
+                 "collapses 12 runs of blank lines, strips trailing spaces on 30 lines, collapses 41 runs of spaces "
+                 "inside lines", 130)
 
 GATE_RESULT = GateResult(
     base="origin/main", head="working tree", as_of=AS_OF,
@@ -111,7 +124,7 @@ GATE_RESULT = GateResult(
                     (CallDiff("summarize", SUMMARIZE, SUMMARIZE),), ()),
     ),
     config_file="costgate.yaml",
-    suggestions={"support-bot": (ROUTE,)},
+    suggestions={"support-bot": (ROUTE, COMPRESS)},
 )
 
 ROUTE_CALL = CallEstimate(
@@ -140,3 +153,14 @@ ESTIMATE = Estimate(
     budget_monthly_usd=D(200), approximate=False, warnings=(), samples=40)
 
 ANALYSIS = Analysis(ESTIMATE)
+ANALYSIS_WHAT_IF = Analysis(ESTIMATE, Extras(levers=(
+    Lever("compress_system", "answer", "collapse whitespace and drop repeated paragraphs in the system prompt",
+          D("168.003"), D("6.156"), D("6.156") * 100 / D("174.159"),
+          "medium risk: also drops word-for-word repeated paragraphs, which may be deliberate emphasis; read the "
+          "listed lines first",
+          "collapses 3 runs of blank lines, strips trailing spaces on 2 lines, removes 2 repeated paragraphs "
+          "(lines 40-44, 88)", 120),
+    Lever("compress_system", "answer", "collapse whitespace in the system prompt", D("172.107"), D("2.052"),
+          D("2.052") * 100 / D("174.159"), LOW_RISK,
+          "collapses 3 runs of blank lines, strips trailing spaces on 2 lines", 40),
+)))

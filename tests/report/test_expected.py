@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from report.results import ANALYSIS, BOT_AFTER, BOT_BEFORE, ESTIMATE, GATE_RESULT, NIGHTLY
+from report.results import ANALYSIS, ANALYSIS_WHAT_IF, BOT_AFTER, BOT_BEFORE, ESTIMATE, GATE_RESULT, NIGHTLY
 
 from costgate.estimate.results import Analysis
 from costgate.report import estimate as estimate_report
@@ -35,6 +35,9 @@ RENDERERS: dict[str, Callable[[], str]] = {
     "estimate.txt": lambda: estimate_report.to_table([ANALYSIS]),
     "estimate.md": lambda: estimate_report.to_markdown([ANALYSIS]),
     "estimate.json": lambda: estimate_report.to_json([ANALYSIS]),
+    "estimate-what-if.txt": lambda: estimate_report.to_table([ANALYSIS_WHAT_IF]),
+    "estimate-what-if.md": lambda: estimate_report.to_markdown([ANALYSIS_WHAT_IF]),
+    "estimate-what-if.json": lambda: estimate_report.to_json([ANALYSIS_WHAT_IF]),
 }
 
 
