@@ -29,14 +29,26 @@ LATENCIES: tuple[Latency, ...] = get_args(Latency)
 ZERO, ONE = Decimal(0), Decimal(1)
 
 
+TemplateFormat = Literal["jinja2", "format", "mustache", "handlebars"]
+TEMPLATE_FORMATS: tuple[TemplateFormat, ...] = get_args(TemplateFormat)
+Undefined = Literal["strict", "empty"]
+UNDEFINED: tuple[Undefined, ...] = get_args(Undefined)
+
+
 @dataclass(frozen=True)
 class Template:
-    """Jinja2 source plus where it came from, so render errors can name file and line."""
+    """Template source plus where it came from, so render errors can name file and line."""
 
     text: str
     file: str
     first_line: int = 1
     """Line in ``file`` where the template text starts (an inline template: its spec line)."""
+    format: TemplateFormat = "jinja2"
+    """How the text is rendered: Jinja2, Python ``str.format`` fields, Mustache or Handlebars."""
+    includes: tuple[tuple[str, Template], ...] = ()
+    """The templates this one includes, imports or extends (and theirs), by the name the
+    template uses, read when the spec is loaded (confined to the repository; on the base
+    side from git objects), so rendering reads no file."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,8 @@ class Call:
     """Images every request sends (a sample row's ``images`` field adds its own)."""
     observation: Template | None = None
     """The new message of every step after the first (a tool result), from the samples."""
+    vars: Mapping[str, Any] = field(default_factory=dict)
+    """Template variables of this call (over the spec's ``vars``, under a sample's fields)."""
     line: int | None = None
     model_lines: tuple[tuple[str, int | None], ...] = ()
     """Where each model id of the mix is written in the spec."""
@@ -225,6 +239,8 @@ class Spec:
     limits: Limits | None = None
     files: tuple[str, ...] = ()
     """Every file the spec read."""
+    undefined: Undefined = "strict"
+    """An undefined template variable: an error (strict), or empty text (empty)."""
 
     def call(self, name: str) -> Call:
         for c in self.calls:
