@@ -63,7 +63,7 @@ def model_extras(spec: Spec, call: Call, model: Model, tok: Tokenizer) -> Extras
                               tokenizer=tok, tool_choice=call.tools.tool_choice)
         tools, tools_exact = counted.tokens, counted.exact or not tok.exact  # an approximate tokenizer says so itself
     images = None
-    if call.images or any("images" in row for row in spec.samples):
+    if call.kind == "chat" and (call.images or any("images" in row for row in spec.samples)):
         images, images_exact = sample_images(spec, call, model)
     exact = tools_exact and images_exact
     return Extras(tools=tools, images=images, chat=call.kind == "chat", exact=exact,

@@ -107,7 +107,7 @@ class Pricing:
         return (self.caching and self.base.cached_input is not None and prefix > 0
                 and prefix >= self.min_cache)
 
-    def reads_history(self, cached: int) -> bool:
+    def reads_history(self, cached: Fraction | int) -> bool:
         """Conversation caching reads back a request's first ``cached`` tokens (the
         previous request wrote them: they reach the provider's minimum)."""
         return (self.history_caching and self.base.cached_input is not None and cached > 0

@@ -136,10 +136,10 @@ class _ModelCost:
     """A call's requests on one model: each turn's pricing classes and their costs."""
 
     def __init__(self, ct: CallTokens, pricing: Pricing, scale: Fraction, out: Fraction, reasoning: Fraction,
-                 extra: list[Fraction] | None, summaries: list[Fraction], shared: dict) -> None:
+                 extra: list[list[Fraction]] | None, summaries: list[Fraction], shared: dict) -> None:
         self.ct, self.pricing, self.scale, self.out, self.extra, self.summaries = ct, pricing, scale, out, extra, summaries
         self.reasoning = reasoning
-        self.extra_mean = sum(extra, Fraction(0)) / len(extra) if extra is not None else Fraction(0)
+        self.extra_means = [sum(row, Fraction(0)) / len(row) for row in extra] if extra is not None else None
         self.shared = shared
 
     def flags(self, p: int, rest: int, t: int, lift: int) -> Flags:
@@ -149,7 +149,7 @@ class _ModelCost:
         if not pricing.history_caching:
             return tier, pricing.caches(p), False, False
         read = ct.history_read[t]
-        return (tier, pricing.caches(p), bool(read) and pricing.reads_history(p + math.ceil(read)),
+        return (tier, pricing.caches(p), bool(read) and pricing.reads_history(p + read),
                 pricing.reads_history(p + rest + lift))
 
     def classes(self, t: int) -> dict[Flags, list[int]]:
@@ -186,13 +186,14 @@ class _ModelCost:
         for key, (n, rest, prefix) in self.classes(t).items():
             coef = self.coefficients(key)
             total += coef.rest * rest + coef.prefix * prefix + n * self.per_request(coef, t)
-        return self.scale * total / self.ct.n + self.extra_mean + self.summaries[t]
+        extra = self.extra_means[min(t, len(self.extra_means) - 1)] if self.extra_means else Fraction(0)
+        return self.scale * total / self.ct.n + extra + self.summaries[t]
 
     def add_requests(self, per_turn: list[list[int]], share: Fraction) -> None:
         """Add this model's share of every request's cost, in femto-dollars."""
         ct = self.ct
         extra = None if self.extra is None else [
-            (math.floor(e * FEMTO) * share.numerator) // share.denominator for e in self.extra]
+            [(math.floor(e * FEMTO) * share.numerator) // share.denominator for e in row] for row in self.extra]
         for t, row_costs in enumerate(per_turn):
             r = ct.row(t)
             lift = math.ceil(ct.history[t])
@@ -205,7 +206,7 @@ class _ModelCost:
                 a, b, c, den = coef
                 row_costs[i] += (a * rest + b * p + c) // den
             if extra is not None:
-                for i, e in enumerate(extra):
+                for i, e in enumerate(extra[min(t, len(extra) - 1)]):
                     row_costs[i] += e
 
     def _integer_coefficients(self, key: Flags, t: int, share: Fraction) -> tuple[int, int, int, int]:
@@ -269,18 +270,23 @@ def summary_costs(call: Call, ct: CallTokens, ov: ChatOverhead, pricing: Pricing
         k = t + 1
         if rule.summarises_before(k):
             previous = summary_msg if rule.has_summary(k - 1) else 0
-            rest = (h.every or 1) * ct.turn_tokens + previous + ov.reply
+            folded = ct.sizes[max(0, k - 1 - (h.every or 1)):k - 1]  # turns k - K .. k - 1, each at its own size
+            rest = sum(folded, Fraction(0)) + previous + ov.reply
             costs[t] = plain_cost(pricing.rates_for(math.ceil(rest)), rest, h.summary_tokens or 0)
     return costs
 
 
-def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[Fraction] | None:
-    """Costs paid on every request whatever the cache says: the semantic-cache embedding
-    lookup and the routing classifier; None when the call has neither."""
-    spec, table = ctx.spec, ctx.table
-    users = list(rendered.texts("user", 0))
+def overheads(ctx: Context, call: Call, rendered: RenderedCall) -> list[list[Fraction]] | None:
+    """Costs paid on every request whatever the cache says, [row][sample]: the
+    semantic-cache embedding lookup and the routing classifier, each on that turn's own
+    user message; None when the call has neither."""
     if not call.cache.semantic_hit_rate and not call.router:
         return None
+    return [_overheads(ctx, call, list(rendered.texts("user", r))) for r in range(rendered.rows)]
+
+
+def _overheads(ctx: Context, call: Call, users: list[str]) -> list[Fraction]:
+    spec, table = ctx.spec, ctx.table
     extra = [Fraction(0)] * len(users)
     if call.cache.semantic_hit_rate:
         emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,

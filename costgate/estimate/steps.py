@@ -74,10 +74,14 @@ def distribution(steps: Steps, max_turns: int) -> StepDistribution:
 @lru_cache(maxsize=256)
 def fit_shape(mean: Decimal, p95: int, max_turns: int) -> Decimal:
     """The shape on ``SHAPES`` whose p95 is nearest the declared one (ties: the less
-    dispersed)."""
+    dispersed), among the shapes whose tail ends within ``max_turns`` (a tail cut at the
+    limit would lose part of the declared mean); the least dispersed if none does."""
     best: tuple[int, Decimal] | None = None
     for r in SHAPES:
-        got = StepDistribution(_survival(mean, r, max_turns)).p95()
+        weights = _survival(mean, r, max_turns)
+        if len(weights) >= max_turns and r != SHAPES[-1]:
+            continue  # truncated by the limit: its mean is not the declared one
+        got = StepDistribution(weights).p95()
         score = abs(got - p95)
         if best is None or score <= best[0]:
             best = (score, r)
