@@ -30,7 +30,6 @@ from costgate.estimate.billing import expected_output
 from costgate.estimate.render import RenderedCall, render_call
 from costgate.estimate.steps import distribution
 from costgate.pricing import PriceTable
-from costgate.tokens import ChatOverhead
 from costgate.tokens.images import image_tokens
 from costgate.tokens.tools import tool_tokens
 
@@ -301,7 +300,7 @@ def reference_call(spec, table: PriceTable, call, as_of,  # type: ignore[no-unty
         if model.kind != call.kind:
             raise CostgateError(f"model {model_id!r} is a {model.kind} model, the call a {call.kind} call")
         tok, ov, period = table.tokenizer(model), table.overhead(model), model.price_at(as_of)
-        overhead = ov != ChatOverhead() or ROLE_TOKENS in quirks  # the provider publishes one
+        overhead = True  # docs/spec.md: role names count for every provider (ROLE_TOKENS is the rule now)
 
         def around(role: str, tok=tok, ov=ov, overhead=overhead) -> int:  # type: ignore[no-untyped-def]
             """A chat message's overhead: 3 + the role's tokens where the provider publishes one."""
@@ -418,5 +417,7 @@ def session_p95(calls: list[RefCall], seed: int, sessions: int, n: int) -> Fract
     return totals[math.ceil(F(95, 100) * len(totals)) - 1] if totals else F(0)
 
 
-KNOWN = frozenset({ROLE_TOKENS, CEIL_THRESHOLDS, SUMMARY_FIRST_TURN, LOOKUP_FIRST_TURN, ROW_IMAGES_EVERYWHERE})
-"""Every engine behaviour known to disagree with docs/spec.md."""
+KNOWN: frozenset[str] = frozenset()
+"""Every engine behaviour known to disagree with docs/spec.md: none. The quirks above are
+kept so tests/estimate/test_reference_disagreements.py can show each old behaviour
+differs from the documented rule the engine follows now."""

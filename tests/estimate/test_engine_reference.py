@@ -48,6 +48,7 @@ from costgate.spec.model import (
     Tools,
     Traffic,
 )
+from costgate.tokens.tools import parse_tools
 
 AS_OF = date(2026, 11, 1)
 D = Decimal
@@ -163,7 +164,8 @@ def chat_calls(draw, index: int, images_only: bool) -> Call:  # type: ignore[no-
                  "budget": Reasoning(budget=draw(st.integers(1, 60))), "effort": Reasoning(effort="low")}[reasoning]
     tools = None
     if draw(st.booleans()):
-        tools = Tools("tools.json", TOOLS[:draw(st.integers(1, 2))], draw(st.sampled_from(["auto", "required"])))
+        tools = Tools("tools.json", parse_tools(list(TOOLS[:draw(st.integers(1, 2))]), "tools.json"),
+                      draw(st.sampled_from(["auto", "required"])))
     shots = ()
     if images:
         shots = tuple(Image(draw(st.sampled_from([256, 512, 1000, 2048])), draw(st.sampled_from([256, 768, 1500])),

