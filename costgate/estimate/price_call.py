@@ -161,8 +161,14 @@ class _ModelCost:
                pricing.caching, pricing.history_caching, pricing.min_cache, pricing.base.cached_input is not None)
         if key not in self.shared:
             out: dict[Flags, list[int]] = {}
+            simple = not tiers and not pricing.history_caching  # the class depends on the prefix alone
+            by_prefix: dict[int, Flags] = {}
             for p, rest in zip(ct.prefix[r], ct.rest[r]):
-                acc = out.setdefault(self.flags(p, rest, t, lift), [0, 0, 0])
+                if simple:
+                    flags = by_prefix.get(p) or by_prefix.setdefault(p, (0, pricing.caches(p), False, False))
+                else:
+                    flags = self.flags(p, rest, t, lift)
+                acc = out.setdefault(flags, [0, 0, 0])
                 acc[0] += 1
                 acc[1] += rest
                 acc[2] += p
@@ -198,8 +204,10 @@ class _ModelCost:
             r = ct.row(t)
             lift = math.ceil(ct.history[t])
             memo: dict[Flags, tuple[int, int, int, int]] = {}
+            simple = not self.pricing.period.tiers and not self.pricing.history_caching
+            caches = self.pricing.caches
             for i, (p, rest) in enumerate(zip(ct.prefix[r], ct.rest[r])):
-                key = self.flags(p, rest, t, lift)
+                key = (0, caches(p), False, False) if simple else self.flags(p, rest, t, lift)
                 coef = memo.get(key)
                 if coef is None:
                     coef = memo[key] = self._integer_coefficients(key, t, share)

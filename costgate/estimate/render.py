@@ -242,24 +242,23 @@ def written_system(spec: Spec, call: Call, n_turns: int, limits: WorkLimits = DE
     compiled = _Compiled(env, tpl, f"<{call.name}.system>@{tpl.file}")
     compiled.fmt = None  # str.format would print the data
     sample_keys = {k for row in spec.samples for k in row}
+    turns = range(1, n_turns + 1) if "turn" in compiled.uses else range(1, 2)
+    if compiled.parts is not None:  # text and bare names: a name any sample sets is data
+        constants = {k: v for k, v in spec.vars.items() if k not in sample_keys}
+        return tuple(dict.fromkeys(_written_parts(compiled.parts, constants, t) for t in turns))
     if not compiled.uses & sample_keys:
         variables = [dict(spec.vars)]
     else:
         variables = [{**spec.vars, **_wrap(dict(row))} for row in spec.samples]
-    turns = range(1, n_turns + 1) if "turn" in compiled.uses else range(1, 2)
     texts: dict[str, None] = {}
     with env.watch():
         for t in turns:
             for v in variables:
-                texts.setdefault(compiled.render({**v, "turn": t}) if compiled.parts is None
-                                 else _written_parts(compiled.parts, v, t), None)
+                texts.setdefault(compiled.render({**v, "turn": t}), None)
     return tuple(texts)
 
 
-def _written_parts(parts: list[tuple[int, str]], variables: Mapping[str, Any], turn: int) -> str:
-    """A plain template's parts with sample text left out."""
-    out = []
-    for line, part in parts:
-        value = part if line < 0 else ({**variables, "turn": turn}).get(part, "")
-        out.append("" if isinstance(value, Data) else str(value))
-    return "".join(out)
+def _written_parts(parts: list[tuple[int, str]], constants: Mapping[str, Any], turn: int) -> str:
+    """A plain template's parts with every name that is not a constant (sample data) left out."""
+    values = {**constants, "turn": turn}
+    return "".join(part if line < 0 else str(values.get(part, "")) for line, part in parts)
