@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import hashlib
 import json
+import logging
 import os
 import random
 import resource
