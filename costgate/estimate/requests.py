@@ -134,12 +134,15 @@ def _history(call: Call, sizes: tuple[Fraction, ...], answer: Fraction, summary_
     (the policy dropped nothing since), else none."""
     rule = rule_for(call.history)
     history, read, kept = [], [], []
+    running = [Fraction(0)]  # running[j] = sizes of turns 1..j: a kept window is one subtraction
+    for size in sizes:
+        running.append(running[-1] + size)
     for t in range(turns):
         k = t + 1
         m = rule.resent_turns(k, sizes[:t])
         kept.append(m)
         summary = rule.has_summary(k)
-        history.append(sum(sizes[t - m:t], Fraction(0)) + (summary_msg if summary else 0))
+        history.append(running[t] - running[t - m] + (summary_msg if summary else 0))
         continues = t > 0 and m == kept[t - 1] + 1 and summary == rule.has_summary(k - 1)
         read.append(history[t] - answer if continues and call.cache.history else Fraction(0))
     return tuple(history), tuple(read)
