@@ -27,7 +27,7 @@ from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
 from .requests import CallTokens, call_tokens
-from .results import CallEstimate, ModelCost
+from .results import BoundValue, CallEstimate, ModelCost
 from .steps import distribution, fixed_weights, lognormal_spread
 
 FEMTO = 10**15
@@ -337,7 +337,14 @@ def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fract
         cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
         system_file=call.system.file if call.system else None, line=call.line, tool_tokens=ct.tools,
         system_prompt_tokens=max(counts(tok, list(written)), default=0),
-        reasoning_tokens_mean=reasoning)
+        reasoning_tokens_mean=reasoning, bindings=tuple(bound_values(call)))
+
+
+def bound_values(call: Call) -> list[BoundValue]:
+    """The call's bindings as the estimate reports them: each value as text (``true``,
+    not Python's ``True``), so base and head compare by what the app's file says."""
+    return [BoundValue(b.field, b.file, b.key, b.line,
+                       str(b.value).lower() if isinstance(b.value, bool) else str(b.value)) for b in call.bindings]
 
 
 def input_mass(ct: CallTokens, weights: list[Fraction]) -> Counter[int]:

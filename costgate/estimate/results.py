@@ -46,6 +46,21 @@ class ModelCost:
 
 
 @dataclass(frozen=True)
+class BoundValue:
+    """A call setting the spec reads from the app's own settings file, and the value it
+    read: what the gate points at when that value changes between base and head."""
+
+    field: str
+    """The setting within its call (``model``, ``mix.gpt-4o``, ``max_tokens``, ...)."""
+    file: str
+    key: str
+    line: int | None
+    """Where ``key`` is written in ``file``."""
+    value: str
+    """The value read, as text (``"gpt-4o"``, ``"800"``, ``"true"``)."""
+
+
+@dataclass(frozen=True)
 class CallEstimate:
     name: str
     per_session: Decimal
@@ -78,6 +93,8 @@ class CallEstimate:
 
     reasoning_tokens_mean: Decimal = Decimal(0)
     """Hidden reasoning tokens per request on the call's main model (billed as output)."""
+    bindings: tuple[BoundValue, ...] = ()
+    """The call's settings read from the app's settings files (``Call.bindings``)."""
 
     @property
     def static_system_tokens(self) -> int:

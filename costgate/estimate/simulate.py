@@ -29,6 +29,7 @@ from typing import Mapping, Sequence
 from ..errors import CostgateError
 from ..pricing import Model, PriceTable
 from ..spec import Call, Mix, ModelShare, Spec
+from ..spec.bindings import bound_error
 from .price_call import Context, TokenCache, call_weights, price_call, reasoning_spread
 from .render import RenderedCall, render_call
 from .results import Alternative, AlternativeKind, CallEstimate, Estimate, Lifecycle, ModelSpend
@@ -105,6 +106,16 @@ def estimate(
 
 
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
+    bound = call.binding("model")
+    try:
+        return _checked_model(table, spec, call, name)
+    except CostgateError as exc:
+        if bound is None or bound.value != name:  # a scenario's or an alternative's model
+            raise
+        raise bound_error(bound, spec.file, exc.message, exc.hint) from None  # at the app's settings line
+
+
+def _checked_model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:
     where = f"{call.name}.model" if len(call.mix) == 1 else f"{call.name}.mix"
     model = table.model(name, file=spec.file, line=call.model_line(name), where=where)
     if model.kind != call.kind:

@@ -13,7 +13,17 @@ from ..pricing import PriceTable
 from ..repo import Config, Limit, Thresholds
 from ..spec import Spec
 from .identity import match_calls
-from .model import CallDiff, Crossing, FeatureDiff, FeatureStatus, Level, ThresholdName, once, system_prompt_pair
+from .model import (
+    CallDiff,
+    Crossing,
+    FeatureDiff,
+    FeatureStatus,
+    Level,
+    SettingChange,
+    ThresholdName,
+    once,
+    system_prompt_pair,
+)
 
 ZERO = Decimal(0)
 
@@ -100,9 +110,30 @@ def compare_feature(feature: str, before: Estimate | None, after: Estimate | Non
     if after is None and before is not None:
         crossings.append(Crossing("warn", "feature_removed", feature, None, before.monthly_cost, ZERO,
                                   file=before.spec_file, line=1))
-    final = once([replace(c, feature=feature) for c in crossings])
+    setting = changed_setting(calls)
+    final = once([replace(c, feature=feature) if setting is None or c.threshold not in FEATURE_COSTS
+                  else replace(c, feature=feature, file=setting.file, line=setting.line, setting=setting)
+                  for c in crossings])
     base_file = before.spec_file if before and after and before.spec_file != after.spec_file else None
     return FeatureDiff(feature, spec_file, status, before, after, calls, final, base_file)
+
+
+FEATURE_COSTS = ("monthly_cost_increase", "monthly_budget_usd", "worst_case_usd")
+"""The crossings of a feature's cost: when a bound app setting changed, they point at it."""
+
+
+def changed_setting(calls: Sequence[CallDiff]) -> SettingChange | None:
+    """The first setting (calls in order, then the call's bindings in spec order) bound
+    on both sides whose value differs between base and head: a change in the app's own
+    config, which is then where the feature's cost crossings point."""
+    for cd in calls:
+        if cd.before is None or cd.after is None:
+            continue
+        base = {b.field: b.value for b in cd.before.bindings}
+        for b in cd.after.bindings:
+            if b.field in base and base[b.field] != b.value:
+                return SettingChange(cd.name, b.field, b.file, b.key, b.line, base[b.field], b.value)
+    return None
 
 
 def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thresholds) -> list[Crossing]:

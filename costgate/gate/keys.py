@@ -34,7 +34,7 @@ from ..repo.paths import normalise
 from ..spec import Spec
 from ..version import __version__
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the key document or the cache entry changes shape."""
 PACKAGE = Path(__file__).resolve().parents[1]
 

@@ -23,6 +23,22 @@ CallStatus = Literal["added", "removed", "kept"]
 
 
 @dataclass(frozen=True)
+class SettingChange:
+    """A call setting the spec reads from the app's own settings file whose value differs
+    between base and head: the change behind a crossing, which then points at it."""
+
+    call: str
+    field: str
+    """The setting within its call (``model``, ``max_tokens``, ...)."""
+    file: str
+    key: str
+    line: int | None
+    """Where ``key`` is written in ``file`` at head."""
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Crossing:
     level: Level
     threshold: ThresholdName
@@ -45,6 +61,9 @@ class Crossing:
     below_floor: bool = False
     """The increase is under the limit's floor, so a crossing of the fail thresholds is
     reported as a warning."""
+    setting: SettingChange | None = None
+    """The app setting whose change the crossing points at (``file``/``line`` are its),
+    when the feature binds one that changed."""
 
     @property
     def key(self) -> tuple[str, str | None, str]:

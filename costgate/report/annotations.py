@@ -2,7 +2,7 @@
 behind each crossed threshold, escaped as GitHub's toolkit escapes them."""
 
 from ..gate.model import GateResult
-from .crossings import crossing_message
+from .crossings import crossing_message, setting_note
 
 
 def annotations(result: GateResult) -> list[str]:
@@ -13,7 +13,7 @@ def annotations(result: GateResult) -> list[str]:
             props.append(f"line={c.line}")
         props.append(f"title={escape_property('costgate ' + c.threshold)}")
         lines.append(f"::{'error' if c.level == 'fail' else 'warning'} {','.join(props)}::"
-                     f"{escape_data(crossing_message(c))}")
+                     f"{escape_data(crossing_message(c) + setting_note(c))}")
     return lines
 
 

@@ -4,11 +4,12 @@ the JSON ``message`` field and the annotations share."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..estimate.results import Lever
 from ..gate.model import Crossing
 from ..repo import Limit
+from .escape import plain
 from .money import dollars, fixed, number, percent
 
 TOKEN_LIMITS = ("system_prompt_growth", "tool_definitions_growth")
@@ -59,6 +60,22 @@ def floor_note(c: Crossing) -> str:
     d = c.monthly_increase
     return (f"; a warning only: the monthly cost of {c.feature} changed by {'+' if d >= 0 else ''}{dollars(d)}, "
             f"under the {dollars(c.limit.min_monthly_usd)} floor (min_monthly_usd)")
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def setting_note(c: Crossing, esc: Callable[[str], str] = plain) -> str:
+    """The app setting whose change a crossing points at, in words ('' when none): every
+    piece the pull request wrote (key, file, values) shown through ``esc``, the escaping
+    of the destination, and shortened (a message quotes briefly)."""
+    s = c.setting
+    if s is None:
+        return ""
+    at = s.file + (f":{s.line}" if s.line else "")
+    return (f"; {esc(_short(s.key))} in {esc(_short(at, 120))} (bound to {s.call}.{esc(_short(s.field))}) changed "
+            f"from {esc(_short(s.before))} to {esc(_short(s.after))}")
 
 
 def crossing_message(c: Crossing) -> str:

@@ -98,6 +98,8 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
         "output_tokens_mean": fixed(c.output_tokens_mean, 1),
         "reasoning_tokens_mean": fixed(c.reasoning_tokens_mean, 1),
         "cached_prefix_tokens": c.cached_prefix_tokens,
+        "bindings": [{"field": b.field, "file": b.file, "key": b.key, "line": b.line, "value": b.value}
+                     for b in c.bindings],
         "cost_per_call_usd": usd_small(c.cost_per_call),
         "cost_per_session_usd": usd_small(c.cost_per_session),
         "monthly_cost_usd": usd(c.monthly_cost),

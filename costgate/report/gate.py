@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from ..gate.model import CallDiff, FeatureDiff, GateResult, Invocation
+from ..gate.model import CallDiff, Crossing, FeatureDiff, GateResult, Invocation
 from ..version import __version__
-from .crossings import crossing_message, limit_text, suggestions
+from .crossings import crossing_message, limit_text, setting_note, suggestions
 from .escape import code, html, md, plain
 from .money import change, dollars, fixed, number, percent, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
@@ -108,8 +108,8 @@ def _crossing_sections(result: GateResult) -> list[str]:
     if fails:
         body += ["### Thresholds crossed", ""]
         for c in fails:
-            where = f" ({code(c.file)})" if c.file else ""
-            body.append(f"- **{c.threshold}**: {crossing_message(c)}{where}")
+            where = f" ({code(c.file)})" if c.file and c.setting is None else ""
+            body.append(f"- **{c.threshold}**: {crossing_message(c)}{setting_note(c, code)}{where}")
         body.append("")
         failed_features = list(dict.fromkeys(c.feature for c in fails))
         tips = []
@@ -124,7 +124,7 @@ def _crossing_sections(result: GateResult) -> list[str]:
         if tips:
             body += ["**What to do** (levers priced by the same simulator, one at a time):", "", *tips, ""]
     if warns:
-        body += ["### Warnings", "", *[f"- **{c.threshold}**: {crossing_message(c)}" for c in warns], ""]
+        body += ["### Warnings", "", *[f"- **{c.threshold}**: {crossing_message(c)}{setting_note(c, code)}" for c in warns], ""]
     return body
 
 
@@ -216,8 +216,8 @@ def to_table(result: GateResult) -> str:
                   tabulate([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
                            headers=_call_headers(f), tablefmt="simple", disable_numparse=True)]
     for c in result.crossings:
-        lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}"
-                     + (f" ({plain(c.file)})" if c.file else ""))
+        lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}{setting_note(c)}"
+                     + (f" ({plain(c.file)})" if c.file and c.setting is None else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -237,6 +237,12 @@ def _call_json(c: CallDiff) -> dict:
         "monthly_cost_after_usd": None if a is None else usd(a.monthly_cost),
         "monthly_delta_usd": usd(c.monthly_delta),
     }
+
+
+def _setting_json(c: Crossing) -> dict | None:
+    s = c.setting
+    return None if s is None else {"call": s.call, "field": s.field, "file": s.file, "key": s.key, "line": s.line,
+                                   "before": s.before, "after": s.after}
 
 
 def to_json(result: GateResult) -> str:
@@ -268,8 +274,8 @@ def to_json(result: GateResult) -> str:
         "crossings": [
             {"level": c.level, "threshold": c.threshold, "feature": c.feature, "call": c.call,
              "before": None if c.before is None else str(c.before), "after": str(c.after), "limit": limit_text(c),
-             "message": crossing_message(c), "file": c.file, "line": c.line,
-             "below_floor": c.below_floor,
+             "message": crossing_message(c) + setting_note(c), "file": c.file, "line": c.line,
+             "setting": _setting_json(c), "below_floor": c.below_floor,
              "monthly_increase_usd": None if c.monthly_increase is None else usd(c.monthly_increase)}
             for c in result.crossings
         ],

@@ -96,8 +96,8 @@ class AgentParts(ParserBase):
     def step_count(self, path: DocPath, value: Any, *, integer: bool = False) -> Decimal:
         number = self.f.number(path, value, integer=integer)
         if number > self.work.turns_per_session:
-            raise self.work.exceeded("turns_per_session", number, self.f.where(path), file=self.rel,
-                                     line=self.doc.line(path))
+            over = self.work.exceeded("turns_per_session", number, self.f.where(path))
+            raise self.err(path, over.message, over.hint)  # at the settings file, when bound
         return number
 
     def images(self, p: DocPath, value: Any) -> tuple[Image, ...]:

@@ -50,3 +50,13 @@ TOP_KEYS = set(KEYS[""])
 CALL_KEYS = set(KEYS["calls[]"])
 FEATURE_ID = r"[a-z0-9][a-z0-9._-]*"
 CALL_NAME = r"[A-Za-z0-9_.-]+"
+# The call settings that may be written ``{from: FILE, key: a.b.c}`` (a binding to the
+# app's own settings) instead of a value, by schema path; at each of them the JSON Schema
+# also allows the binding's keys, which tests/test_schema_keys.py adds to ``KEYS`` there.
+BINDABLE: tuple[str, ...] = (
+    "calls[].model", "calls[].mix.*", "calls[].per_session", "calls[].output_tokens", "calls[].output_tokens.mean",
+    "calls[].output_tokens.max", "calls[].max_tokens", "calls[].reasoning.effort", "calls[].reasoning.tokens",
+    "calls[].reasoning.tokens.mean", "calls[].reasoning.tokens.p95", "calls[].reasoning.budget", "calls[].steps",
+    "calls[].steps.mean", "calls[].steps.p95",
+)
+BINDING_KEYS = ("from", "key")

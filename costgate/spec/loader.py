@@ -21,7 +21,8 @@ from ..repo.source import Source, find_root, read_data, read_text, relative
 from ..repo.worktree import WorkTree
 from ..yamlio import DocPath, loads
 from .agents import AgentParts
-from .keys import CALL_KEYS, CALL_NAME, FEATURE_ID, KEYS, MAXIMA, TOP_KEYS
+from .bindings import BindingParts
+from .keys import BINDABLE, BINDING_KEYS, CALL_KEYS, CALL_NAME, FEATURE_ID, KEYS, MAXIMA, TOP_KEYS
 from .model import (
     CACHE_TTLS,
     CALL_KINDS,
@@ -46,7 +47,7 @@ from .model import (
 )
 from .samples import Samples, read_samples
 
-__all__ = ["load_spec", "KEYS", "MAXIMA", "TOP_KEYS", "CALL_KEYS"]
+__all__ = ["load_spec", "KEYS", "MAXIMA", "TOP_KEYS", "CALL_KEYS", "BINDABLE", "BINDING_KEYS"]
 
 
 def load_spec(path: str | Path, source: Source | None = None, limits: WorkLimits = DEFAULT_LIMITS) -> Spec:
@@ -62,12 +63,12 @@ def load_spec(path: str | Path, source: Source | None = None, limits: WorkLimits
     return _Parser(doc, source, rel, limits).spec()
 
 
-class _Parser(AgentParts):
+class _Parser(AgentParts, BindingParts):
     def per_session(self, path: DocPath, value: Any) -> Decimal:
         number = self.f.number(path, value)
         if number > self.work.turns_per_session:
-            raise self.work.exceeded("turns_per_session", number, self.f.where(path), file=self.rel,
-                                       line=self.doc.line(path))
+            over = self.work.exceeded("turns_per_session", number, self.f.where(path))
+            raise self.err(path, over.message, over.hint)  # at the settings file, when bound
         return number
 
     def growth(self, path: DocPath, value: Any) -> Decimal:
@@ -194,7 +195,7 @@ class _Parser(AgentParts):
         return shares
 
     def call(self, p: DocPath, value: Any) -> Call:
-        value = self.mapping(p, value, "calls[]", ("name",))
+        value = self.bind(p, self.mapping(p, value, "calls[]", ("name",)))
         name = value["name"]
         if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
             raise self.err(p + ("name",), f"call name must be an identifier, got {name!r}")
@@ -238,6 +239,7 @@ class _Parser(AgentParts):
             line=self.doc.line(p),
             model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
                               for m, _ in mix),
+            bindings=self.bindings(p),
         )
         return self.coherent(p, call)
 

@@ -128,6 +128,27 @@ class Router:
     output_tokens: int = 5
 
 
+@dataclass(frozen=True)
+class Binding:
+    """A call setting read from the app's own settings file (``{from: FILE, key: a.b.c}``)
+    instead of written in the spec: kept so reports, errors and the gate can point at
+    the line the app's value is written on."""
+
+    field: str
+    """The setting within its call: ``model``, ``mix.gpt-4o``, ``output_tokens.mean``,
+    ``max_tokens``, ``reasoning.effort``, ``steps.p95``, ``per_session``, ..."""
+    file: str
+    """The settings file, repository-relative."""
+    key: str
+    """The dotted key in it (a ``.env`` file: the variable's name)."""
+    line: int | None
+    """Where the key is written in ``file``."""
+    value: str | int | Decimal | bool
+    """The value read (before the spec's checks, which it passed)."""
+    spec_line: int | None = None
+    """Where the spec binds it."""
+
+
 class ModelShare(NamedTuple):
     """One model of a call's mix and the share of requests it serves."""
 
@@ -168,6 +189,12 @@ class Call:
     line: int | None = None
     model_lines: tuple[tuple[str, int | None], ...] = ()
     """Where each model id of the mix is written in the spec."""
+    bindings: tuple[Binding, ...] = ()
+    """Settings of this call read from the app's settings files, in spec order."""
+
+    def binding(self, setting: str) -> Binding | None:
+        """The binding of ``setting`` (a ``Binding.field``), if it is bound."""
+        return next((b for b in self.bindings if b.field == setting), None)
 
     def model_line(self, model: str) -> int | None:
         return dict(self.model_lines).get(model, self.line)
@@ -250,4 +277,4 @@ class Spec:
 
 
 __all__ = ["Spec", "Call", "Template", "Traffic", "Users", "Limits", "Budget", "Scenario", "Cache", "History",
-           "Output", "Router", "Reasoning", "Steps", "Image", "Tools", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]
+           "Output", "Router", "Binding", "Reasoning", "Steps", "Image", "Tools", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]

@@ -75,7 +75,7 @@ def test_json_report_schema(gitrepo, gate):
     assert isinstance(doc["monthly_delta_usd"], str)
     for c in doc["crossings"]:
         assert set(c) == {"level", "threshold", "feature", "call", "before", "after", "limit", "message", "file", "line",
-                          "below_floor", "monthly_increase_usd"}
+                          "setting", "below_floor", "monthly_increase_usd"}
 
 
 def test_annotations_default_on_under_github_actions_only(gitrepo, gate, monkeypatch):

@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import costgate.gate.runner
-from costgate.estimate.results import Alternative, Estimate, Lifecycle
+from costgate.estimate.results import Alternative, BoundValue, Estimate, Lifecycle
 from costgate.estimate.simulate import estimate
 from costgate.gate import keys
 from costgate.gate.cache import EstimateCache, default_cache_dir
@@ -455,7 +455,26 @@ def test_tool_and_static_system_prompt_tokens_survive():
         del c["tool_tokens"], c["system_prompt_tokens"]
     with pytest.raises(CodecError):
         decode_estimate(data)  # the old shape: not this record
-    assert keys.FORMAT == 2  # and old entries live under v1/, never read
+    assert keys.FORMAT == 3  # and old entries live under older versions' keys, never read
+
+
+def test_bindings_survive():
+    """A call's bound settings (issue 13) come back as written; an entry written before
+    they existed is a miss."""
+    est = estimate(load_spec(FIXTURES / "rag-answerer" / "rag-answerer.costgate.yaml"), load_table(),
+                   as_of=AS_OF_DATE)
+    first, *rest = est.calls
+    bound = (BoundValue("model", "app/config.yaml", "llm.model", 12, "gpt-4o"),
+             BoundValue("max_tokens", ".env", "MAX", None, "800"))
+    est = replace(est, calls=(replace(first, bindings=bound), *rest))
+    back = round_trip(est)
+    assert_same_record(back, est)
+    assert back.calls[0].bindings == bound and all(c.bindings == () for c in back.calls[1:])
+    data = encode(est)
+    for c in data["calls"]:
+        del c["bindings"]
+    with pytest.raises(CodecError):
+        decode_estimate(data)
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))
