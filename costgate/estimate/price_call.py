@@ -336,6 +336,7 @@ def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fract
         cost_per_call=dec(per_call),
         cost_per_session=session, monthly_cost=sum((m.monthly_cost for m in models), Decimal(0)),
         system_file=call.system.file if call.system else None, line=call.line, tool_tokens=ct.tools,
+        system_line=call.system.first_line if call.system else None,
         system_prompt_tokens=max(counts(tok, list(written)), default=0),
         reasoning_tokens_mean=reasoning, bindings=tuple(bound_values(call)))
 

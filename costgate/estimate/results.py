@@ -80,6 +80,10 @@ class CallEstimate:
     monthly_cost: Decimal
     system_file: str | None = None
     line: int | None = None
+    system_line: int | None = None
+    """Line of ``system_file`` where the system prompt's text starts (a template file: 1;
+    a prompt under a key, a Python constant or a .prompty section: its line there), so
+    the gate points at the line an author edits."""
     tool_tokens: int = 0
     """Tokens of the call's tool definitions as billed with every request (0: no tools).
     A field of its own because tools are resent on every request like the system prompt,

@@ -145,7 +145,7 @@ def _new_feature_crossings(level: Level, feature: str, after: Estimate, t: Thres
             in_spec = c.system_file == after.spec_file
             out.append(Crossing(level, "new_feature_system_prompt_tokens", feature, c.name, None,
                                 Decimal(c.static_system_tokens), budget=cap, file=c.system_file or after.spec_file,
-                                line=c.line if in_spec else 1))
+                                line=c.line if in_spec else c.system_line or 1))
     usd = t.new_feature_monthly_usd
     if usd is not None and after.monthly_cost > usd:
         out.append(Crossing(level, "new_feature_monthly_usd", feature, None, None, after.monthly_cost, budget=usd,
@@ -190,7 +190,7 @@ def _call_crossings(level: Level, feature: str, before: Estimate, after: Estimat
             in_spec = name == "tool_definitions_growth" or cd.after.system_file == after.spec_file
             file = after.spec_file if name == "tool_definitions_growth" else cd.after.system_file or after.spec_file
             c = _growth(level, name, getattr(limits, name), (before, after), (b, a), cd.name, file,
-                        cd.after.line if in_spec else 1)
+                        cd.after.line if in_spec else cd.after.system_line or 1)
             if c is not None:
                 out.append(c)
     return out

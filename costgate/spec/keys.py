@@ -12,16 +12,17 @@ KEYS: dict[str, tuple[str, ...]] = {
     "samples": ("file", "max_rows"),
     "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
                 "cache", "batch", "retry_rate", "latency", "max_tokens", "router", "kind", "tools", "reasoning",
-                "steps", "images", "observation"),
-    "calls[].system": ("file",),
-    "calls[].observation": ("file",),
+                "steps", "images", "observation", "prompt"),
+    "calls[].prompt": ("file",),
+    "calls[].system": ("file", "key", "symbol"),
+    "calls[].observation": ("file", "key", "symbol"),
     "calls[].tools": ("file", "tool_choice"),
     "calls[].reasoning": ("effort", "tokens", "budget"),
     "calls[].reasoning.tokens": ("mean", "p95"),
     "calls[].steps": ("mean", "p95", "distribution", "max"),
     "calls[].images[]": ("width", "height", "detail"),
-    "calls[].context": ("file",),
-    "calls[].user": ("file",),
+    "calls[].context": ("file", "key", "symbol"),
+    "calls[].user": ("file", "key", "symbol"),
     "calls[].history": ("window", "tokens", "summary"),
     "calls[].history.summary": ("every", "tokens"),
     "calls[].output_tokens": ("mean", "max"),
@@ -60,3 +61,5 @@ BINDABLE: tuple[str, ...] = (
     "calls[].steps.mean", "calls[].steps.p95",
 )
 BINDING_KEYS = ("from", "key")
+SYMBOL = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,15}"
+"""A Python constant: NAME, Class.NAME, Outer.Inner.NAME."""

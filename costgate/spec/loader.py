@@ -199,6 +199,9 @@ class _Parser(AgentParts, BindingParts):
         name = value["name"]
         if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
             raise self.err(p + ("name",), f"call name must be an identifier, got {name!r}")
+        prompt = self.prompt(p + ("prompt",), value.get("prompt"))
+        if prompt is not None:
+            value = self.with_prompt(value, prompt)
         if ("model" in value) == ("mix" in value):
             raise self.err(p, f"call {name!r} needs exactly one of 'model' or 'mix'")
         if "per_session" not in value and "steps" not in value:
@@ -208,7 +211,7 @@ class _Parser(AgentParts, BindingParts):
         if "per_session" in value and "steps" in value:
             raise self.err(p + ("steps",), f"call {name!r} takes per_session (a fixed number of requests) or steps "
                                            "(an agent loop's {mean: N, p95: M}), not both")
-        if "user" not in value and "observation" not in value:
+        if "user" not in value and "observation" not in value and (prompt is None or prompt.user is None):
             raise self.err(p, f"call {name!r} has no 'user' template", "add user: \"{{ query }}\" (the message "
                                                                         "each request sends)")
         f = self.f
@@ -218,9 +221,9 @@ class _Parser(AgentParts, BindingParts):
         call = Call(
             name=name, mix=mix,
             per_session=steps.mean if steps else self.per_session(p + ("per_session",), value["per_session"]),
-            system=self.template(p + ("system",), value.get("system"), "calls[].system"),
+            system=self.role(p, value, prompt, "system"),
             context=self.template(p + ("context",), value.get("context"), "calls[].context"),
-            user=self.template(p + ("user",), value.get("user"), "calls[].user") or Template("", self.rel),
+            user=self.role(p, value, prompt, "user") or Template("", self.rel),
             history=self.history(p + ("history",), value.get("history", "none")),
             output=self.output(p + ("output_tokens",), value.get("output_tokens", 0)),
             cache=self.cache(p + ("cache",), value.get("cache")),

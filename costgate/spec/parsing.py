@@ -1,8 +1,10 @@
 """The spec parser's shared steps: errors at a spec line, mappings checked against the
-key table, templates inline or from a file, bounded counts."""
+key table, templates inline, from a file, under a key of a data file, from a Python
+constant or from a .prompty file (docs/spec.md, "Where prompts can live"), bounded counts."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +14,11 @@ from ..limits import WorkLimits
 from ..repo.paths import join
 from ..repo.source import Source, read_text
 from ..yamlio import Doc, DocPath
-from .keys import KEYS, MAXIMA
+from .keyed import from_key, key_path
+from .keys import KEYS, MAXIMA, SYMBOL
 from .model import Template
+from .prompty import Prompty, Section, parse_prompty
+from .pyconst import from_symbol
 
 
 class ParserBase:
@@ -39,7 +44,71 @@ class ParserBase:
         rel = join(self.rel, value["file"])
         text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
         self.files.append(rel)
+        if "key" in value or "symbol" in value:
+            return self.embedded(path, value, rel, text)
         return Template(text, rel, 1)
+
+    def embedded(self, path: DocPath, value: dict, rel: str, text: str) -> Template:
+        """The prompt under ``key:`` of a YAML/JSON/TOML file or ``symbol:`` of a Python
+        file (read statically, never run), with the line in that file where it starts."""
+        if "key" in value and "symbol" in value:
+            raise self.err(path + ("symbol",), "a template takes key: (a data file) or symbol: (a Python file), "
+                                               "not both")
+        if "symbol" in value:
+            where = path + ("symbol",)
+            symbol = value["symbol"]
+            if not isinstance(symbol, str) or not re.fullmatch(SYMBOL, symbol):
+                raise self.err(where, f"symbol must be NAME or Class.NAME, got {str(symbol)[:60]!r}")
+            if not rel.endswith(".py"):
+                raise self.err(where, f"symbol: reads Python files, not {rel}",
+                               "use key: for a YAML, JSON or TOML file")
+            found, line, fields = from_symbol(text, rel, symbol, max_chars=self.work.file_bytes, spec=self.rel,
+                                              spec_line=self.doc.line(where))
+            return Template(found, rel, line, "format" if fields else "jinja2")
+        where = path + ("key",)
+        segments = key_path(value["key"])
+        if segments is None:
+            raise self.err(where, f"key must be a dotted path such as agent.prompts.system (or a list of keys), "
+                                  f"got {str(value['key'])[:60]!r}")
+        if rel.endswith(".py"):
+            raise self.err(where, f"key: reads YAML, JSON or TOML files; {rel} is Python", "use symbol: NAME")
+        found, line = from_key(text, rel, segments, spec=self.rel, spec_line=self.doc.line(where))
+        return Template(found, rel, line)
+
+    def prompt(self, path: DocPath, value: Any) -> Prompty | None:
+        """A call's ``.prompty`` file: its system and user templates, model and max_tokens."""
+        if value is None:
+            return None
+        value = self.mapping(path, value, "calls[].prompt", ("file",))
+        where = path + ("file",)
+        if not isinstance(value["file"], str) or not value["file"].endswith(".prompty"):
+            raise self.err(where, f"prompt.file must be a .prompty file, got {str(value['file'])[:60]!r}",
+                           "prompt: reads Prompty files; a plain template goes under system: or user:")
+        rel = join(self.rel, value["file"])
+        text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(where))
+        self.files.append(rel)
+        return parse_prompty(text, rel, MAXIMA["calls[].max_tokens"])
+
+    def with_prompt(self, value: dict, prompt: Prompty) -> dict:
+        """A call's keys with its .prompty file's model and max_tokens where the call sets
+        none: the spec's own keys win, so a spec can price a deployment under its model id."""
+        out = dict(value)
+        if "model" not in out and "mix" not in out:
+            out["model"] = prompt.require_model()
+        if "max_tokens" not in out and prompt.max_tokens is not None:
+            out["max_tokens"] = prompt.max_tokens
+        return out
+
+    def role(self, path: DocPath, value: dict, prompt: Prompty | None, role: str) -> Template | None:
+        """A call's ``system`` or ``user`` template: from the spec or from its .prompty
+        file, never both (two sources of one prompt would leave it unclear which is gated)."""
+        section: Section | None = getattr(prompt, role) if prompt is not None else None
+        if prompt is None or section is None:
+            return self.template(path + (role,), value.get(role), f"calls[].{role}")
+        if role in value:
+            raise self.err(path + (role,), f"{role} is set here and in {prompt.file} (line {section.first_line})",
+                           f"keep one: remove {role}: from the call, or its section from the .prompty file")
+        return Template(section.text, prompt.file, section.first_line, prompt.format)
 
     def count(self, path: DocPath, value: Any, maximum: str, *, positive: bool = False) -> int:
         """A whole number within ``MAXIMA[maximum]``."""

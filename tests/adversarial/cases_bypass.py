@@ -280,4 +280,20 @@ CASES: list[Case] = [
     bypass("check-in-github-actions-annotates", grow(), argv=CHECK, setup=_event,
            env={"GITHUB_EVENT_PATH": "@TMP@/event.json", "GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": ""},
            expect="re:(?m)^::error .*title=costgate system_prompt_growth::"),
+
+    # -- the grown prompt kept in another kind of file (docs/spec.md, "Where prompts can live")
+    bypass("grown-under-a-yaml-key", {SPEC: spec(system="{file: prompts/agent.yaml, key: agent.system}"),
+                                      "prompts/agent.yaml": f'agent:\n  system: "{GROWN}"\n'}),
+    bypass("grown-in-a-python-constant", {SPEC: spec(system="{file: app/prompts.py, symbol: Prompts.SYSTEM}"),
+                                          "app/prompts.py": f"class Prompts:\n    SYSTEM = {GROWN!r}\n"}),
+    bypass("grown-through-a-python-name", {SPEC: spec(system="{file: app/prompts.py, symbol: SYSTEM}"),
+                                           "app/prompts.py": f"EXTRA = {GROWN!r}\nSYSTEM = 'Be brief.' + EXTRA\n"}),
+    bypass("grown-in-a-prompty-system-section",
+           {SPEC: spec(system=None, call="    prompt: {file: prompts/chat.prompty}"),
+            "prompts/chat.prompty": f"---\nname: bot\n---\nsystem:\n{GROWN}\n"}),
+    bypass("grown-in-a-prompty-few-shot",
+           {SPEC: spec(system=None, call="    prompt: {file: prompts/chat.prompty}").replace('    user: "{{ query }}"\n',
+                                                                                          ""),
+            "prompts/chat.prompty": f"---\n---\nsystem:\nBe brief.\nuser:\n{GROWN}\nassistant:\nok\n"
+                                    "user:\n{{ query }}\n"}),
 ]

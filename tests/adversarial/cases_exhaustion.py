@@ -195,4 +195,14 @@ CASES: list[Case] = [
     Case("D-as-of-far-future", ("estimate", "@REPO@/bot.costgate.yaml", "--as-of", "9999-12-31"), 0, "bot",
          files=files()),
     Case("D-seed-huge", ESTIMATE + ("--seed", "9" * 4000), 0, "bot", files=files()),
+
+    # -- prompts inside other files: the same bounds
+    s("yaml-key-file-3MB", 2, BIG, spec(system="{file: p.yaml, key: a}"),
+      {"p.yaml": Lazy(lambda: "a: " + "x" * (3 * MB) + "\n", "3 MB")}),
+    s("prompty-6MB", 2, BIG, spec(system=None, call="    prompt: {file: c.prompty}"),
+      {"c.prompty": Lazy(lambda: "---\n---\nsystem:\n" + "x " * (3 * MB), "6 MB")}),
+    s("python-doubling-constants", 2, "longer than", spec(system="{file: app.py, symbol: B60}"),
+      {"app.py": "B0 = 'xx'\n" + "".join(f"B{i + 1} = B{i} + B{i}\n" for i in range(60))}),
+    s("python-doubling-augmented", 2, "longer than", spec(system="{file: app.py, symbol: B}"),
+      {"app.py": "B = 'xx'\n" + "B += B\n" * 60}),
 ]

@@ -271,4 +271,23 @@ CASES: list[Case] = [
          base=gate_base(), env={"GITHUB_EVENT_PATH": "@TMP@/event.json", "GITHUB_BASE_REF": ""},
          setup=lambda ctx: (ctx.tmp / "event.json").write_text(
              '{"pull_request": {"base": {"sha": "HEAD:../outside/canary.txt"}}}')),
+    # -- prompts inside other files (key:, symbol:, prompt:) go through the same confined reader
+    tpl("key-file-escape", "{file: ../outside/canary.txt, key: a}"),
+    tpl("key-file-absolute", '{file: "@CANARY@", key: a}'),
+    tpl("symbol-file-escape", "{file: ../../outside/prompts.py, symbol: SYSTEM}"),
+    est("key-file-symlink-outside", 2, LEAVES, {"prompts/agent.yaml": Link("@CANARY@")},
+        spec_text=spec(system="{file: prompts/agent.yaml, key: a}")),
+    est("symbol-file-symlink-outside", 2, LEAVES, {"app/prompts.py": Link("../../outside/canary.txt")},
+        spec_text=spec(system="{file: app/prompts.py, symbol: SYSTEM}")),
+    est("prompty-file-escape", 2, LEAVES, spec_text=spec(system=None, call="    prompt: {file: ../outside/x.prompty}")),
+    est("prompty-file-symlink-outside", 2, LEAVES, {"chat.prompty": Link("@CANARY@")},
+        spec_text=spec(system=None, call="    prompt: {file: chat.prompty}")),
+    est("python-file-is-never-run", 0, "bot",
+        {"app/prompts.py": "import os\nprint(open('@CANARY@').read())\nos.system('cat @CANARY@')\n"
+                           "SYSTEM = 'Be brief.'\n"},
+        spec_text=spec(system="{file: app/prompts.py, symbol: SYSTEM}"),
+        note="costgate parses the file with ast and never imports it: the prints never run"),
+    est("python-constant-reading-a-file", 2, "a call to open",
+        {"app/prompts.py": "SYSTEM = open('@CANARY@').read()\n"},
+        spec_text=spec(system="{file: app/prompts.py, symbol: SYSTEM}")),
 ]

@@ -5,7 +5,7 @@ escaped as GitHub's toolkit escapes them. The bot spec is described in test_diff
 from __future__ import annotations
 
 import pytest
-from helpers import SPEC, commit, hello, spec_text, write
+from helpers import SPEC, as_json, commit, hello, spec_text, write
 
 pytestmark = pytest.mark.usefixtures("neutral_cwd")
 
@@ -45,3 +45,34 @@ def test_annotation_properties_are_escaped(gitrepo, gate):
     code, out, err = gate(root, "--annotations")
     assert code == 1, err
     assert "::error file=prompts/a%2Cb.j2,line=1,title=costgate system_prompt_growth::" in out
+
+
+# A prompt kept in another kind of file: (files with TEXT where the prompt goes, the spec's
+# system line, the file and line the crossing must name: where the prompt's text starts).
+SOURCES = {
+    "yaml-key": ({"prompts/agent.yaml": "agent:\n  name: bot\n  system: |\n    TEXT\n"},
+                 "    system: {file: prompts/agent.yaml, key: agent.system}\n", "prompts/agent.yaml", 4),
+    "python-symbol": ({"app/prompts.py": '"""Prompts."""\n\n\nclass Prompts:\n    SYSTEM = (\n        "TEXT"\n    )\n'},
+                      "    system: {file: app/prompts.py, symbol: Prompts.SYSTEM}\n", "app/prompts.py", 6),
+    "prompty": ({"prompts/chat.prompty": "---\nname: bot\n---\nsystem:\nTEXT\n\nuser:\n{{ query }}\n"},
+                "    prompt: {file: prompts/chat.prompty}\n", "prompts/chat.prompty", 5),
+}
+
+
+@pytest.mark.parametrize("kind", SOURCES)
+def test_growth_of_a_prompt_kept_in_another_file_points_at_that_file_and_line(gitrepo, gate, kind):
+    """Only the file holding the prompt changes: the crossing names it and the prompt's line."""
+    files, system, file, line = SOURCES[kind]
+    spec = spec_text().replace("    system: {file: prompts/system.j2}\n", system)
+    if kind == "prompty":
+        spec = spec.replace('    user: "{{ query }}"\n', "")
+    root = gitrepo({SPEC: spec, **{k: v.replace("TEXT", hello(1000).strip()) for k, v in files.items()}})
+    write(root, {k: v.replace("TEXT", hello(1300).strip()) for k, v in files.items()})
+    code, out, err = gate(root, "--annotations")
+    assert code == 1, err
+    ann = [a for a in out.splitlines() if a.startswith("::error") and "system_prompt_growth" in a]
+    assert ann and ann[0].startswith(f"::error file={file},line={line},title=costgate system_prompt_growth::system "
+                                     f"prompt of bot/answer grew from 1,000 to 1,300 tokens"), ann
+    code, doc = as_json(gate, root)
+    growth = [c for c in doc["crossings"] if c["threshold"] == "system_prompt_growth"]
+    assert [(c["file"], c["line"]) for c in growth] == [(file, line)]

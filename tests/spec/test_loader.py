@@ -48,7 +48,11 @@ def test_fixture_loads(path):
         for tpl in (call.system, call.context, call.user):
             if tpl is not None and tpl.file != spec.file:
                 assert tpl.file in spec.files
-                assert (ROOT / tpl.file).read_text(encoding="utf-8") == tpl.text
+                # the text as written in its file, from its first line on (a whole template
+                # file from line 1, a .prompty section from the line after its role line)
+                text = (ROOT / tpl.file).read_text(encoding="utf-8")
+                rest = "\n".join(text.split("\n")[tpl.first_line - 1:])
+                assert rest.startswith(tpl.text) and (tpl.first_line > 1 or rest == tpl.text)
 
 
 @pytest.mark.parametrize("path", FIXTURE_SPECS, ids=lambda p: p.parent.name)
@@ -89,6 +93,10 @@ def test_rag_answerer_details():
     (answer,) = spec.calls
     assert answer.per_session == D("1.5")
     assert answer.context.file == "fixtures/rag-answerer/prompts/context.j2"
+    # system and user messages, model and max_tokens come from its .prompty file
+    assert answer.system.file == answer.user.file == "fixtures/rag-answerer/prompts/answer.prompty"
+    assert (answer.system.first_line, answer.user.text, answer.user.first_line) == (26, "{{ query }}", 49)
+    assert answer.models == ("claude-sonnet-4-5",) and answer.max_tokens == 1000
     assert answer.output == Output(D(350), 1000)
     assert all({"query", "documents"} <= set(row) for row in spec.samples)
     tiered = next(s for s in spec.scenarios if s.name == "tiered")

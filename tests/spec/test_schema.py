@@ -155,12 +155,21 @@ limits: {calls_per_user_per_hour: 30, calls_per_user_per_day: 200, max_input_tok
 """
 
 
+SOURCES = {
+    "prompts/agent.yaml": "agent:\n  system: |\n    You are a support assistant for {{ product }}.\n",
+    "prompts/prompts.py": "class P:\n    USER = 'Question: ' + '{{ query }}'\n",
+    "prompts/chat.prompty": "---\nmodel: gpt-4o-mini\n---\nsystem:\nBe brief.\nuser:\n{{ query }}\n",
+}
+
+
 def _parse(tmp_path: Path, data) -> None:
     """Run the real parser on ``data`` dumped as YAML (files the spec names exist)."""
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True, exist_ok=True)
     (root / "prompts").mkdir(exist_ok=True)
     (root / "prompts" / "system.j2").write_text(PROMPT, encoding="utf-8")
+    for rel, text in SOURCES.items():
+        (root / rel).write_text(text, encoding="utf-8")
     (root / "samples.jsonl").write_text('{"query": "hi"}\n{"query": "reset my password"}\n', encoding="utf-8")
     (root / "queries.txt").write_text("hi\n", encoding="utf-8")
     path = root / "x.costgate.yaml"
@@ -170,6 +179,17 @@ def _parse(tmp_path: Path, data) -> None:
 
 def test_kitchen_sink_spec_is_accepted_by_both(spec_schema, tmp_path):
     data = yaml.safe_load(KITCHEN_SINK)
+    assert schema_errors(spec_schema, data) == []
+    _parse(tmp_path, data)
+
+
+def test_prompts_in_other_files_are_accepted_by_both(spec_schema, tmp_path):
+    """docs/spec.md, "Where prompts can live": key:, symbol: and a call's prompt: file."""
+    data = yaml.safe_load(KITCHEN_SINK)
+    data["calls"][0]["system"] = {"file": "prompts/agent.yaml", "key": "agent.system"}
+    data["calls"][2]["user"] = {"file": "prompts/prompts.py", "symbol": "P.USER"}
+    data["calls"][3]["context"] = {"file": "prompts/agent.yaml", "key": ["agent", "system"]}
+    data["calls"].append({"name": "chat", "prompt": {"file": "prompts/chat.prompty"}, "per_session": 1})
     assert schema_errors(spec_schema, data) == []
     _parse(tmp_path, data)
 
@@ -216,6 +236,11 @@ REJECTED = {
     "missing user": (("calls", 0, "user"), DELETE),
     "bad call name": (("calls", 0, "name"), "route me"),
     "template file not a mapping key": (("calls", 0, "system"), {"path": "prompts/system.j2"}),
+    "key and symbol together": (("calls", 0, "system"), {"file": "prompts/prompts.py", "key": "a", "symbol": "P"}),
+    "key not a path": (("calls", 0, "system"), {"file": "prompts/agent.yaml", "key": 5}),
+    "symbol not a name": (("calls", 0, "system"), {"file": "prompts/prompts.py", "symbol": "P USER"}),
+    "unknown prompt key": (("calls", 0, "prompt"), {"file": "prompts/chat.prompty", "model": "gpt-4o"}),
+    "prompt not a prompty file": (("calls", 0, "prompt"), {"file": "prompts/system.j2"}),
     "unknown history word": (("calls", 1, "history"), "last"),
     "two history policies": (("calls", 1, "history"), {"window": 2, "tokens": 3}),
     "summary without tokens": (("calls", 1, "history"), {"summary": {"every": 3}}),
