@@ -105,8 +105,8 @@ class CompressSystem:
 
     def variants(self, ctx: Context, call: Call) -> Iterator[Proposal]:
         tpl = call.system
-        if tpl is None:
-            return
+        if tpl is None or tpl.format != "jinja2":
+            return  # the edit reads Jinja2 syntax; other formats' text is left alone
         plain = compress(tpl.text, first_line=tpl.first_line)
         if plain.changed:
             yield Proposal("collapse whitespace in the system prompt", _edited(call, tpl, plain),
@@ -120,7 +120,7 @@ class CompressSystem:
 def _edited(call: Call, tpl: Template, done: Compressed) -> Call:
     """The call with its system template's text compressed; file and first line kept, so a
     render error still names the file."""
-    return replace(call, system=Template(done.text, tpl.file, tpl.first_line))
+    return replace(call, system=replace(tpl, text=done.text))
 
 
 def is_agent(call: Call) -> bool:
