@@ -118,9 +118,9 @@ class CompressSystem:
 
 
 def _edited(call: Call, tpl: Template, done: Compressed) -> Call:
-    """The call with its system template's text compressed; file and first line kept, so a
-    render error still names the file."""
-    return replace(call, system=Template(done.text, tpl.file, tpl.first_line))
+    """The call with its system template's text compressed; file, first line and includes
+    kept, so a render error still names the file and its includes still render."""
+    return replace(call, system=replace(tpl, text=done.text))
 
 
 def is_agent(call: Call) -> bool:
