@@ -118,8 +118,8 @@ class CompressSystem:
 
 
 def _edited(call: Call, tpl: Template, done: Compressed) -> Call:
-    """The call with its system template's text compressed; file and first line kept, so a
-    render error still names the file."""
+    """The call with its system template's text compressed; file, first line and includes
+    kept, so a render error still names the file and its includes still render."""
     return replace(call, system=replace(tpl, text=done.text))
 
 

@@ -17,7 +17,7 @@ from jinja2 import meta, nodes
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..spec import Call, Spec, Template
-from .sandbox import BoundedSandbox, RenderTimeout
+from .sandbox import TREE, BoundedSandbox, RenderTimeout
 
 ROLES = ("system", "context", "user", "observation")
 
@@ -66,21 +66,36 @@ class _Compiled:
         self.env = env
         self.source = template
         self.name = name
+        self.files = {name: template, **{t.file: t for _, t in template.includes}}
+        """Traceback file names -> the templates they are (see _where)."""
         try:
             ast = env.parse(template.text, name=name)
-            self.uses = meta.find_undeclared_variables(ast)
-            self.parts = _plain_parts(ast)
+            self.uses = meta.find_undeclared_variables(ast) | self._included(env, template, name)
+            self.parts = None if template.includes else _plain_parts(ast)
             # The same parts as a format string: str.format does the lookups and joins in C.
             self.fmt = None if self.parts is None else "".join(
                 "{" + part + "}" if line >= 0 else part.replace("{", "{{").replace("}", "}}") for line, part in self.parts)
             # Compiled under ``name`` as its filename, so a render error's traceback frames
-            # carry the template's own line numbers (see _line).
+            # carry the template's own line numbers (see _where).
             code = env.compile(template.text, name=name, filename=name)
             self.template = env.template_class.from_code(env, code, env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
-            raise CostgateError(f"template syntax error: {exc.message}", file=template.file,
-                                line=template.first_line + (exc.lineno or 1) - 1,
+            where = self.files.get(exc.filename or name, template)
+            raise CostgateError(f"template syntax error: {exc.message}", file=where.file,
+                                line=where.first_line + (exc.lineno or 1) - 1,
                                 hint="see https://jinja.palletsprojects.com/templates/") from None
+
+    @staticmethod
+    def _included(env: BoundedSandbox, template: Template, name: str) -> set[str]:
+        """Serve ``template``'s includes under its tree and compile them now (a syntax error
+        names the included file); the variables they use count as the template's (an
+        include of a partial that prints ``{{ query }}`` makes the template vary by sample)."""
+        env.loader.add(name, template.includes)  # type: ignore[union-attr]
+        uses: set[str] = set()
+        for written, tpl in template.includes:
+            uses |= meta.find_undeclared_variables(env.parse(tpl.text, name=written, filename=tpl.file))
+            env.get_template(name + TREE + written)
+        return uses
 
     def render(self, variables: Mapping[str, Any], sample: str = "") -> str:
         """``sample`` names the sample row being rendered, for the message."""
@@ -104,20 +119,23 @@ class _Compiled:
             raise CostgateError(f"template recursed or allocated without bound{sample}", file=self.source.file,
                                 line=self.source.first_line, hint="templates run sandboxed and bounded") from None
         except jinja2.UndefinedError as exc:
-            raise CostgateError(f"undefined template variable: {exc.message}{sample}", file=self.source.file,
-                                line=self._line(exc),
+            raise CostgateError(f"undefined template variable: {exc.message}{sample}", **self._where(exc),
                                 hint="define it in the samples rows or under vars:, or guard it with "
                                      "{% if x is defined %}") from None
         except jinja2.exceptions.SecurityError as exc:
-            raise CostgateError(f"template does something unsafe: {exc}", file=self.source.file, line=self._line(exc),
+            raise CostgateError(f"template does something unsafe: {exc}", **self._where(exc),
                                 hint="templates run sandboxed and bounded: use plain variables, loops and filters; "
                                      "size limits are raised with `limits: {rendered_chars: N}` in costgate.yaml on the "
                                      "base branch") from None
+        except jinja2.TemplateNotFound as exc:  # only what loading the spec read is served (sandbox.PreRead)
+            names = ", ".join(repr(str(n).rpartition(TREE)[2]) for n in getattr(exc, "templates", None) or [exc.name])
+            raise CostgateError(f"template names a template the spec did not read when it was loaded: {names}",
+                                **self._where(exc), hint="name templates by constant strings") from None
         except jinja2.TemplateError as exc:
-            raise CostgateError(f"template error: {exc}", file=self.source.file, line=self._line(exc)) from None
+            raise CostgateError(f"template error: {exc}", **self._where(exc)) from None
         except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError, AssertionError) as exc:
             raise CostgateError(f"template failed to render: {type(exc).__name__}: {exc}",
-                                file=self.source.file, line=self._line(exc)) from None
+                                **self._where(exc)) from None
 
     def _render_plain(self, parts: list[tuple[int, str]], variables: Mapping[str, Any], sample: str) -> str:
         """What Jinja2 renders for a template of text and bare ``{{ name }}``s (most
@@ -130,7 +148,7 @@ class _Compiled:
                 out.append(str(variables[part]))
             elif part in self.env.globals:
                 out.append(str(self.env.globals[part]))
-            else:
+            elif not self.env.lenient:  # undefined: empty prints nothing
                 raise CostgateError(f"undefined template variable: '{part}' is undefined{sample}",
                                     file=self.source.file, line=self.source.first_line + line - 1,
                                     hint="define it in the samples rows or under vars:, or guard it with "
@@ -143,11 +161,14 @@ class _Compiled:
                                 hint="raise it with `limits: {rendered_chars: N}` in costgate.yaml on the base branch")
         return text
 
-    def _line(self, exc: BaseException) -> int | None:
+    def _where(self, exc: BaseException) -> dict[str, Any]:
+        """The file and line of the innermost template frame of ``exc``: an included
+        template's own, or the rendered template's (its first line when none is found)."""
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename == self.name and frame.lineno:
-                return self.source.first_line + frame.lineno - 1
-        return None
+            tpl = self.files.get(frame.filename)
+            if tpl is not None and frame.lineno:
+                return {"file": tpl.file, "line": tpl.first_line + frame.lineno - 1}
+        return {"file": self.source.file, "line": None}
 
 
 def _plain_parts(ast: nodes.Template) -> list[tuple[int, str]] | None:
@@ -171,7 +192,7 @@ def _plain_parts(ast: nodes.Template) -> list[tuple[int, str]] | None:
 def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEFAULT_LIMITS) -> RenderedCall:
     """Render every template of ``call`` for every sample (and each of ``turns`` turns if a
     template uses ``turn``)."""
-    env = BoundedSandbox(limits)
+    env = BoundedSandbox(limits, spec.undefined)
     compiled: dict[str, _Compiled | None] = {}
     for role in ROLES:
         tpl = getattr(call, role)
@@ -181,25 +202,31 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
     if call.observation is not None:  # row 0 opens with the user message, later rows with an observation
         n_turns = max(n_turns, min(2, turns))
     with env.watch():
-        columns = _render_columns(spec, compiled, n_turns)
+        columns = _render_columns(spec, constants(spec, call), compiled, n_turns)
     return RenderedCall(call=call, columns=columns, written_system=written_system(spec, call, n_turns, limits))
 
 
-def _render_columns(spec: Spec, compiled: dict[str, _Compiled | None],
+def constants(spec: Spec, call: Call) -> dict[str, Any]:
+    """The constants ``call``'s templates see: the spec's ``vars``, overridden by the
+    call's (a sample row's fields override both)."""
+    return {**spec.vars, **call.vars}
+
+
+def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, _Compiled | None],
                     n_turns: int) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Each template rendered as often as its text can differ: once if it uses no
     variable, once per sample if it uses the sample's, once per sample and turn if it
-    uses ``turn``."""
+    uses ``turn``. ``fixed`` are the call's constants."""
     n = len(spec.samples)
     columns: dict[str, tuple[tuple[str, ...], ...]] = {}
     merged: list[dict[str, Any]] | None = None
     for role, c in compiled.items():
         if c is None or not c.uses:
-            text = "" if c is None else c.render(dict(spec.vars), f" (rendering {spec.samples_file})")
+            text = "" if c is None else c.render(dict(fixed), f" (rendering {spec.samples_file})")
             columns[role] = ((text,) * n,) * n_turns
             continue
         if merged is None:
-            merged = [{**spec.vars, **sample} for sample in spec.samples]
+            merged = [{**fixed, **sample} for sample in spec.samples]
         where = f" of {spec.samples_file})"
         if "turn" not in c.uses:
             row = tuple(c.render(v, f" (rendering sample {i + 1}{where}") for i, v in enumerate(merged))
@@ -231,25 +258,28 @@ def written_system(spec: Spec, call: Call, n_turns: int, limits: WorkLimits = DE
     """The system message with every piece of sample text printed as nothing, for each
     sample and turn: what the gate's system-prompt threshold measures. Control flow still
     follows the real data (text inside ``{% if big %}`` counts for the samples where it
-    shows), the spec's ``vars`` and the template's own text count, and data passed
+    shows), the ``vars`` (the spec's and the call's), the template's own text and the
+    text of the templates it includes count, and data passed
     through a filter counts (conservatively). Retrieved documents substituted into the
     system message are input, not prompt growth."""
     tpl = call.system
     if tpl is None:
         return ()
-    env = BoundedSandbox(limits)
+    env = BoundedSandbox(limits, spec.undefined)
     env.finalize = lambda value: "" if isinstance(value, Data) else value
     compiled = _Compiled(env, tpl, f"<{call.name}.system>@{tpl.file}")
     compiled.fmt = None  # str.format would print the data
     sample_keys = {k for row in spec.samples for k in row}
+    fixed = constants(spec, call)
     turns = range(1, n_turns + 1) if "turn" in compiled.uses else range(1, 2)
-    if compiled.parts is not None:  # text and bare names: a name any sample sets is data
-        constants = {k: v for k, v in spec.vars.items() if k not in sample_keys}
-        return tuple(dict.fromkeys(_written_parts(compiled.parts, constants, t) for t in turns))
+    if compiled.parts is not None:  # text and bare names: one text per set of names the rows set
+        keysets = dict.fromkeys(frozenset(compiled.uses.intersection(row)) for row in spec.samples)
+        return tuple(dict.fromkeys(_written_parts(compiled.parts, {k: v for k, v in fixed.items() if k not in keys}, t)
+                                   for keys in keysets for t in turns))
     if not compiled.uses & sample_keys:
-        variables = [dict(spec.vars)]
+        variables = [fixed]
     else:
-        variables = [{**spec.vars, **_wrap(dict(row))} for row in spec.samples]
+        variables = [{**fixed, **_wrap(dict(row))} for row in spec.samples]
     texts: dict[str, None] = {}
     with env.watch():
         for t in turns:

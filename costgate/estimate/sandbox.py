@@ -4,6 +4,9 @@ and bounded.
 * Jinja2's ``SandboxedEnvironment`` refuses attribute escapes and bounds ``range``.
 * Deterministic: no ``random`` filter and no ``lipsum`` (which draws random words), no
   clock; the same template and samples render the same text on every run.
+* Reads no file: its only loader serves the templates the spec read when it was loaded
+  (``Template.includes``), so ``{% include %}`` and friends render what was read,
+  confined, at load time (on the base side, from git objects).
 * Bounded: a string a template builds (``'x' * n``, ``s|replace(...)``, ``'{:>n}'.format``,
   ``join``) may not exceed ``rendered_chars``; integer powers may not explode; numeric
   arguments that size an output (widths, counts) are capped; rendering is streamed and
@@ -21,13 +24,15 @@ import string
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..limits import DEFAULT_LIMITS, WorkLimits
+from ..spec import Template
+from ..spec.model import Undefined
 
 MAX_INT_BITS = 4_096
 """Largest integer a template may compute (about 1,233 digits)."""
@@ -46,6 +51,34 @@ def percent_size(fmt: str, args: Any) -> int:
 
 class RenderTimeout(Exception):
     """Raised inside a render that ran past its time limit."""
+
+
+TREE = "\x1f"
+"""Joins a top template's name and a name its tree uses (no path or call name holds it)."""
+UNDEFINED: dict[Undefined, type[jinja2.Undefined]] = {"strict": jinja2.StrictUndefined, "empty": jinja2.ChainableUndefined}
+"""The spec's ``undefined`` policies: an error, or empty text (for a name, and any
+attribute or item of it)."""
+
+
+class PreRead(jinja2.BaseLoader):
+    """The sandbox's loader: the included templates of each top template, read when the spec
+    was loaded, by the top template's name and the name as written. One name means one
+    file within a tree, but two trees (a system prompt in ``prompts/`` and an inline user
+    template) may mean different files by it, hence the tree in the key."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, tuple[str, str]] = {}
+
+    def add(self, tree: str, includes: Iterable[tuple[str, Template]]) -> None:
+        for name, tpl in includes:
+            self.sources[tree + TREE + name] = (tpl.text, tpl.file)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            text, file = self.sources[template]
+        except KeyError:
+            raise jinja2.TemplateNotFound(template.rpartition(TREE)[2]) from None
+        return text, file, lambda: True  # compiled under its file's name: errors carry its lines
 
 
 class BoundedTemplate(jinja2.Template):
@@ -69,15 +102,30 @@ class BoundedSandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
 
-    def __init__(self, limits: WorkLimits = DEFAULT_LIMITS) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+    def __init__(self, limits: WorkLimits = DEFAULT_LIMITS, undefined: Undefined = "strict") -> None:
+        super().__init__(undefined=UNDEFINED[undefined], keep_trailing_newline=False, autoescape=False,
+                         loader=PreRead())
         self.limits = limits
+        self.lenient = undefined != "strict"
+        """Undefined names render as empty text (the spec's ``undefined: empty``)."""
         self.started: float | None = None
         self._watching = False
         self.filters.pop("random", None)
         self.globals.pop("lipsum", None)
         self.filters = {name: self._guarded(f) for name, f in self.filters.items()}
         self.template_class = BoundedTemplate
+
+    def join_path(self, template: str, parent: str) -> str:
+        """A name an included template uses means what it means to its top template: the
+        tree is the part of ``parent``'s name before ``TREE`` (see ``PreRead``)."""
+        return parent.partition(TREE)[0] + TREE + template
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """An unsafe attribute stays an error under ``undefined: empty`` (a lenient
+        undefined would print it as nothing and hide the attempt)."""
+        if self.lenient:
+            raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.")
+        return super().unsafe_undefined(obj, attribute)
 
     # -- sizes ------------------------------------------------------------------
     def join(self, seq: Any) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 # Allowed keys per mapping, by schema path ("calls[]" is every item of calls, "*" any key).
 KEYS: dict[str, tuple[str, ...]] = {
-    "": ("version", "feature", "description", "vars", "traffic", "samples", "calls", "scenarios", "budget",
-         "limits"),
+    "": ("version", "feature", "description", "vars", "undefined", "traffic", "samples", "calls", "scenarios",
+         "budget", "limits"),
     "traffic": ("sessions_per_day", "days_per_month", "growth_per_month", "users"),
     "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
     "samples": ("file", "max_rows"),
     "calls[]": ("name", "model", "mix", "per_session", "system", "context", "user", "history", "output_tokens",
                 "cache", "batch", "retry_rate", "latency", "max_tokens", "router", "kind", "tools", "reasoning",
-                "steps", "images", "observation", "prompt"),
+                "steps", "images", "observation", "prompt", "vars"),
     "calls[].prompt": ("file",),
     "calls[].system": ("file", "key", "symbol"),
     "calls[].observation": ("file", "key", "symbol"),

@@ -29,6 +29,7 @@ from .model import (
     LATENCIES,
     ONE,
     SPEC_VERSION,
+    UNDEFINED,
     ZERO,
     Budget,
     Cache,
@@ -79,6 +80,15 @@ class _Parser(AgentParts, BindingParts):
                            "write -0.1 for a 10% monthly decline")
         return number
 
+    def constants(self, path: DocPath, value: Any) -> dict[str, Any]:
+        """Template constants (the spec's ``vars``, a call's ``vars``): a mapping by name."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise self.err(path, f"{self.f.where(path)} must be a mapping of template constants by name, e.g. "
+                                 "{product: Acme Cloud}")
+        return value
+
     # -- sections -----------------------------------------------------------------
     def spec(self) -> Spec:
         if self.doc.data is None:
@@ -89,9 +99,7 @@ class _Parser(AgentParts, BindingParts):
         feature = data["feature"]
         if not isinstance(feature, str) or not re.fullmatch(FEATURE_ID, feature):
             raise self.err(("feature",), f"feature must be an id like 'support-bot', got {feature!r}")
-        variables = data.get("vars") or {}
-        if not isinstance(variables, dict):
-            raise self.err(("vars",), "vars must be a mapping of template constants")
+        variables = self.constants(("vars",), data.get("vars"))
         calls_raw = data["calls"]
         if not isinstance(calls_raw, list) or not calls_raw:
             raise self.err(("calls",), "calls must be a non-empty list")
@@ -107,6 +115,7 @@ class _Parser(AgentParts, BindingParts):
             samples_total=samples.total, calls=calls,
             scenarios=self.scenarios(data.get("scenarios"), names), budget=self.budget(data.get("budget")),
             limits=self.limits(data.get("limits")), files=tuple(dict.fromkeys(self.files)), work=self.work,
+            undefined=self.f.choice(("undefined",), data.get("undefined", "strict"), UNDEFINED),
         )
 
     def traffic(self, value: Any) -> Traffic:
@@ -211,9 +220,10 @@ class _Parser(AgentParts, BindingParts):
         if "per_session" in value and "steps" in value:
             raise self.err(p + ("steps",), f"call {name!r} takes per_session (a fixed number of requests) or steps "
                                            "(an agent loop's {mean: N, p95: M}), not both")
-        if "user" not in value and "observation" not in value and (prompt is None or prompt.user is None):
-            raise self.err(p, f"call {name!r} has no 'user' template", "add user: \"{{ query }}\" (the message "
-                                                                        "each request sends)")
+        if all(value.get(role) in (None, "") for role in ("user", "system", "context", "observation")) and (
+                prompt is None or (prompt.user is None and prompt.system is None)):
+            raise self.err(p, f"call {name!r} sends no message", "add user: \"{{ query }}\" (the message each "
+                                                                 "request sends), or a system or context template")
         f = self.f
         max_tokens = value.get("max_tokens")
         mix = self.parse_mix(p, value)
@@ -239,6 +249,7 @@ class _Parser(AgentParts, BindingParts):
             steps=steps,
             images=self.images(p + ("images",), value.get("images")),
             observation=self.template(p + ("observation",), value.get("observation"), "calls[].observation"),
+            vars=self.constants(p + ("vars",), value.get("vars")),
             line=self.doc.line(p),
             model_lines=tuple((m, self.doc.line(p + (("model",) if "model" in value else ("mix", m))))
                               for m, _ in mix),

@@ -48,7 +48,9 @@ class Template:
     includes: tuple[tuple[str, Template], ...] = ()
     """The templates this one includes, imports or extends (and theirs), by the name the
     template uses, read when the spec is loaded (confined to the repository; on the base
-    side from git objects), so rendering reads no file."""
+    side from git objects), so rendering reads no file. Names are looked up in this
+    template's folder, as a Jinja2 ``FileSystemLoader`` rooted there would, so one name is
+    one file throughout the tree (``spec.includes``)."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ class Call:
     observation: Template | None = None
     """The new message of every step after the first (a tool result), from the samples."""
     vars: Mapping[str, Any] = field(default_factory=dict)
-    """Template variables of this call (over the spec's ``vars``, under a sample's fields)."""
+    """Template constants of this call: they override the spec's ``vars`` and a sample
+    row's fields override them (spec vars < call vars < sample row)."""
     line: int | None = None
     model_lines: tuple[tuple[str, int | None], ...] = ()
     """Where each model id of the mix is written in the spec."""
@@ -265,7 +268,9 @@ class Spec:
     budget: Budget = Budget()
     limits: Limits | None = None
     files: tuple[str, ...] = ()
-    """Every file the spec read."""
+    """Every file the spec read (templates, the files they include, samples), and any
+    optional include it looked for and did not find: a file without recorded bytes keeps
+    the spec out of the estimate cache, so its later appearance changes the estimate."""
     undefined: Undefined = "strict"
     """An undefined template variable: an error (strict), or empty text (empty)."""
 

@@ -1,6 +1,7 @@
 """The spec parser's shared steps: errors at a spec line, mappings checked against the
-key table, templates inline, from a file, under a key of a data file, from a Python
-constant or from a .prompty file (docs/spec.md, "Where prompts can live"), bounded counts."""
+key table, templates inline, from a file (with the files they include), under a key of a
+data file, from a Python constant or from a .prompty file (docs/spec.md, "Where prompts
+can live"), bounded counts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..limits import WorkLimits
 from ..repo.paths import join
 from ..repo.source import Source, read_text
 from ..yamlio import Doc, DocPath
+from .includes import Includes
 from .keyed import from_key, key_path
 from .keys import KEYS, MAXIMA, SYMBOL
 from .model import Template
@@ -26,6 +28,7 @@ class ParserBase:
         self.doc, self.source, self.rel, self.work = doc, source, rel, limits
         self.f = Fields(doc, top="spec")
         self.files: list[str] = [rel]
+        self.includes = Includes(source, self.files)
 
     def err(self, path: DocPath, message: str, hint: str | None = None) -> CostgateError:
         return self.doc.error(path, message, hint)
@@ -37,7 +40,8 @@ class ParserBase:
         if value is None:
             return None
         if isinstance(value, str):
-            return Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
+            inline = Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
+            return self.includes.resolve(inline, inline=True)
         value = self.mapping(path, value, schema, ("file",))
         if not isinstance(value["file"], str):
             raise self.err(path + ("file",), "template file must be a path string")
@@ -45,8 +49,8 @@ class ParserBase:
         text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
         self.files.append(rel)
         if "key" in value or "symbol" in value:
-            return self.embedded(path, value, rel, text)
-        return Template(text, rel, 1)
+            return self.includes.resolve(self.embedded(path, value, rel, text), inline=False)
+        return self.includes.resolve(Template(text, rel, 1), inline=False)
 
     def embedded(self, path: DocPath, value: dict, rel: str, text: str) -> Template:
         """The prompt under ``key:`` of a YAML/JSON/TOML file or ``symbol:`` of a Python

@@ -296,4 +296,17 @@ CASES: list[Case] = [
                                                                                           ""),
             "prompts/chat.prompty": f"---\n---\nsystem:\nBe brief.\nuser:\n{GROWN}\nassistant:\nok\n"
                                     "user:\n{{ query }}\n"}),
+    # -- growth moved into a template the prompt includes ------------------------------------
+    bypass("grown-included-partial", {"prompts/part.j2": GROWN},
+           base=gate_base({"prompts/system.j2": '{% include "part.j2" %}', "prompts/part.j2": hello(200)})),
+    bypass("grown-partial-newly-included", {"prompts/system.j2": hello(200) + '{% include "part.j2" %}',
+                                            "prompts/part.j2": GROWN}),
+    bypass("grown-partial-behind-ignore-missing", {"prompts/part.j2": GROWN},
+           base=gate_base({"prompts/system.j2": hello(200) + '{% include "part.j2" ignore missing %}'}),
+           note="the partial is absent at base and appears at head: the spec has no cache key, so it is re-read"),
+    bypass("grown-base-template-of-extends", {"prompts/base.j2": "{% block b %}{% endblock %}" + GROWN},
+           base=gate_base({"prompts/system.j2": '{% extends "base.j2" %}{% block b %}x{% endblock %}',
+                           "prompts/base.j2": "{% block b %}{% endblock %}" + hello(200)})),
+    bypass("grown-partial-uncommitted", {"prompts/part.j2": GROWN}, argv=DIFF, commit_head=False,
+           base=gate_base({"prompts/system.j2": '{% include "part.j2" %}', "prompts/part.j2": hello(200)})),
 ]

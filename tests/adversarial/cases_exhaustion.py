@@ -118,6 +118,23 @@ CASES: list[Case] = [
     t("exactly-at-rendered-chars", "{{ 'x' * 1000000 }}", "bot", exit=0, note="1,000,000 is the limit, not over it"),
     t("one-over-rendered-chars", "{{ 'x' * 1000001 }}"),
 
+    # -- includes: read once each, bounded in depth and count, rendered under the same bounds --
+    s("include-self", 2, "re:cycle: prompts/system.j2 -> prompts/system.j2", spec(),
+      {"prompts/system.j2": '{% include "system.j2" %}'}),
+    s("include-cycle-of-two", 2, "cycle", spec(), {"prompts/system.j2": '{% include "a.j2" %}',
+                                                   "prompts/a.j2": '{% import "system.j2" as s %}'}),
+    s("include-chain-too-deep", 2, "deep", spec(), {"prompts/system.j2": '{% include "p0.j2" %}',
+                                                    **{f"prompts/p{i}.j2": f'{{% include "p{i + 1}.j2" %}}'
+                                                       for i in range(40)}, "prompts/p40.j2": "end"}),
+    s("include-too-many-files", 2, "files", spec(), {"prompts/system.j2": "".join(
+        f'{{% include "p{i}.j2" %}}' for i in range(150)), **{f"prompts/p{i}.j2": "x" for i in range(150)}}),
+    s("include-doubling-diamond", 2, CHARS, spec(), {
+        "prompts/system.j2": '{% include "p0.j2" %}',
+        **{f"prompts/p{i}.j2": f'{{% include "p{i + 1}.j2" %}}{{% include "p{i + 1}.j2" %}}' for i in range(30)},
+        "prompts/p30.j2": "x" * 1000}, note="30 files read once each; 2**30 renders stopped at rendered_chars"),
+    s("include-file-over-file-bytes", 2, BIG, spec(), {"prompts/system.j2": '{% include "big.j2" %}',
+                                                       "prompts/big.j2": Lazy(lambda: "x" * 5_000_001, "5 MB + 1")}),
+
     # -- absurd traffic and sessions ------------------------------------------------------
     s("per-session-100000", 2, "turns_per_session", spec(per_session="100000")),
     s("per-session-1000-and-a-half", 2, "turns_per_session", spec(per_session="1000.5")),

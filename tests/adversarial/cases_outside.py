@@ -44,7 +44,14 @@ IRREGULAR = "not a regular file"
 UNSAFE = "unsafe"
 NO_ATTR = "re:unsafe|has no attribute"
 LOOP = "re:symlinks|symbolic links|loop"
-REFUSED_INCLUDE = "re:no loader|loader|include|import|extends|not found"
+REFUSED_INCLUDE = r"re:\{% (include|import|extends) '[^']*' %\}: path '[^']*' leaves the repository"
+"""Includes are read when the spec is loaded, through the confined reader (spec/includes.py)."""
+NOT_CONSTANT = "names must be constant strings"
+
+
+def inc(id: str, prompt: str, expect: str = LEAVES, extra=None, exit: int = 2, **kw) -> Case:
+    """prompts/system.j2 is ``prompt`` (it includes something), ``extra`` the files around it."""
+    return est(id, exit, expect, extra, prompt=prompt, **kw)
 
 
 def est(id: str, exit: int, expect: str, extra=None, *, spec_text=None, prompt=None, argv=ESTIMATE, **kw) -> Case:
@@ -155,6 +162,32 @@ CASES: list[Case] = [
     jinja("jinja-import", "{% import '@CANARY@' as x %}{{ x }}", REFUSED_INCLUDE),
     jinja("jinja-from-import", "{% from '../outside/canary.j2' import x %}{{ x }}", REFUSED_INCLUDE),
     jinja("jinja-extends", "{% extends '@CANARY@' %}", REFUSED_INCLUDE),
+    inc("include-dotdot-from-file", '{% include "../../outside/canary.txt" %}'),
+    inc("include-deep-dotdot", '{% include "../../../../../../../../etc/passwd" %}'),
+    inc("include-absolute-from-file", '{% include "@CANARY@" %}'),
+    inc("include-nested-escape", '{% include "a.j2" %}', extra={"prompts/a.j2": '{% include "../../outside/canary.j2" %}'}),
+    inc("include-symlink-absolute", '{% include "p.j2" %}', extra={"prompts/p.j2": Link("@CANARY@")}),
+    inc("include-symlink-relative", '{% include "p.j2" %}', extra={"prompts/p.j2": Link("../../outside/canary.txt")}),
+    inc("include-symlinked-dir", '{% include "part/canary.j2" %}', extra={"prompts/part": Link("../../outside/prompts")}),
+    inc("include-symlink-dev-zero", '{% include "p.j2" %}', extra={"prompts/p.j2": Link("/dev/zero")}),
+    inc("include-into-dot-git", '{% include "../.git/canary" %}', "re:\\.git", extra={".git/canary": CANARY_TEXT}),
+    inc("include-fifo", '{% include "p.j2" %}', IRREGULAR, extra={"prompts/p.j2": Fifo()}),
+    inc("include-dangling-symlink", '{% include "p.j2" %}', "re:not found|cannot read|No such file",
+        extra={"prompts/p.j2": Link("gone.j2")}),
+    inc("include-name-from-a-sample", "{% include query %}", NOT_CONSTANT,
+        extra={"queries.txt": "../outside/canary.txt\n"}),
+    inc("include-name-concatenated", "{% include '../../outside/' ~ 'canary.txt' %}", NOT_CONSTANT),
+    inc("extends-name-from-vars", "{% extends layout %}", NOT_CONSTANT),
+    inc("import-outside-spec", "{% import '../../outside/canary.costgate.yaml' as c %}"),
+    inc("include-ignore-missing-still-confined", '{% include "../../outside/canary.txt" ignore missing %}'),
+    inc("include-list-second-escapes", '{% include ["p.j2", "../../outside/canary.txt"] %}',
+        extra={"prompts/p.j2": "here"}, note="every name of a list is confined, not only the one rendered"),
+    inc("include-inside-control", '{% include "p.j2" %}', "bot", extra={"prompts/p.j2": "hello"}, exit=0,
+        note="the control: an include inside the repository renders, exit 0"),
+    pr("git-include-symlink-out", {"prompts/system.j2": '{% include "p.j2" %}',
+                                   "prompts/p.j2": Link("../../outside/canary.txt")}),
+    Case("A-git-base-include-symlink-out", DIFF, 2, LEAVES,
+         base=gate_base({"prompts/system.j2": '{% include "p.j2" %}', "prompts/p.j2": Link("../../outside/canary.txt")})),
     jinja("jinja-os-popen", "{{ cycler.__init__.__globals__.os.popen('cat @CANARY@').read() }}"),
     jinja("jinja-builtins-open", "{{ self.__init__.__globals__.__builtins__.open('@CANARY@').read() }}"),
     jinja("jinja-subclasses", "{{ ''.__class__.__mro__[1].__subclasses__() }}"),

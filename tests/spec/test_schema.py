@@ -233,7 +233,7 @@ REJECTED = {
     "empty mix": (("calls", 1, "mix"), {}),
     "mix share above 1": (("calls", 1, "mix"), {"gpt-4o": 1.5}),
     "missing per_session": (("calls", 0, "per_session"), DELETE),
-    "missing user": (("calls", 0, "user"), DELETE),
+    "no message at all": (("calls", 2, "user"), DELETE),
     "bad call name": (("calls", 0, "name"), "route me"),
     "template file not a mapping key": (("calls", 0, "system"), {"path": "prompts/system.j2"}),
     "key and symbol together": (("calls", 0, "system"), {"file": "prompts/prompts.py", "key": "a", "symbol": "P"}),

@@ -298,7 +298,6 @@ def test_a_prompty_without_a_system_section_takes_the_specs(repo):
     ("prompt: {file: chat.prompty}\nsystem: Be brief.\n", CHAT_PROMPTY,
      "system is set here and in chat.prompty (line 19)"),
     ("prompt: {file: chat.prompty}\nuser: hi\n", CHAT_PROMPTY, "user is set here and in chat.prompty (line 27)"),
-    ("prompt: {file: chat.prompty}\n", "---\nmodel: gpt-4o\n---\nsystem:\nBe brief.\n", "has no 'user' template"),
     ("prompt: {file: chat.prompty}\n", "---\nname: x\n---\nuser:\nq\n", "chat.prompty names no model"),
     ("prompt: {file: chat.prompty}\n", "---\nmodel:\n  configuration:\n    name: ${env:MODEL}\n---\nuser:\nq\n",
      "comes from the environment"),
