@@ -105,7 +105,7 @@ class CompressSystem:
 
     def variants(self, ctx: Context, call: Call) -> Iterator[Proposal]:
         tpl = call.system
-        if tpl is None:
+        if tpl is None or tpl.format != "jinja2":  # compress reads Jinja2's syntax; other formats' text is left alone
             return
         plain = compress(tpl.text, first_line=tpl.first_line)
         if plain.changed:
@@ -120,7 +120,7 @@ class CompressSystem:
 def _edited(call: Call, tpl: Template, done: Compressed) -> Call:
     """The call with its system template's text compressed; file and first line kept, so a
     render error still names the file."""
-    return replace(call, system=Template(done.text, tpl.file, tpl.first_line))
+    return replace(call, system=replace(tpl, text=done.text))
 
 
 def is_agent(call: Call) -> bool:

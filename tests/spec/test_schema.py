@@ -174,6 +174,16 @@ def test_kitchen_sink_spec_is_accepted_by_both(spec_schema, tmp_path):
     _parse(tmp_path, data)
 
 
+def test_template_formats_accepted_by_both(spec_schema, tmp_path):
+    data = yaml.safe_load(KITCHEN_SINK)
+    data["calls"][0]["system"] = {"file": "prompts/system.j2", "format": "mustache"}
+    data["calls"][1]["context"] = {"text": "Docs for {query}", "format": "format"}
+    data["calls"][2]["user"] = {"text": "{{#if query}}{{query}}{{/if}}", "format": "handlebars"}
+    data["calls"][3]["user"] = {"text": "{{ query }}"}
+    assert schema_errors(spec_schema, data) == []
+    _parse(tmp_path, data)
+
+
 def test_zipf_users_accepted_by_both(spec_schema, tmp_path):
     data = yaml.safe_load(KITCHEN_SINK)
     data["traffic"]["users"] = {"count": 1000, "zipf": 1.1}
@@ -216,6 +226,9 @@ REJECTED = {
     "missing user": (("calls", 0, "user"), DELETE),
     "bad call name": (("calls", 0, "name"), "route me"),
     "template file not a mapping key": (("calls", 0, "system"), {"path": "prompts/system.j2"}),
+    "template with file and text": (("calls", 0, "system"), {"file": "prompts/system.j2", "text": "hi"}),
+    "template with neither file nor text": (("calls", 0, "system"), {"format": "format"}),
+    "unknown template format": (("calls", 0, "system"), {"text": "hi", "format": "jinja"}),
     "unknown history word": (("calls", 1, "history"), "last"),
     "two history policies": (("calls", 1, "history"), {"window": 2, "tokens": 3}),
     "summary without tokens": (("calls", 1, "history"), {"summary": {"every": 3}}),
