@@ -17,6 +17,7 @@ from jinja2 import meta, nodes
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..spec import Call, Spec, Template
+from .formats import Compiled, Data, compile_template
 from .sandbox import TREE, BoundedSandbox, RenderTimeout
 
 ROLES = ("system", "context", "user", "observation")
@@ -189,14 +190,19 @@ def _plain_parts(ast: nodes.Template) -> list[tuple[int, str]] | None:
     return parts
 
 
+def _compile(env: BoundedSandbox, tpl: Template, name: str) -> Compiled:
+    """The one place a template is compiled: Jinja2 here, the other formats in ``formats``."""
+    return _Compiled(env, tpl, name) if tpl.format == "jinja2" else compile_template(env, tpl, name)
+
+
 def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEFAULT_LIMITS) -> RenderedCall:
     """Render every template of ``call`` for every sample (and each of ``turns`` turns if a
     template uses ``turn``)."""
     env = BoundedSandbox(limits, spec.undefined)
-    compiled: dict[str, _Compiled | None] = {}
+    compiled: dict[str, Compiled | None] = {}
     for role in ROLES:
         tpl = getattr(call, role)
-        compiled[role] = None if tpl is None else _Compiled(env, tpl, f"<{call.name}.{role}>@{tpl.file}")
+        compiled[role] = None if tpl is None else _compile(env, tpl, f"<{call.name}.{role}>@{tpl.file}")
     uses_turn = any(c is not None and "turn" in c.uses for c in compiled.values())
     n_turns = max(1, turns) if uses_turn else 1
     if call.observation is not None:  # row 0 opens with the user message, later rows with an observation
@@ -212,7 +218,7 @@ def constants(spec: Spec, call: Call) -> dict[str, Any]:
     return {**spec.vars, **call.vars}
 
 
-def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, _Compiled | None],
+def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, Compiled | None],
                     n_turns: int) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Each template rendered as often as its text can differ: once if it uses no
     variable, once per sample if it uses the sample's, once per sample and turn if it
@@ -240,10 +246,6 @@ def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, _Comp
     return columns
 
 
-class Data(str):
-    """Text that came from a sample row: left out when measuring the prompt as written."""
-
-
 def _wrap(value: Any) -> Any:
     if isinstance(value, str):
         return Data(value)
@@ -267,13 +269,13 @@ def written_system(spec: Spec, call: Call, n_turns: int, limits: WorkLimits = DE
         return ()
     env = BoundedSandbox(limits, spec.undefined)
     env.finalize = lambda value: "" if isinstance(value, Data) else value
-    compiled = _Compiled(env, tpl, f"<{call.name}.system>@{tpl.file}")
+    compiled = _compile(env, tpl, f"<{call.name}.system>@{tpl.file}")
     compiled.fmt = None  # str.format would print the data
     sample_keys = {k for row in spec.samples for k in row}
     fixed = constants(spec, call)
     turns = range(1, n_turns + 1) if "turn" in compiled.uses else range(1, 2)
     if compiled.parts is not None:  # text and bare names: one text per set of names the rows set
-        keysets = dict.fromkeys(frozenset(compiled.uses.intersection(row)) for row in spec.samples)
+        keysets = dict.fromkeys(frozenset(compiled.uses & row.keys()) for row in spec.samples)
         return tuple(dict.fromkeys(_written_parts(compiled.parts, {k: v for k, v in fixed.items() if k not in keys}, t)
                                    for keys in keysets for t in turns))
     if not compiled.uses & sample_keys:

@@ -77,7 +77,8 @@ def _entry_points() -> list[list[str | None]]:
 @lru_cache(maxsize=1)
 def _installed() -> str:
     return _hash({"costgate": __version__, "code": code_digest(), "format": FORMAT,
-                  "python": platform.python_version(), "packages": _versions("tiktoken", "jinja2"),
+                  "python": platform.python_version(),
+                  "packages": _versions("tiktoken", "jinja2", "mstache", "dotpromptz-handlebars"),  # they render
                   "plugins": _entry_points()})
 
 

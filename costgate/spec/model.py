@@ -31,6 +31,13 @@ ZERO, ONE = Decimal(0), Decimal(1)
 
 TemplateFormat = Literal["jinja2", "format", "mustache", "handlebars"]
 TEMPLATE_FORMATS: tuple[TemplateFormat, ...] = get_args(TemplateFormat)
+FORMAT_BY_EXTENSION: Mapping[str, TemplateFormat] = {
+    ".j2": "jinja2", ".jinja": "jinja2", ".jinja2": "jinja2", ".txt": "jinja2", ".md": "jinja2",
+    ".mustache": "mustache", ".hbs": "handlebars", ".handlebars": "handlebars",
+}
+"""A template file's format by its extension (lower-cased) when the spec gives no
+``format:``; any other extension is Jinja2, as every template was before formats existed.
+Python format strings have no common extension: they are always named (``format: format``)."""
 Undefined = Literal["strict", "empty"]
 UNDEFINED: tuple[Undefined, ...] = get_args(Undefined)
 

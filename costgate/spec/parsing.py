@@ -6,7 +6,9 @@ can live"), bounded counts."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import CostgateError
@@ -18,7 +20,7 @@ from ..yamlio import Doc, DocPath
 from .includes import Includes
 from .keyed import from_key, key_path
 from .keys import KEYS, MAXIMA, SYMBOL
-from .model import Template
+from .model import FORMAT_BY_EXTENSION, TEMPLATE_FORMATS, Template
 from .prompty import Prompty, Section, parse_prompty
 from .pyconst import from_symbol
 
@@ -37,20 +39,43 @@ class ParserBase:
         return self.f.mapping(path, value, KEYS[schema], required)
 
     def template(self, path: DocPath, value: Any, schema: str) -> Template | None:
+        """An inline string (Jinja2), ``{file: path}`` (format by extension), ``{file, key}``
+        or ``{file, symbol}`` (a prompt inside a data or Python file) or ``{text: ...}``
+        (Jinja2), each with an optional explicit ``format:``; the files it includes read now."""
         if value is None:
             return None
         if isinstance(value, str):
-            inline = Template(value, self.rel, self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1)
+            inline = Template(value, self.rel, self._text_line(path))
             return self.includes.resolve(inline, inline=True)
-        value = self.mapping(path, value, schema, ("file",))
+        value = self.mapping(path, value, schema)
+        if ("file" in value) == ("text" in value):
+            raise self.err(path, f"{self.f.where(path)} needs exactly one of 'file' or 'text'",
+                           "{file: prompts/system.mustache} reads a file; {text: \"Hello {name}\", format: format} "
+                           "is an inline template in another format")
+        fmt = None if "format" not in value else self.f.choice(path + ("format",), value["format"], TEMPLATE_FORMATS)
+        if "text" in value:
+            if "key" in value or "symbol" in value:
+                raise self.err(path, "key: and symbol: read a file: give them with file:, not text:")
+            if not isinstance(value["text"], str):
+                raise self.err(path + ("text",), "template text must be a string")
+            text_tpl = Template(value["text"], self.rel, self._text_line(path + ("text",)), format=fmt or "jinja2")
+            return self.includes.resolve(text_tpl, inline=True)
         if not isinstance(value["file"], str):
             raise self.err(path + ("file",), "template file must be a path string")
         rel = join(self.rel, value["file"])
         text = read_text(self.source, rel, referenced_from=self.rel, line=self.doc.line(path + ("file",)))
         self.files.append(rel)
         if "key" in value or "symbol" in value:
-            return self.includes.resolve(self.embedded(path, value, rel, text), inline=False)
-        return self.includes.resolve(Template(text, rel, 1), inline=False)
+            embedded = self.embedded(path, value, rel, text)
+            if fmt is not None:
+                embedded = replace(embedded, format=fmt)
+            return self.includes.resolve(embedded, inline=False)
+        by_extension = FORMAT_BY_EXTENSION.get(PurePosixPath(rel).suffix.lower(), "jinja2")
+        return self.includes.resolve(Template(text, rel, 1, format=fmt or by_extension), inline=False)
+
+    def _text_line(self, path: DocPath) -> int:
+        """Where an inline template's text starts: one below ``key: |``, else the key's line."""
+        return self.doc.text_starts.get(tuple(path)) or self.doc.line(path) or 1
 
     def embedded(self, path: DocPath, value: dict, rel: str, text: str) -> Template:
         """The prompt under ``key:`` of a YAML/JSON/TOML file or ``symbol:`` of a Python

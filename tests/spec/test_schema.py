@@ -190,6 +190,12 @@ def test_prompts_in_other_files_are_accepted_by_both(spec_schema, tmp_path):
     data["calls"][2]["user"] = {"file": "prompts/prompts.py", "symbol": "P.USER"}
     data["calls"][3]["context"] = {"file": "prompts/agent.yaml", "key": ["agent", "system"]}
     data["calls"].append({"name": "chat", "prompt": {"file": "prompts/chat.prompty"}, "per_session": 1})
+def test_template_formats_accepted_by_both(spec_schema, tmp_path):
+    data = yaml.safe_load(KITCHEN_SINK)
+    data["calls"][0]["system"] = {"file": "prompts/system.j2", "format": "mustache"}
+    data["calls"][1]["context"] = {"text": "Docs for {query}", "format": "format"}
+    data["calls"][2]["user"] = {"text": "{{#if query}}{{query}}{{/if}}", "format": "handlebars"}
+    data["calls"][3]["user"] = {"text": "{{ query }}"}
     assert schema_errors(spec_schema, data) == []
     _parse(tmp_path, data)
 
@@ -241,6 +247,9 @@ REJECTED = {
     "symbol not a name": (("calls", 0, "system"), {"file": "prompts/prompts.py", "symbol": "P USER"}),
     "unknown prompt key": (("calls", 0, "prompt"), {"file": "prompts/chat.prompty", "model": "gpt-4o"}),
     "prompt not a prompty file": (("calls", 0, "prompt"), {"file": "prompts/system.j2"}),
+    "template with file and text": (("calls", 0, "system"), {"file": "prompts/system.j2", "text": "hi"}),
+    "template with neither file nor text": (("calls", 0, "system"), {"format": "format"}),
+    "unknown template format": (("calls", 0, "system"), {"text": "hi", "format": "jinja"}),
     "unknown history word": (("calls", 1, "history"), "last"),
     "two history policies": (("calls", 1, "history"), {"window": 2, "tokens": 3}),
     "summary without tokens": (("calls", 1, "history"), {"summary": {"every": 3}}),
