@@ -66,66 +66,74 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
 @click.option("-m", "--model", default="gpt-4o", show_default=True, help="Model whose tokenizer (and chat overhead) to use.")
 @click.option("--messages", is_flag=True,
               help="Input is a JSON list of chat messages: [{\"role\": ..., \"content\": ...}], or a request "
-                   "object {\"messages\": [...], \"tools\": [...], \"tool_choice\": \"auto\"}.")
+                   "object {\"messages\": [...], \"tools\": [...], \"tool_choice\": \"auto\"}; each content is "
+                   "rendered like a template.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A template variable (repeatable): NAME=VALUE is a string, NAME:=JSON any JSON value.")
+@click.option("--sample", "sample", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Render over every row of a samples file (.txt: one query per line; .jsonl: one object of "
+                   "variables per line) and show min, mean, p50, p95 and max.")
+@click.option("--row", type=click.IntRange(min=1), metavar="N", help="Render over row N of --sample only.")
+@click.option("--raw", is_flag=True, help="Count the text as it is, without rendering it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--image", "images", multiple=True, metavar="WxH[:detail]",
               help="Count an image's input tokens on the model instead of FILE (repeatable: each is listed, "
                    "then the sum). detail is low, high or auto (the default, counted as high).")
-def tokens(file, model, messages, fmt, images) -> None:
+def tokens(file, model, messages, variables, sample, row, raw, fmt, images) -> None:
     """Count the tokens of FILE (or stdin) the way the estimator does.
 
-    Plain text is counted as is. With --messages, FILE is a JSON list of chat messages
-    and the count includes the provider's per-message overhead and reply priming, i.e.
-    the prompt tokens you are billed for. FILE may instead be a request object with
-    "messages", "tools" (function definitions, OpenAI or Anthropic form) and
-    "tool_choice": the tools are counted as the model's provider bills them (OpenAI's
-    published formula, Anthropic's tool-use system prompt plus the definitions, else
-    their JSON) and shown apart from the messages, with the total.
+    A template (a .j2/.jinja/.jinja2 file, or any text with {{, {% or {#) is rendered
+    first, in the estimator's sandbox, with the --var variables, or over every row of
+    --sample FILE (--row N: one row); an undefined variable is an error, as in an
+    estimate. Other text, and anything with --raw, is counted as it is. The first line
+    (on stderr) says which. With --messages, FILE is a JSON list of chat messages and the
+    count includes the provider's per-message overhead and reply priming, i.e. the prompt
+    tokens you are billed for. FILE may instead be a request object with "messages",
+    "tools" (function definitions, OpenAI or Anthropic form) and "tool_choice": the tools
+    are counted as the model's provider bills them (OpenAI's published formula,
+    Anthropic's tool-use system prompt plus the definitions, else their JSON) and shown
+    apart from the messages, with the total.
 
     \b
     Examples:
-      costgate tokens --model gpt-4o-mini prompts/system.j2
+      costgate tokens --model gpt-4o-mini prompts/system.j2 --var product=Acme
+      costgate tokens prompts/answer.j2 --sample queries.jsonl
+      costgate tokens --raw prompts/system.j2
       echo '[{"role":"user","content":"hi"}]' | costgate tokens --messages
       costgate tokens --model gpt-4o --image 1024x1024:high
       costgate tokens --messages -m claude-sonnet-4-5 request.json
     """
     if images:
+        if variables or sample or row or raw:
+            raise CostgateError("--image counts images alone, without --var, --sample, --row or --raw")
         return count_images(model, messages, fmt, images)
-    import json
-
+    from ..estimate.template_tokens import TokenCount, count_request, count_text, is_template, rows_for
     from ..pricing import load_table
-    from ..tokens import count_messages, tool_tokens
+    from ..report.tokens import FORMATS, describe, notes
+    from ..tokens import tool_tokens
 
     table = load_table()
     m = table.model(model, where="--model")
     tok, ov = table.tokenizer(m), table.overhead(m)
     name = str(getattr(file, "name", "-"))
     text = read_input(file, name)
-    count, tools = tok.count(text), None
+    tools = None
     if messages:
         msgs, defs, choice = parse_request(text, name)
-        count = count_messages(tok, msgs, ov)
+        rows = rows_for(any(is_template(x.content, "") for x in msgs), raw, variables, sample, row)
+        counts = count_request(msgs, name, tok, ov, rows)
         if defs is not None:
             tools = tool_tokens(defs, provider=m.provider, model_id=m.id, tokenizer=tok, tool_choice=choice)
-    total = count + (tools.tokens if tools else 0)
-    exact = tok.exact and (tools is None or tools.exact)
-    if fmt == "json":
-        click.echo(json.dumps({"schema_version": 1, "model": m.id, "tokenizer": tok.name, "exact": exact,
-                               "messages": messages, "tokens": total, "message_tokens": count if messages else None,
-                               "tool_tokens": tools.tokens if tools else 0, "tools_rule": tools.rule if tools else None}))
-    elif tools is None:
-        click.echo(f"{'~' if not tok.exact else ''}{count}")
     else:
-        click.echo(f"messages: {_approx(count, tok.exact)}\ntools: {_approx(tools.tokens, tools.exact)} "
-                   f"({tools.rule})\ntotal: {_approx(total, exact)}")
-    if not tok.exact:
-        say(f"~ approximate: {m.id} uses the {tok.name} tokenizer, estimated from o200k_base")
-    if tools is not None and tools.note:
-        say(f"~ tools: {tools.note}")
-
-
-def _approx(n: int, exact: bool) -> str:
-    return f"{n}" if exact else f"~{n}"
+        rows = rows_for(is_template(text, name), raw, variables, sample, row)
+        counts = count_text(text, name, tok, rows)
+    result = TokenCount(m.id, tok, messages, counts, rows, tools)
+    what = describe(result)
+    if what and fmt == "text":  # JSON says it in "mode"
+        say(what)
+    emit(FORMATS[fmt](result))
+    for line in notes(result):
+        say(line)
 
 
 REQUEST_KEYS = ("messages", "tools", "tool_choice")

@@ -89,9 +89,9 @@ jobs:
 """
 
 
-def init(root: Path, feature: str = "example", directory: str = "llm", force: bool = False) -> list[Path]:
-    """Write the starter files under ``root``; refuse to overwrite unless ``force``, and
-    refuse a feature id the spec loader would refuse or a directory outside ``root``."""
+def check_names(root: Path, feature: str, directory: str) -> tuple[Path, str]:
+    """(the resolved root, the normalised directory): refuse a feature id the spec loader
+    would refuse, or a directory outside ``root``."""
     if not re.fullmatch(FEATURE_ID, feature):
         raise CostgateError(f"--feature must be an id like 'support-bot', got {feature!r}",
                             hint="lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
@@ -99,12 +99,18 @@ def init(root: Path, feature: str = "example", directory: str = "llm", force: bo
     if norm is None or any(ord(c) < 32 for c in directory):
         raise CostgateError(f"--dir {directory!r} is outside the repository",
                             hint="give a folder relative to the repository root, e.g. llm")
-    directory = norm
     root = Path(root).resolve()
-    target = (root / directory).resolve()
+    target = (root / norm).resolve()
     if target != root and root not in target.parents:
-        raise CostgateError(f"--dir {directory!r} leads outside the repository (through a symlink)")
-    spec_rel = f"{directory}/{feature}.costgate.yaml"
+        raise CostgateError(f"--dir {norm!r} leads outside the repository (through a symlink)")
+    return root, norm
+
+
+def init(root: Path, feature: str = "example", directory: str = "llm", force: bool = False) -> list[Path]:
+    """Write the starter files under ``root``; refuse to overwrite unless ``force``, and
+    refuse a feature id the spec loader would refuse or a directory outside ``root``."""
+    root, directory = check_names(root, feature, directory)
+    spec_rel = spec_path(feature, directory)
     files = {
         "costgate.yaml": CONFIG,
         spec_rel: SPEC.format(feature=feature, path=spec_rel),
@@ -125,6 +131,38 @@ def init(root: Path, feature: str = "example", directory: str = "llm", force: bo
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def spec_path(feature: str, directory: str) -> str:
+    """Where ``init`` puts the spec of ``feature``, repository-relative."""
+    return f"{feature}.costgate.yaml" if directory == "." else f"{directory}/{feature}.costgate.yaml"
+
+
+NEVER_OVERWRITES = "costgate init --detect --write never overwrites a file"
+NEW_FILE_HINT = "print the proposal without --write and merge it by hand, or pass another --feature"
+
+
+def check_new(root: Path, rel: str) -> None:
+    """Refuse ``rel`` when something is there already (a file, a folder, a link)."""
+    _check_target(Path(root).resolve(), rel)
+    if os.path.lexists(Path(root) / rel):
+        raise CostgateError(f"{rel} exists; {NEVER_OVERWRITES}", hint=NEW_FILE_HINT)
+
+
+def write_new(root: Path, rel: str, text: str) -> Path:
+    """Write ``text`` to a new file ``root/rel``; never overwrite one, never through a link."""
+    root = Path(root).resolve()
+    check_new(root, rel)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _check_target(root, rel)  # again, now that the folders exist
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        raise CostgateError(f"{rel} exists; {NEVER_OVERWRITES}", hint=NEW_FILE_HINT) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
 
 
 def _check_target(root: Path, rel: str) -> None:

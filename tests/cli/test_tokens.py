@@ -41,10 +41,12 @@ def test_cli_tokens_messages(run, messages_file):
 def test_cli_tokens_messages_json(run, messages_file):
     code, out, err = run("tokens", "--messages", "--format", "json", "-m", "gpt-4o-mini", messages_file)
     assert code == 0 and err == ""
-    # message_tokens, tool_tokens and tools_rule were added with tool counting (keys are only ever added)
+    # message_tokens, tool_tokens and tools_rule were added with tool counting, mode, variables and
+    # samples with rendering (keys are only ever added)
     assert json.loads(out) == {"schema_version": 1, "model": "gpt-4o-mini", "tokenizer": "o200k_base",
                                "exact": True, "messages": True, "tokens": 17, "message_tokens": 17,
-                               "tool_tokens": 0, "tools_rule": None}
+                               "tool_tokens": 0, "tools_rule": None, "mode": "raw", "variables": [],
+                               "samples": None}
 
 
 def test_cli_tokens_approximate_model(run, text_file):

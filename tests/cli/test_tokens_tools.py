@@ -57,7 +57,8 @@ def test_cookbook_request_json(run, request_file):
     assert code == 0 and err == ""
     assert json.loads(out) == {"schema_version": 1, "model": "gpt-4o-mini", "tokenizer": "o200k_base",
                                "exact": True, "messages": True, "tokens": 101, "message_tokens": 33,
-                               "tool_tokens": 68, "tools_rule": "openai-functions"}
+                               "tool_tokens": 68, "tools_rule": "openai-functions",
+                               "mode": "raw", "variables": [], "samples": None}
 
 
 def test_cookbook_request_on_gpt4_uses_its_constants(run, request_file):
