@@ -19,11 +19,16 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal, Mapping, Sequence
 
 from ..errors import CostgateError
 from ..limits import DEFAULT_LIMITS, WorkLimits
+from ..repo.source import find_root, relative
+from ..repo.worktree import WorkTree
 from ..spec import Call, ModelShare, Spec, Template, Traffic
+from ..spec.includes import Includes
+from ..spec.model import FORMAT_BY_EXTENSION
 from ..spec.samples import Samples, read_samples
 from ..tokens import ChatOverhead, Message, Tokenizer, ToolCount, count_messages
 from .price_call import percentile
@@ -248,10 +253,26 @@ class TokenCount:
         return self.tokenizer.exact and (self.tools is None or self.tools.exact)
 
 
+def file_template(text: str, name: str) -> Template:
+    """``text`` as the template the estimator would make of file ``name``: its format by
+    extension, and the files it includes read through the confined reader of the
+    repository it sits in (standard input, or a file outside any repository: as is)."""
+    fmt = FORMAT_BY_EXTENSION.get(PurePosixPath(name).suffix.lower(), "jinja2")
+    path = Path(name)
+    if name == "-" or not path.is_file():
+        return Template(text, name, format=fmt)
+    source = WorkTree(find_root(path.resolve().parent))
+    resolved = Includes(source, []).resolve(Template(text, relative(source, path), 1, format=fmt), inline=False)
+    # Named as given on the command line unless it includes files (their tree is keyed by
+    # the repository path).
+    return resolved if resolved.includes else Template(text, name, format=fmt)
+
+
 def count_text(text: str, name: str, tok: Tokenizer, rows: Rows,
                limits: WorkLimits = DEFAULT_LIMITS) -> tuple[int, ...]:
-    """Tokens of ``text`` as it is (mode raw), or rendered on each row."""
-    texts = (text,) if rows.mode == "raw" else render_texts([Template(text, name)], rows, limits)[0]
+    """Tokens of ``text`` as it is (mode raw), or rendered on each row as the estimator
+    renders file ``name`` (its format, its includes)."""
+    texts = (text,) if rows.mode == "raw" else render_texts([file_template(text, name)], rows, limits)[0]
     return tuple(tok.count(t) for t in texts)
 
 

@@ -218,3 +218,20 @@ def test_sampled_file_has_no_row_numbers():
     with pytest.raises(CostgateError, match="read as a seeded sample"):
         choose_rows({}, sampled, "big.jsonl", 1)
     assert "a seeded sample of its 5 rows" in choose_rows({}, sampled, "big.jsonl").describe()
+
+
+def test_includes_and_formats_are_rendered_as_the_estimator_does(run, tmp_path):
+    # "Rules:" + the included " hello" x 10 + " " + the variable: 1 + 10 + 1 token(s).
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "sys.j2").write_text('Rules:{% include "part.j2" %} {{ q }}')
+    (tmp_path / "p" / "part.j2").write_text(hello(10))
+    code, out, _ = run("tokens", tmp_path / "p" / "sys.j2", "--var", "q=why")
+    assert code == 0 and out.strip() == "13"
+    (tmp_path / "p" / "esc.j2").write_text('{% include "../../outside.j2" %}')
+    code, out, err = run("tokens", tmp_path / "p" / "esc.j2")
+    assert code == 2 and "leaves the repository" in err
+    # a .mustache file is rendered as Mustache: {{q}} escapes "<" as "&lt;"
+    (tmp_path / "p" / "m.mustache").write_text("{{q}}")
+    code, out, _ = run("tokens", tmp_path / "p" / "m.mustache", "--var", "q=<", "--format", "json")
+    assert code == 0 and json.loads(out)["tokens"] == 2  # "&lt;" is 2 o200k tokens
