@@ -110,7 +110,9 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
             main_view = (ct, pricing, in_mean, tok, out_tokens, reasoning)
     assert main_view is not None
     per_call = exact[0] / per_session if per_session else exact[1]
-    return call_estimate(call, tuple(models), weights, per_call, *main_view, rendered.written_system), per_turn
+    mass_key = ("input_mass", id(main_view[0]), call.name)  # alternatives share the main model's tokens
+    mass = ctx.classes.get(mass_key) or ctx.classes.setdefault(mass_key, input_mass(main_view[0], weights))
+    return call_estimate(call, tuple(models), mass, per_call, *main_view, rendered.written_system), per_turn
 
 
 def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...] | None:
@@ -318,13 +320,12 @@ def _overheads(ctx: Context, call: Call, users: list[str]) -> list[Fraction]:
     return extra
 
 
-def call_estimate(call: Call, models: tuple[ModelCost, ...], weights: list[Fraction], per_call: Fraction,
+def call_estimate(call: Call, models: tuple[ModelCost, ...], mass: Counter[int], per_call: Fraction,
                   ct: CallTokens, pricing: Pricing, in_mean: Fraction, tok: Tokenizer, out_tokens: Decimal,
                   reasoning: Decimal, written: tuple[str, ...]) -> CallEstimate:
     """The call's figures: money summed over its models, tokens from its main model."""
     session = sum((m.cost_per_session for m in models), Decimal(0))
     first_prefix = ct.prefix[0][0]
-    mass = input_mass(ct, weights)
     return CallEstimate(
         name=call.name, per_session=call.per_session, models=models, tokenizer=tok.name,
         approximate=any(m.approximate for m in models),
