@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from ..tokens.exact import extra_for
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
@@ -243,6 +244,10 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
     if toks:
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
+        extras = sorted({extra_for(m.tokenizer) for m in models if extra_for(m.tokenizer)})
+        if extras:
+            notes.append(f"{APPROX_MARK} " + ", ".join(f"pip install '{x}'" for x in extras)
+                         + (" counts them exactly" if len(extras) == 1 else " count them exactly"))
     for part, why in (("tools", "tool definitions on {} are counted by a rule the provider does not publish"),
                       ("images", "image tokens on {} follow a formula the provider calls approximate"),
                       ("reasoning", "reasoning tokens on {} are the price table's estimate for the effort level; "

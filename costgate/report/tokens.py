@@ -67,6 +67,8 @@ def notes(c: TokenCount) -> list[str]:
     out = []
     if not c.tokenizer.exact:
         out.append(f"~ approximate: {c.model} uses the {c.tokenizer.name} tokenizer, estimated from o200k_base")
+        if extra := getattr(c.tokenizer, "exact_with", ""):
+            out.append(f"~ pip install '{extra}' counts it exactly")
     if c.tools is not None and c.tools.note:
         out.append(f"~ tools: {c.tools.note}")
     return out

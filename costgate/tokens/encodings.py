@@ -64,9 +64,14 @@ def _read_verified(name: str) -> bytes:
 
 @lru_cache(maxsize=None)
 def load_encoding(name: str) -> tiktoken.Encoding:
-    """A tiktoken Encoding built from the packaged, hash-checked BPE file."""
+    """A tiktoken Encoding built from the packaged, hash-checked BPE file, or for an
+    open-weight family (``exact.VOCABULARIES``) from its installed package's file."""
     import tiktoken
 
+    from . import exact
+
+    if name in exact.VOCABULARIES:
+        return exact.load(name)
     if name not in ENCODING_SHA256:
         raise CostgateError(f"unknown encoding {name!r}", hint=f"known: {', '.join(ENCODING_SHA256)}")
     fields = _read_verified(name).split()  # "<base64 token> <rank>" per line
@@ -74,8 +79,6 @@ def load_encoding(name: str) -> tiktoken.Encoding:
     return tiktoken.Encoding(
         name=name, pat_str=PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
     )
-
-
 
 
 # tiktoken's regex engine gives up ("Max stack size exceeded for backtracking") on a run

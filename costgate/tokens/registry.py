@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Callable, Mapping, NamedTuple, Protocol
 
 from ..errors import CostgateError
+from . import exact as _exact_families
 from .encodings import ENCODING_SHA256, count_tokens
 
 
@@ -33,7 +34,8 @@ class Tokenizer(Protocol):
 
 @dataclass(frozen=True)
 class TiktokenTokenizer:
-    """Exact counts for OpenAI-family models. Special-token text counts as plain text."""
+    """Exact counts with a tiktoken encoding: a shipped OpenAI vocabulary or an open-weight
+    family's installed one (``exact.py``). Special-token text counts as plain text."""
 
     name: str
     exact: bool = True
@@ -59,6 +61,8 @@ class ApproxTokenizer:
     ratio: Decimal
     source: str = ""
     exact: bool = False
+    exact_with: str = ""
+    """The pip requirement that would count this family exactly ("costgate[llama]"), if any."""
 
     def count(self, text: str) -> int:
         n = self.base.count(text)
@@ -79,6 +83,9 @@ def register(name: str, factory: Callable[[], Tokenizer]) -> None:
 
 def _load_plugins() -> None:
     from importlib.metadata import entry_points
+
+    for family in _exact_families.installed():  # an optional extra's vocabulary package
+        register(family, _exact(family))
 
     for ep in entry_points(group="costgate.tokenizers"):
         try:
@@ -130,7 +137,8 @@ def resolve(name: str, approximations: Mapping[str, Approximation] | None = None
         return get_tokenizer(name)
     if approximations and name in approximations:
         base, ratio, source = approximations[name]
-        return ApproxTokenizer(name=name, base=get_tokenizer(base), ratio=ratio, source=source)
+        return ApproxTokenizer(name=name, base=get_tokenizer(base), ratio=ratio, source=source,
+                               exact_with=_exact_families.extra_for(name))
     known = list(registered()) + list(approximations or ())
     raise CostgateError(f"unknown tokenizer {name!r}", hint=f"known: {', '.join(sorted(known))}")
 
