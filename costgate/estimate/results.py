@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Literal, NamedTuple
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from typing import Literal, NamedTuple, Sequence
 
 # The precision results are reported at: report.money rounds to these for display, and the
 # gate compares at these to decide whether a feature changed.
@@ -24,6 +24,35 @@ def reported(value: Decimal, quantum: Decimal) -> Decimal:
     """``value`` at a reported precision, half up: the one rounding rule (reports show
     it, the gate compares at it)."""
     return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
+
+
+def apportioned(parts: Sequence[Decimal], quantum: Decimal, total: Decimal | None = None) -> list[Decimal]:
+    """``parts`` at ``quantum`` so that they add up to ``total`` (default: the parts' sum
+    rounded half up): largest remainder (Hamilton). Every part is first rounded down;
+    the units still missing go one each to the parts with the largest remainders, ties to
+    the earlier part. Each result is its value rounded down or up, so within one unit of
+    its own rounding; when the half-up roundings of parts >= 0 already add up, they are
+    the result.
+    ``total`` must lie between the parts' sum rounded down and up (an apportioned
+    display of that sum). Exact; ``report.money.apportion`` is this rule for display."""
+    floors = [p.quantize(quantum, rounding=ROUND_FLOOR, context=_WIDE) for p in parts]
+    exact = _sum(parts)
+    target = reported(exact, quantum) if total is None else total
+    missing = int(_WIDE.divide(_WIDE.subtract(target, _sum(floors)), quantum))
+    # Parts with a remainder, largest remainder first, ties in order.
+    rest = sorted((i for i, (p, f) in enumerate(zip(parts, floors)) if p != f), key=lambda i: (floors[i] - parts[i], i))
+    if not 0 <= missing <= len(rest):
+        raise ValueError(f"{target} is not an apportionable total of parts summing to {exact}")
+    for i in rest[:missing]:
+        floors[i] += quantum
+    return floors
+
+
+def _sum(values: Sequence[Decimal]) -> Decimal:
+    total = Decimal(0)
+    for v in values:
+        total = _WIDE.add(total, v)
+    return total
 
 AlternativeKind = Literal["model", "scenario"]
 LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system", "history_caching",

@@ -8,7 +8,15 @@ from decimal import Decimal
 from typing import Literal, Sequence
 
 from ..estimate.growth import worst_case
-from ..estimate.results import CALL_PRECISION, MONTHLY_PRECISION, TOKEN_MEAN_PRECISION, CallEstimate, Estimate, reported
+from ..estimate.results import (
+    CALL_PRECISION,
+    MONTHLY_PRECISION,
+    TOKEN_MEAN_PRECISION,
+    CallEstimate,
+    Estimate,
+    apportioned,
+    reported,
+)
 from ..pricing import PriceTable
 from ..repo import Config, Limit, Thresholds
 from ..spec import Spec
@@ -47,10 +55,17 @@ def crossed(limit: Limit, before: Decimal, after: Decimal) -> bool:
 
 def below_floor(limit: Limit, before: Estimate, after: Estimate) -> bool:
     """The feature's monthly cost rose by less than the limit's ``min_monthly_usd``
-    (compared at cents, as the report shows the change): its growth only warns."""
+    (compared as the report shows the change: displayed after minus displayed before):
+    its growth only warns."""
     if limit.min_monthly_usd is None:
         return False
-    return reported(after.monthly_cost - before.monthly_cost, MONTHLY_PRECISION) < limit.min_monthly_usd
+    return monthly_increase(before, after) < limit.min_monthly_usd
+
+
+def monthly_increase(before: Estimate, after: Estimate) -> Decimal:
+    """The feature's monthly cost change as reported: the difference of the displayed
+    figures (cents), so before, after and change add up on the page."""
+    return reported(after.monthly_cost, MONTHLY_PRECISION) - reported(before.monthly_cost, MONTHLY_PRECISION)
 
 
 _q = reported
@@ -75,7 +90,14 @@ def fingerprint(e: Estimate) -> tuple:
     alternatives = tuple((a.name, a.kind, None if a.monthly_cost is None else _q(a.monthly_cost, MONTHLY_PRECISION),
                           None if a.cost_per_session is None else _q(a.cost_per_session, CALL_PRECISION), a.error)
                          for a in e.alternatives)
-    return (e.feature, e.as_of, e.seed, e.samples, e.approximate, e.sessions_per_day, e.days_per_month, money,
+    # Parts of a total are displayed apportioned (report.money.apportion): which part
+    # carries a cent depends on the remainders, so the displayed parts are compared too.
+    calls = apportioned([c.monthly_cost for c in e.calls], MONTHLY_PRECISION)
+    parts = (tuple(calls), tuple(apportioned([c.cost_per_session for c in e.calls], CALL_PRECISION)),
+             tuple(apportioned([v for _, v in e.by_model], MONTHLY_PRECISION)),
+             tuple(tuple(apportioned([m.monthly_cost for m in c.models], MONTHLY_PRECISION, shown))
+                   for c, shown in zip(e.calls, calls)))
+    return (e.feature, e.as_of, e.seed, e.samples, e.approximate, e.sessions_per_day, e.days_per_month, money, parts,
             tuple(_call_key(c) for c in e.calls),
             tuple((m.model, _q(m.monthly_cost, MONTHLY_PRECISION)) for m in e.by_model),
             alternatives, e.warnings)
@@ -171,7 +193,7 @@ def _growth(level: Level, threshold: ThresholdName, limit: Limit | None, sides: 
     if limit is None or not crossed(limit, b, a):
         return None
     floored = below_floor(limit, before, after)
-    increase = None if limit.min_monthly_usd is None else after.monthly_cost - before.monthly_cost
+    increase = None if limit.min_monthly_usd is None else monthly_increase(before, after)
     return Crossing("warn" if floored else level, threshold, after.feature, call, b, a, limit=limit,
                     monthly_increase=increase, below_floor=floored, file=file, line=line)
 

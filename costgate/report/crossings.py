@@ -10,7 +10,7 @@ from ..estimate.results import Lever
 from ..gate.model import Crossing
 from ..repo import Limit
 from .escape import plain
-from .money import dollars, fixed, number, percent
+from .money import difference, dollars, fixed, number, percent, saving
 
 TOKEN_LIMITS = ("system_prompt_growth", "tool_definitions_growth")
 """Growth limits counted in tokens (the others in USD)."""
@@ -92,7 +92,7 @@ def _message(c: Crossing) -> str:
     if c.threshold == "monthly_cost_increase":
         d = a - b
         return (f"projected monthly cost of {f} rose from {dollars(b)} to {dollars(a)} "
-                f"(+{dollars(d)}, +{percent(d, b) or 'inf'}%), over the {_limit(c)} limit")
+                f"(+{dollars(difference(b, a))}, +{percent(d, b) or 'inf'}%), over the {_limit(c)} limit")
     if c.threshold == "new_feature_system_prompt_tokens":
         return (f"system prompt of new feature {f}/{c.call} is {number(a)} tokens, over the {limit_text(c)} "
                 "allowed for a new feature")
@@ -127,7 +127,7 @@ def suggestions(levers: Sequence[Lever], n: int = 3) -> list[str]:
             continue
         what = removal(lv)
         out.append(f"`{lv.call}`: {lv.description}{'' if what is None else f' ({what})'} would save "
-                   f"{dollars(lv.saving)}/month ({fixed(lv.saving_percent, 1)}%); trade-off: {lv.trade_off}")
+                   f"{dollars(saving(lv))}/month ({fixed(lv.saving_percent, 1)}%); trade-off: {lv.trade_off}")
         if len(out) == n:
             break
     return out

@@ -8,7 +8,6 @@ one-decimal strings for means, a top-level ``schema_version``. Add keys; never r
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Callable, Sequence
 
 from tabulate import tabulate
@@ -18,7 +17,21 @@ from ..tokens.exact import extra_for
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
-from .money import change, dollars, fixed, number, percent, share, usd, usd_small
+from .money import (
+    Parts,
+    change,
+    difference,
+    dollars,
+    fixed,
+    number,
+    parts,
+    percent,
+    saving,
+    share,
+    total,
+    usd,
+    usd_small,
+)
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
@@ -73,7 +86,8 @@ def extras_dict(x: Extras | None) -> dict:
         },
         "what_if": None if x is None or x.levers is None else [
             {"lever": lv.lever, "call": lv.call, "description": lv.description,
-             "monthly_cost_usd": usd(lv.monthly_cost), "monthly_saving_usd": usd(lv.saving),
+             "monthly_cost_usd": usd(lv.monthly_cost),
+             "monthly_saving_usd": usd(saving(lv)),
              "saving_percent": fixed(lv.saving_percent, 1), "trade_off": lv.trade_off,
              "removes": lv.removes, "system_prompt_tokens_saved": lv.tokens_saved}
             for lv in x.levers
@@ -81,7 +95,7 @@ def extras_dict(x: Extras | None) -> dict:
     }
 
 
-def _call_dict(c: CallEstimate, e: Estimate) -> dict:
+def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
     return {
         "name": c.name,
         "per_session": str(c.per_session),
@@ -102,9 +116,9 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
         "bindings": [{"field": b.field, "file": b.file, "key": b.key, "line": b.line, "value": b.value}
                      for b in c.bindings],
         "cost_per_call_usd": usd_small(c.cost_per_call),
-        "cost_per_session_usd": usd_small(c.cost_per_session),
-        "monthly_cost_usd": usd(c.monthly_cost),
-        "monthly_share_percent": percent(c.monthly_cost, e.monthly_cost),
+        "cost_per_session_usd": usd_small(p.call_session[i]),
+        "monthly_cost_usd": usd(p.call_monthly[i]),
+        "monthly_share_percent": p.call_share[i],
         "models": [
             {
                 "model": m.model,
@@ -114,15 +128,16 @@ def _call_dict(c: CallEstimate, e: Estimate) -> dict:
                 "approximate_parts": list(m.approximate_parts),
                 "input_tokens_mean": fixed(m.input_tokens_mean, 1),
                 "cost_per_call_usd": usd_small(m.cost_per_call),
-                "monthly_cost_usd": usd(m.monthly_cost),
+                "monthly_cost_usd": usd(p.model_monthly[i][j]),
             }
-            for m in c.models
+            for j, m in enumerate(c.models)
         ],
     }
 
 
 
 def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
+    p = parts(e)
     return {
         "feature": e.feature,
         "spec": e.spec_file,
@@ -143,10 +158,10 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
         "monthly_cost_ci95_usd": [usd(v) for v in e.monthly_cost_ci95],
         "budget_monthly_usd": None if e.budget_monthly_usd is None else usd(e.budget_monthly_usd),
         "budget_used_percent": None if e.budget_monthly_usd is None else percent(e.monthly_cost, e.budget_monthly_usd),
-        "calls": [_call_dict(c, e) for c in e.calls],
+        "calls": [_call_dict(c, i, p) for i, c in enumerate(e.calls)],
         "by_model": [
-            {"model": m, "monthly_cost_usd": usd(v), "share_percent": percent(v, e.monthly_cost)}
-            for m, v in e.by_model
+            {"model": m, "monthly_cost_usd": usd(p.by_model[i]), "share_percent": p.by_model_share[i]}
+            for i, (m, _) in enumerate(e.by_model)
         ],
         "alternatives": [
             {
@@ -154,7 +169,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
                 "kind": a.kind,
                 "cost_per_session_usd": None if a.cost_per_session is None else usd_small(a.cost_per_session),
                 "monthly_cost_usd": None if a.monthly_cost is None else usd(a.monthly_cost),
-                "savings_usd": None if a.monthly_cost is None else usd(e.monthly_cost - a.monthly_cost),
+                "savings_usd": None if a.monthly_cost is None else usd(-difference(e.monthly_cost, a.monthly_cost)),
                 "error": a.error,
             }
             for a in e.alternatives
@@ -180,15 +195,16 @@ def _has_tools(e: Estimate) -> bool:
 def _call_rows(e: Estimate, esc: Escape) -> list[list[str]]:
     rows = []
     tools = _has_tools(e)
-    for c in e.calls:
+    p = parts(e)
+    for i, c in enumerate(e.calls):
         a = c.approximate
         rows.append([
             c.name, _mix(c, esc), number(c.per_session, 2).rstrip("0").rstrip("."),
             _tok(c.static_system_tokens, a), *([_tok(c.tool_tokens, a)] if tools else []),
             f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
             _tok(c.output_tokens_mean, False),
-            dollars(c.cost_per_call, small=True), dollars(c.cost_per_session, small=True),
-            dollars(c.monthly_cost), f"{percent(c.monthly_cost, e.monthly_cost) or '0.0'}%",
+            dollars(c.cost_per_call, small=True), dollars(p.call_session[i], small=True),
+            dollars(p.call_monthly[i]), f"{p.call_share[i] or '0.0'}%",
         ])
     return rows
 
@@ -259,7 +275,7 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
 
 
 def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
-    return [[str(i), lv.call, esc(lv.description), dollars(lv.saving), f"{fixed(lv.saving_percent, 1)}%",
+    return [[str(i), lv.call, esc(lv.description), dollars(saving(lv)), f"{fixed(lv.saving_percent, 1)}%",
              lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
 
 
@@ -325,8 +341,9 @@ def to_table(analyses: Sequence[Analysis]) -> str:
         out.append("")
         out.extend(_summary_lines(e))
         if e.by_model:
-            out.append("by model:    " + ", ".join(f"{m} {dollars(v)} ({percent(v, e.monthly_cost) or '0.0'}%)"
-                                                   for m, v in e.by_model))
+            p = parts(e)
+            out.append("by model:    " + ", ".join(f"{m} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
+                                                   for i, (m, _) in enumerate(e.by_model)))
         out.extend(_extra_lines(e, x, markdown=False))
         if e.alternatives:
             out.append("")
@@ -338,8 +355,8 @@ def to_table(analyses: Sequence[Analysis]) -> str:
             out.extend(notes)
         out.append("")
     if len(analyses) > 1:
-        total = sum((a.estimate.monthly_cost for a in analyses), Decimal(0))
-        out.append(f"total across {len(analyses)} features: {dollars(total)}/month")
+        out.append(f"total across {len(analyses)} features: "
+                   f"{dollars(total([a.estimate.monthly_cost for a in analyses]))}/month")
         out.append("")
     return "\n".join(out)
 

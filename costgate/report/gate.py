@@ -14,11 +14,12 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from ..estimate.results import Estimate
 from ..gate.model import CallDiff, Crossing, FeatureDiff, GateResult, Invocation
 from ..version import __version__
 from .crossings import crossing_message, limit_text, setting_note, suggestions
 from .escape import code, html, md, plain
-from .money import change, dollars, fixed, number, percent, usd, usd_small
+from .money import change, difference, dollars, fixed, number, parts, percent, total, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
 
 MARKER = "<!-- costgate-report -->"
@@ -41,9 +42,24 @@ def _money_pair(before: Decimal | None, after: Decimal | None, small: bool = Fal
     return a if before is not None and after is not None and before == after else f"{b} → {a}"
 
 
+def _totals(result: GateResult) -> tuple[Decimal, Decimal]:
+    """The gate's total monthly spend before and after as displayed: the sums of the
+    features' displayed totals (``money.total``), so the feature rows add up to it."""
+    return (total([f.monthly_before for f in result.features]), total([f.monthly_after for f in result.features]))
+
+
+def _shown(e: Estimate | None) -> dict[str, tuple[Decimal, Decimal]]:
+    """Each call's displayed monthly cost and cost per session, apportioned to its
+    feature's displayed totals as in the estimate report (by call name)."""
+    if e is None:
+        return {}
+    p = parts(e)
+    return {c.name: (m, s) for c, m, s in zip(e.calls, p.call_monthly, p.call_session)}
+
+
 def verdict(result: GateResult) -> str:
     n = len(result.failures)
-    delta = change(result.monthly_before, result.monthly_after)
+    delta = change(*_totals(result))
     if n:
         return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, monthly cost {delta}"
     if not result.changed:
@@ -75,8 +91,11 @@ def _has_tools(f: FeatureDiff) -> bool:
 def _call_rows(f: FeatureDiff) -> list[list[str]]:
     rows = []
     tools = _has_tools(f)
+    before, after = _shown(f.before), _shown(f.after)
     for c in f.calls:
         b, a = c.before, c.after
+        bm, bs = before[b.name] if b else (None, None)
+        am, as_ = after[a.name] if a else (None, None)
         rows.append([
             f"`{c.name}`" + ("" if c.status == "kept" else f" ({c.status})")
             + (f" (was `{c.renamed_from}`)" if c.renamed_from else ""),
@@ -84,9 +103,8 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
             *([_tokdelta(b.tool_tokens if b else None, a.tool_tokens if a else None)] if tools else []),
             _tokdelta(int(b.input_tokens_mean.to_integral_value()) if b else None,
                       int(a.input_tokens_mean.to_integral_value()) if a else None),
-            _money_pair(b.cost_per_session if b else None, a.cost_per_session if a else None, True),
-            _money_pair(b.monthly_cost if b else None, a.monthly_cost if a else None),
-            change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO),
+            _money_pair(bs, as_, True), _money_pair(bm, am),
+            change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO, shown=(am or ZERO) - (bm or ZERO)),
         ])
     return rows
 
@@ -185,7 +203,7 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     head = [MARKER, f"## {verdict(result)}", ""]
     body = [
         f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
-        f"Total projected spend {_money_pair(result.monthly_before, result.monthly_after)} per month.", "",
+        f"Total projected spend {_money_pair(*_totals(result))} per month.", "",
         tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
                  disable_numparse=True) if result.features else "_No gated specs found._",
         "",
@@ -221,8 +239,10 @@ def to_table(result: GateResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _call_json(c: CallDiff) -> dict:
+def _call_json(c: CallDiff, before: dict[str, tuple[Decimal, Decimal]], after: dict[str, tuple[Decimal, Decimal]]) -> dict:
     b, a = c.before, c.after
+    bm, bs = before[b.name] if b else (None, None)
+    am, as_ = after[a.name] if a else (None, None)
     return {
         "name": c.name, "status": c.status, "renamed_from": c.renamed_from,
         "system_prompt_tokens_before": c.system_prompt_tokens[0],
@@ -231,11 +251,11 @@ def _call_json(c: CallDiff) -> dict:
         "tool_tokens_after": a.tool_tokens if a else None,
         "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
         "input_tokens_mean_after": None if a is None else fixed(a.input_tokens_mean, 1),
-        "cost_per_session_before_usd": None if b is None else usd_small(b.cost_per_session),
-        "cost_per_session_after_usd": None if a is None else usd_small(a.cost_per_session),
-        "monthly_cost_before_usd": None if b is None else usd(b.monthly_cost),
-        "monthly_cost_after_usd": None if a is None else usd(a.monthly_cost),
-        "monthly_delta_usd": usd(c.monthly_delta),
+        "cost_per_session_before_usd": None if bs is None else usd_small(bs),
+        "cost_per_session_after_usd": None if as_ is None else usd_small(as_),
+        "monthly_cost_before_usd": None if bm is None else usd(bm),
+        "monthly_cost_after_usd": None if am is None else usd(am),
+        "monthly_delta_usd": usd((am or ZERO) - (bm or ZERO)),
     }
 
 
@@ -246,6 +266,7 @@ def _setting_json(c: Crossing) -> dict | None:
 
 
 def to_json(result: GateResult) -> str:
+    before, after = _totals(result)
     doc = {
         "schema_version": SCHEMA_VERSION, "kind": "diff", "base": result.base, "head": result.head,
         "as_of": result.as_of.isoformat(), "passed": result.passed, "changed": result.changed,
@@ -253,8 +274,8 @@ def to_json(result: GateResult) -> str:
         "config_changed": result.config_changed,
         "pricing": None if result.pricing is None else pricing_dict(result.pricing),
         "pricing_error": result.pricing_error,
-        "monthly_cost_before_usd": usd(result.monthly_before), "monthly_cost_after_usd": usd(result.monthly_after),
-        "monthly_delta_usd": usd(result.monthly_delta),
+        "monthly_cost_before_usd": usd(before), "monthly_cost_after_usd": usd(after),
+        "monthly_delta_usd": usd(after - before),
         "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
         "features": [
             {
@@ -265,9 +286,9 @@ def to_json(result: GateResult) -> str:
                 "cost_per_session_after_usd": None if f.after is None else usd_small(f.after.cost_per_session),
                 "monthly_cost_before_usd": None if f.before is None else usd(f.before.monthly_cost),
                 "monthly_cost_after_usd": None if f.after is None else usd(f.after.monthly_cost),
-                "monthly_delta_usd": usd(f.monthly_delta),
+                "monthly_delta_usd": usd(difference(f.monthly_before, f.monthly_after)),
                 "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
-                "calls": [_call_json(c) for c in f.calls],
+                "calls": [_call_json(c, _shown(f.before), _shown(f.after)) for c in f.calls],
             }
             for f in result.features
         ],
