@@ -6,6 +6,7 @@ Options and output only: the work is ``pricing`` (validate, sync), ``gate.pricin
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,8 +137,13 @@ def diff(base, head, fmt, output, config, table_dir, as_of, seed, repo) -> int:
 
 
 @pricing.command()
-@click.option("--from", "source", type=click.Choice(["genai-prices"]), required=True,
-              help="Where to compare prices from (the optional genai-prices package's bundled data).")
+@click.option("--from", "source", required=True, metavar="genai-prices|litellm[:PATH]",
+              help="Where to compare prices from: the optional genai-prices package's bundled data, "
+              "or litellm's model_prices_and_context_window.json (PATH, or the copy tokencost bundles; "
+              "report only).")
+@click.option("--add-new", "add_new", is_flag=True, default=False,
+              help="genai-prices: also add the current models it lists that the table lacks (rules "
+              "map tokenizer and capability; models no rule maps are listed).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True, path_type=Path),
               default=None, help="Price directory to compare and update.  [default: ./pricing if it "
               "exists, else the shipped table (read only)]")
@@ -145,7 +151,7 @@ def diff(base, head, fmt, output, config, table_dir, as_of, seed, repo) -> int:
               help="Append a price period (since: --as-of) for every difference, or only report.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Compare, and date new periods, this day.  [default: today]")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def sync(source, directory, write, as_of, fmt) -> None:
+def sync(source, directory, write, as_of, fmt, add_new) -> None:
     """Compare the price table with genai-prices and write the differences.
 
     Compares the ordinary rates (input, cached input, output, long-context tiers) of
@@ -158,13 +164,30 @@ def sync(source, directory, write, as_of, fmt) -> None:
     from ..pricing.sync import compare, load_genai_prices, write_updates
     from ..report.pricing_table import sync_report
 
-    module = load_genai_prices()
     day = today_or(as_of)
     if directory is None:
         directory = Path("pricing") if Path("pricing").is_dir() else shipped_pricing_dir()
+    if source == "litellm" or source.startswith("litellm:"):
+        from ..pricing.litellm import compare_litellm, litellm_path
+
+        emit(sync_report(compare_litellm(load_table([directory]), day, litellm_path(source)), day, {}, fmt, False))
+        return
+    if source != "genai-prices":
+        raise CostgateError(f"unknown --from {source!r}", hint="use genai-prices, litellm or litellm:PATH")
+    module = load_genai_prices()
     if write and directory.resolve().name == "pricing_data":
         raise CostgateError("refusing to edit the installed copy of the price table",
                             file=str(directory), hint="run in a checkout: --dir pricing")
     report = compare(load_table([directory]), day, module)
     written = write_updates(report, directory, day) if write else {}
+    if add_new:
+        from ..pricing.add import plan, write_new
+
+        added = plan(load_table([directory]), day, module)
+        new_written = write_new(added, directory, day) if write else {}
+        for path, ids in new_written.items():
+            written[Path(f"{path} (new models)")] = ids
+        report = replace(report, unmapped=report.unmapped + tuple(
+            [f"new in {added.source}: {m.provider}/{m.id}" for m in added.new] * (not write)
+            + list(added.unmapped)))
     emit(sync_report(report, day, written, fmt, write))

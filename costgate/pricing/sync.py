@@ -29,7 +29,7 @@ from .model import RATE_KEYS, Model, PricePeriod, PriceTable
 SOURCE = "genai-prices"
 # costgate provider -> genai-prices provider (meta's Llama models are priced as on Groq)
 PROVIDERS = {"openai": "openai", "anthropic": "anthropic", "google": "google",
-             "mistral": "mistral", "deepseek": "deepseek", "meta": "groq"}
+             "mistral": "mistral", "deepseek": "deepseek", "meta": "groq", "xai": "x-ai"}
 FIELDS = {"input_mtok": "input", "cache_read_mtok": "cached_input", "output_mtok": "output"}
 REPORTED = {"cache_write_mtok": "cache_write_5m", "cache_write_1h_mtok": "cache_write_1h",
             "output_reasoning_mtok": "reasoning_output"}
@@ -152,6 +152,8 @@ def _compare_model(m: Model, ours: PricePeriod, values: dict) -> list[Difference
         for above in sorted(set(their_tiers) | set(tiers)):
             mine_t = getattr(tiers[above], field) if above in tiers else None
             theirs_t = their_tiers.get(above)
+            if theirs_t is None and base is not None and their_tiers:
+                theirs_t = base  # a flat rate beside tiered ones holds above the tier too
             if mine_t != theirs_t and not (theirs_t is None and base is None):
                 out.append(Difference(m.id, m.provider, f"tier >{above:,} {field}", mine_t, theirs_t))
     return out

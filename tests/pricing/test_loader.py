@@ -30,7 +30,7 @@ def load_error(tmp_path: Path, text: str, name: str = "acme.yaml") -> CostgateEr
 
 
 def test_shipped_table_loads_with_every_provider(table):
-    assert set(table.providers) == {"openai", "anthropic", "google", "mistral", "deepseek", "meta"}
+    assert set(table.providers) == {"openai", "anthropic", "google", "mistral", "deepseek", "meta", "xai"}
     for provider in table.providers.values():
         assert provider.source.startswith("https://")
         assert Path(provider.file).stem == provider.id
