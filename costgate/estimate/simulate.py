@@ -92,10 +92,12 @@ def estimate(
             calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)
             alt_spec = replace(spec, calls=calls)
             alt_rendered = {c.name: replace(rendered[c.name], call=c) for c in calls}
+            unpriced = [m for c in calls for m in c.models if _model(table, spec, c, m).priced_at(as_of) is None]
+            if unpriced:  # a model not priced yet on the day: a row that says so, not an abort
+                alts.append(Alternative(name, kind, None, None, error=f"no price on {as_of} "
+                                        f"({', '.join(dict.fromkeys(table.canonical(m) for m in unpriced))})"))
+                continue
             try:
-                for c in calls:
-                    for m in c.models:
-                        _model(table, spec, c, m)
                 r = _price_spec(alt_spec, table, alt_rendered, as_of, seed, sessions, tokens, classes, tails=False)
                 alts.append(Alternative(name, kind, r.cost_per_session, r.monthly_cost))
             except CostgateError as exc:
