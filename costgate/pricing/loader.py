@@ -23,10 +23,10 @@ from ..tokens import Approximation, ChatOverhead, registered
 from ..yamlio import Doc, DocPath, loads
 from . import check
 from .model import (
+    BILLING_RULES,
     CAPABILITIES,
     EFFORTS,
     KINDS,
-    BILLING_RULES,
     RATE_KEYS,
     BillingRules,
     Model,
@@ -43,7 +43,7 @@ BILLING_KEYS = BILLING_RULES + ("source",)
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
 APPROX_KEYS = ("base", "ratio", "source")
 MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
-              "cache_min_tokens", "capability", "reasoning", "billing", "snapshot_of", "checked", "deprecated",
+              "cache_min_tokens", "capability", "reasoning", "billing", "checked", "deprecated",
               "retired", "prices")
 REASONING_KEYS = ("effort_tokens", "default", "source")
 CHAT_ONLY = ("capability", "reasoning")
@@ -215,9 +215,7 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
                  deprecated=optional_day["deprecated"], retired=optional_day["retired"],
                  capability=capability, reasoning=reasoning,
-                 billing=_billing(doc, path + ("billing",), raw.get("billing")),
-                 snapshot_of=Fields(doc).ident(path + ("snapshot_of",), raw["snapshot_of"]) if "snapshot_of" in raw
-                 else None)
+                 billing=_billing(doc, path + ("billing",), raw.get("billing")))
 
 
 def _reasoning(doc: Doc, path: DocPath, raw: Any, context_window: int | None) -> ReasoningDefaults:

@@ -135,10 +135,12 @@ class BillingRules:
 
     def over(self, lower: "BillingRules") -> "BillingRules":
         """These rules, with the ones left unset taken from ``lower``."""
-        return BillingRules(*(lower_v if v is None else v for v, lower_v in (
-            (self.batch_discounts_cached_reads, lower.batch_discounts_cached_reads),
-            (self.batch_discounts_cache_writes, lower.batch_discounts_cache_writes),
-            (self.source, lower.source))))
+        return BillingRules(
+            batch_discounts_cached_reads=lower.batch_discounts_cached_reads if self.batch_discounts_cached_reads is None
+            else self.batch_discounts_cached_reads,
+            batch_discounts_cache_writes=lower.batch_discounts_cache_writes if self.batch_discounts_cache_writes is None
+            else self.batch_discounts_cache_writes,
+            source=self.source or lower.source)
 
     @property
     def reads_discounted(self) -> bool:
@@ -174,9 +176,6 @@ class Model:
     """Reasoning tokens per effort level; None: the model does not reason."""
     billing: BillingRules = BillingRules()
     """The model's own billing rules (unset ones come from its provider)."""
-    snapshot_of: str | None = None
-    """A dated snapshot's moving model (``gpt-4o-2024-08-06`` of ``gpt-4o``): it has its own
-    price history from its release, and inherits none of the moving model's."""
 
     def price_at(self, as_of: _dt.date) -> PricePeriod:
         """The price period in force on ``as_of``."""
