@@ -166,8 +166,9 @@ class Request:
 
 
 def request_cost(model, period, call, ws: Fraction, q: Request, batch: bool,  # type: ignore[no-untyped-def]
-                 quirks: frozenset[str]) -> Fraction:
-    """Items 1-4 and conversation caching: one request's USD, regular or batch."""
+                 quirks: frozenset[str], rules=None) -> Fraction:
+    """Items 1-4 and conversation caching: one request's USD, regular or batch. ``rules``:
+    the provider's billing rules (None: batch stacks on cache reads and writes)."""
     base = period.rates
     prompt = q.prefix + q.new + q.history
     rates = period.rates_for(math.ceil(prompt))  # 1. the tier the prompt reaches prices all of it
@@ -178,8 +179,12 @@ def request_cost(model, period, call, ws: Fraction, q: Request, batch: bool,  # 
     write = F((rates.cache_write_5m if call.cache.ttl == "5m" else rates.cache_write_1h) or rates.input)
     cached = F(rates.cached_input) if rates.cached_input is not None else rin
     # 2. prompt caching of the static prefix
+    explicit_write = (rates.cache_write_5m if call.cache.ttl == "5m" else rates.cache_write_1h) is not None
+    reads = writes = Fraction(0)  # the cache-read and explicit cache-write USD inside cost_in
     if caching and cacheable and q.prefix > 0 and q.prefix >= min_cache:
         prefix_rate = ws * write + (1 - ws) * cached
+        reads += q.prefix * (1 - ws) * cached
+        writes += q.prefix * ws * write if explicit_write else 0
     else:
         prefix_rate = rin
     cost_in = q.prefix * prefix_rate
@@ -191,7 +196,9 @@ def request_cost(model, period, call, ws: Fraction, q: Request, batch: bool,  # 
         read_ok = q.read > 0 and read_at >= min_cache
         write_ok = whole >= min_cache
         cost_in += q.read * (cached if read_ok else rin)
+        reads += q.read * cached if read_ok else 0
         cost_in += (q.history - q.read + q.new) * (write if write_ok else rin)
+        writes += (q.history - q.read + q.new) * write if write_ok and explicit_write else 0
     else:
         cost_in += (q.history + q.new) * rin
     out_rate = F(rates.output or 0)
@@ -203,7 +210,12 @@ def request_cost(model, period, call, ws: Fraction, q: Request, batch: bool,  # 
             batch_in = F(base.batch_input) * rin / F(base.input)
         else:
             raise no_batch(model)
-        cost_in = cost_in * batch_in / rin if rin else cost_in
+        if rin:
+            scale = batch_in / rin
+            keep_reads = rules is not None and rules.batch_discounts_cached_reads is False
+            keep_writes = rules is not None and rules.batch_discounts_cache_writes is False
+            cost_in = ((cost_in - reads - writes) * scale + reads * (1 if keep_reads else scale)
+                       + writes * (1 if keep_writes else scale))
         if out_rate:
             if rates.batch_output is not None:
                 batch_out = F(rates.batch_output)
@@ -361,9 +373,9 @@ def reference_call(spec, table: PriceTable, call, as_of,  # type: ignore[no-unty
                 if model.context_window and q.prefix + q.new + q.history > model.context_window:
                     raise CostgateError(f"turn {t + 1} is over the context window of {model.id}")
                 b = F(call.batch)
-                llm = (1 - b) * request_cost(model, period, call, ws, q, False, quirks)
+                llm = (1 - b) * request_cost(model, period, call, ws, q, False, quirks, table.billing(model))
                 if b:
-                    llm += b * request_cost(model, period, call, ws, q, True, quirks)
+                    llm += b * request_cost(model, period, call, ws, q, True, quirks, table.billing(model))
                 cost = miss * (1 + retry) * llm + extra[t][i] + summaries[t]  # 5., 6.
                 costs.append(cost)
                 requests[t][i] += F(share) * cost  # 7.

@@ -2,8 +2,8 @@
 
 The provider's rules for one model: long-context tiers (a cliff on the request's input
 tokens), prompt-cache reads and writes on the static prefix (write premiums, minimum
-cacheable length, how often a TTL window is rewritten), batch discounts stacked on cache
-prices, and output. Within one tier and one caching state a request's price is linear
+cacheable length, how often a TTL window is rewritten), batch discounts (stacked on cache
+prices or not, by the provider's ``billing:`` rules), and output. Within one tier and one caching state a request's price is linear
 in its tokens, so the simulator prices whole groups of requests at once from integer
 token sums, and gets exactly what pricing them one by one would give.
 
@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from ..errors import CostgateError
 from ..pricing import Model, PricePeriod, Rates
+from ..pricing.model import BillingRules
 from ..spec import Call
 from ..spec.model import CacheTTL
 
@@ -98,6 +99,8 @@ class Pricing:
     """Share of requests sent through the batch API."""
     history_caching: bool = False
     """Conversation caching: the conversation so far is read from the cache, the new turn written."""
+    rules: BillingRules = BillingRules()
+    """The provider's rules for combining discounts (batch on cache prices)."""
 
     def rates_for(self, input_tokens: int) -> Rates:
         return self.period.rates_for(input_tokens)
@@ -126,31 +129,36 @@ class Pricing:
 
     def _side(self, rates: Rates, caches: bool, read: bool, write: bool, *, batch: bool) -> Coefficients:
         rate_in = Fraction(rates.input)
-        prefix_rate = rate_in
-        write_rate = Fraction(getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h")
-                              or rates.input)
-        if caches and rates.cached_input is not None:
-            ws = self.write_share
-            prefix_rate = ws * write_rate + (1 - ws) * Fraction(rates.cached_input)
-        read_rate = Fraction(rates.cached_input) if read and rates.cached_input is not None else rate_in
-        written = write_rate if write and rates.cached_input is not None else rate_in
+        explicit_write = getattr(rates, "cache_write_5m" if self.ttl == "5m" else "cache_write_1h")
+        write_rate = Fraction(explicit_write or rates.input)
         out_rate = Fraction(rates.output or 0)
         reasoning_rate = Fraction(getattr(rates, "reasoning_output", None) or rates.output or 0)
-        rest_rate = written
+        in_scale = read_scale = write_scale = Fraction(1)
         if batch:
-            # Batch discounts stack on cache pricing (Anthropic, OpenAI): every input
-            # component scales by the batch/regular input ratio of the applicable rates.
+            # The batch discount scales input by the batch/regular input ratio of the
+            # applicable rates. Whether it stacks on cache prices is the provider's rule
+            # (``billing:``): Anthropic discounts cache reads and writes too; OpenAI's
+            # GPT-4o/4.1/o-series and Gemini bill cache reads at the standard cached rate.
             batch_in = Fraction(rates.batch_input) if rates.batch_input else (
                 self._needs_batch("batch_input") * rate_in / Fraction(self.base.input))
             if rate_in:
-                scale = batch_in / rate_in
-                rest_rate, prefix_rate, read_rate, written = (x * scale for x in (rest_rate, prefix_rate, read_rate,
-                                                                                  written))
+                in_scale = batch_in / rate_in
+            read_scale = in_scale if self.rules.reads_discounted else Fraction(1)
+            # a write at the plain input price is ordinary input, discounted like any
+            write_scale = in_scale if self.rules.writes_discounted or explicit_write is None else Fraction(1)
             if out_rate:
                 batch_out = Fraction(rates.batch_output) if rates.batch_output else (
                     self._needs_batch("batch_output") * out_rate / Fraction(self.base.output or 1))
                 reasoning_rate = reasoning_rate * batch_out / out_rate
                 out_rate = batch_out
+        plain = rate_in * in_scale
+        prefix_rate = plain
+        if caches and rates.cached_input is not None:
+            ws = self.write_share
+            prefix_rate = ws * write_rate * write_scale + (1 - ws) * Fraction(rates.cached_input) * read_scale
+        read_rate = Fraction(rates.cached_input) * read_scale if read and rates.cached_input is not None else plain
+        written = write_rate * write_scale if write and rates.cached_input is not None else plain
+        rest_rate = written
         return Coefficients(rest_rate / MILLION, prefix_rate / MILLION, out_rate / MILLION, read_rate / MILLION,
                             written / MILLION, reasoning_rate / MILLION)
 

@@ -238,7 +238,8 @@ def _pricing(ctx: Context, call: Call, model: Model, served: Fraction) -> Pricin
     return Pricing(model=model, base=period.rates, period=period,
                    write_share=Fraction(1) if per_window <= 1 else 1 / per_window, ttl=ttl,
                    caching=call.cache.prompt_prefix or call.cache.history, min_cache=model.cache_min_tokens or 0,
-                   batch_share=Fraction(call.batch), history_caching=call.cache.history)
+                   batch_share=Fraction(call.batch), history_caching=call.cache.history,
+                   rules=ctx.table.billing(model))
 
 
 def _input_mean(ct: CallTokens, weights: list[Fraction]) -> Fraction:

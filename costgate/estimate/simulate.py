@@ -92,10 +92,11 @@ def estimate(
             calls = tuple(replace(c, mix=mixes.get(c.name, c.mix)) for c in spec.calls)
             alt_spec = replace(spec, calls=calls)
             alt_rendered = {c.name: replace(rendered[c.name], call=c) for c in calls}
+            unpriced = _unpriced(table, spec, calls, as_of)
+            if unpriced:  # a model not priced yet on the day: a row that says so, not an abort
+                alts.append(Alternative(name, kind, None, None, error=unpriced))
+                continue
             try:
-                for c in calls:
-                    for m in c.models:
-                        _model(table, spec, c, m)
                 r = _price_spec(alt_spec, table, alt_rendered, as_of, seed, sessions, tokens, classes, tails=False)
                 alts.append(Alternative(name, kind, r.cost_per_session, r.monthly_cost))
             except CostgateError as exc:
@@ -103,6 +104,12 @@ def estimate(
                     raise
                 alts.append(Alternative(name, kind, None, None, error=exc.message))
     return replace(main, alternatives=tuple(alts), warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _unpriced(table: PriceTable, spec: Spec, calls: Sequence[Call], as_of: date) -> str | None:
+    """"no price on DAY (models)" when a model of ``calls`` has no price on ``as_of``."""
+    gone = [m for c in calls for m in c.models if _model(table, spec, c, m).priced_at(as_of) is None]
+    return f"no price on {as_of} ({', '.join(dict.fromkeys(table.canonical(m) for m in gone))})" if gone else None
 
 
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:

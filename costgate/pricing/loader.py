@@ -23,10 +23,12 @@ from ..tokens import Approximation, ChatOverhead, registered
 from ..yamlio import Doc, DocPath, loads
 from . import check
 from .model import (
+    BILLING_RULES,
     CAPABILITIES,
     EFFORTS,
     KINDS,
     RATE_KEYS,
+    BillingRules,
     Model,
     PricePeriod,
     PriceTable,
@@ -36,11 +38,13 @@ from .model import (
 )
 
 SCHEMA_VERSION = 1
-TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "tokenizers", "models")
+TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "billing", "tokenizers", "models")
+BILLING_KEYS = BILLING_RULES + ("source",)
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
 APPROX_KEYS = ("base", "ratio", "source")
 MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
-              "cache_min_tokens", "capability", "reasoning", "checked", "deprecated", "retired", "prices")
+              "cache_min_tokens", "capability", "reasoning", "billing", "checked", "deprecated",
+              "retired", "prices")
 REASONING_KEYS = ("effort_tokens", "default", "source")
 CHAT_ONLY = ("capability", "reasoning")
 """Model keys an embedding model may not have: it neither reasons nor is routed."""
@@ -49,7 +53,7 @@ TIER_KEYS = ("above",) + RATE_KEYS
 # Allowed keys per mapping, by schema path: what the JSON Schema test compares with
 # pricing.schema.json at every nesting level.
 KEYS: dict[str, tuple[str, ...]] = {
-    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
+    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "billing": BILLING_KEYS, "models[].billing": BILLING_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
     "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
     "models[].reasoning": REASONING_KEYS, "models[].reasoning.effort_tokens": EFFORTS,
 }
@@ -79,6 +83,7 @@ class ParsedFile:
     doc: Doc
     model_paths: dict[str, DocPath]
     """Model id -> its path in the document, for later messages."""
+    billing_given: bool = False
 
 
 def shipped_pricing_dir() -> Path:
@@ -115,7 +120,7 @@ def load_file(text: str, file: str) -> ParsedFile:
                                    for k in ("per_message", "per_name", "reply") if k in raw})
     provider = Provider(id=pid, name=Fields(doc).text(("name",), top["name"]),
                         source=Fields(doc).url(("source",), top["source"]),
-                        chat_overhead=overhead, file=file)
+                        chat_overhead=overhead, file=file, billing=_billing(doc, ("billing",), top.get("billing")))
     approximations = _approximations(doc, top.get("tokenizers"))
     raw_models = top["models"]
     if not isinstance(raw_models, list) or not raw_models:
@@ -127,7 +132,22 @@ def load_file(text: str, file: str) -> ParsedFile:
         model = _model(doc, ("models", i), raw, pid)
         paths[model.id] = ("models", i)
         models.append(model)
-    return ParsedFile(provider, "chat_overhead" in top, models, approximations, doc, paths)
+    return ParsedFile(provider, "chat_overhead" in top, models, approximations, doc, paths, "billing" in top)
+
+
+def _billing(doc: Doc, path: DocPath, raw: Any) -> BillingRules:
+    """A ``billing:`` block: how discounts combine, each rule true or false, with its source."""
+    if raw is None:
+        return BillingRules()
+    raw = Fields(doc).mapping(path, raw, allowed=BILLING_KEYS, required=("source",))
+    rules = {}
+    for key in BILLING_RULES:
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise doc.error(path + (key,), f"{where(path + (key,))} must be true or false, got {raw[key]!r}",
+                                f"write {key}: true (the batch discount applies) or false (it does not)")
+            rules[key] = raw[key]
+    return BillingRules(**rules, source=Fields(doc).url(path + ("source",), raw["source"]))
 
 
 def _approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
@@ -194,7 +214,8 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
                  prices=periods, file=doc.file, line=doc.line(path) or 0,
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
                  deprecated=optional_day["deprecated"], retired=optional_day["retired"],
-                 capability=capability, reasoning=reasoning)
+                 capability=capability, reasoning=reasoning,
+                 billing=_billing(doc, path + ("billing",), raw.get("billing")))
 
 
 def _reasoning(doc: Doc, path: DocPath, raw: Any, context_window: int | None) -> ReasoningDefaults:
@@ -323,6 +344,8 @@ def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,
     old = providers.get(new.id)
     if old is not None and not pf.overhead_given:
         new = replace(new, chat_overhead=old.chat_overhead)
+    if old is not None and not pf.billing_given:
+        new = replace(new, billing=old.billing)
     providers[new.id] = new
     approximations.update(pf.approximations)
     for m in pf.models:

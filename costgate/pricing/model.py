@@ -118,6 +118,43 @@ class ReasoningDefaults:
 
 
 @dataclass(frozen=True)
+class BillingRules:
+    """How a provider combines discounts (``billing:`` in a price file, provider-wide or on one
+    model). ``None`` leaves a rule to the level above: model, then provider, then the default
+    (True: a batch discount applies to cache reads and cache writes as to any input)."""
+
+    batch_discounts_cached_reads: bool | None = None
+    """Batch requests bill cache reads at ``cached_input`` x batch/regular input (True:
+    Anthropic, Mistral, OpenAI's GPT-5 family), or at the standard ``cached_input`` (False:
+    OpenAI's GPT-4o/4.1/o-series and Gemini, as genai-prices and litellm price them)."""
+    batch_discounts_cache_writes: bool | None = None
+    """Batch requests bill ``cache_write_*`` at the write rate x batch/regular input (True:
+    Anthropic), or at the standard write rate (False). Writes billed at the plain input rate
+    (no ``cache_write_*``: OpenAI, Gemini implicit caching) are ordinary input either way."""
+    source: str | None = None
+
+    def over(self, lower: "BillingRules") -> "BillingRules":
+        """These rules, with the ones left unset taken from ``lower``."""
+        return BillingRules(
+            batch_discounts_cached_reads=lower.batch_discounts_cached_reads if self.batch_discounts_cached_reads is None
+            else self.batch_discounts_cached_reads,
+            batch_discounts_cache_writes=lower.batch_discounts_cache_writes if self.batch_discounts_cache_writes is None
+            else self.batch_discounts_cache_writes,
+            source=self.source or lower.source)
+
+    @property
+    def reads_discounted(self) -> bool:
+        return self.batch_discounts_cached_reads is not False
+
+    @property
+    def writes_discounted(self) -> bool:
+        return self.batch_discounts_cache_writes is not False
+
+
+BILLING_RULES: tuple[str, ...] = ("batch_discounts_cached_reads", "batch_discounts_cache_writes")
+
+
+@dataclass(frozen=True)
 class Model:
     id: str
     provider: str
@@ -137,6 +174,8 @@ class Model:
     """Routing class; None for embeddings (and for a model nobody classed)."""
     reasoning: ReasoningDefaults | None = None
     """Reasoning tokens per effort level; None: the model does not reason."""
+    billing: BillingRules = BillingRules()
+    """The model's own billing rules (unset ones come from its provider)."""
 
     def price_at(self, as_of: _dt.date) -> PricePeriod:
         """The price period in force on ``as_of``."""
@@ -172,6 +211,7 @@ class Provider:
     source: str
     chat_overhead: ChatOverhead
     file: str
+    billing: BillingRules = BillingRules()
 
 
 @dataclass(frozen=True)
@@ -199,6 +239,11 @@ class PriceTable:
     def canonical(self, name: str) -> str:
         """The canonical id of ``name`` (an id or alias), or ``name`` when unknown."""
         return self.aliases.get(name, name)
+
+    def billing(self, model: Model) -> BillingRules:
+        """The billing rules of ``model``: its own, then its provider's, then the defaults."""
+        provider = self.providers.get(model.provider)
+        return model.billing.over(provider.billing if provider else BillingRules())
 
     def tokenizer(self, model: Model) -> Tokenizer:
         return resolve(model.tokenizer, self.approximations)

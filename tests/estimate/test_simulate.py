@@ -9,6 +9,7 @@ OpenAI chat overhead (pricing/openai.yaml): 3 tokens per message + the role's to
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -228,3 +229,16 @@ def test_sampling_error_of_the_monthly_mean_by_hand(tmp_path):
     assert e.monthly_cost == D("40.5")  # 1.35e-6 x 3e7
     assert e.monthly_cost_se == D("4.5")
     assert e.monthly_cost_ci95 == (D("40.5") - D("8.82"), D("40.5") + D("8.82"))
+
+
+def test_unpriced_scenario_is_a_row_not_an_abort(tmp_path):
+    """On 2025-06-01 gpt-5 (first price 2025-08-07) has no price: the scenario that moves the call
+    to it is a row saying so (text and JSON), and the rest of the estimate stands."""
+    spec = make_spec(tmp_path, answer(), extra="scenarios:\n  five: {answer: {model: gpt-5}}\n"
+                     "  mini: {answer: {model: gpt-4o-mini}}\n")
+    e = estimate(load_spec(spec), load_table(), as_of=date(2025, 6, 1))
+    alts = {a.name: a for a in e.alternatives}
+    assert alts["five"].error == "no price on 2025-06-01 (gpt-5)"
+    assert alts["five"].monthly_cost is None and alts["mini"].monthly_cost is not None
+    row = {a["name"]: a for a in json.loads(to_json([Analysis(e)]))["estimates"][0]["alternatives"]}["five"]
+    assert row["error"] == "no price on 2025-06-01 (gpt-5)" and row["monthly_cost_usd"] is None
