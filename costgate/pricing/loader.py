@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import stat
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from ..errors import CostgateError, suggest
 from ..fields import Fields, where, with_list
 from ..limits import DEFAULT_LIMITS
 from ..tokens import Approximation, ChatOverhead, registered
+from ..tokens.scripts import SCRIPTS
 from ..yamlio import Doc, DocPath, loads
 from . import check
 from .model import (
@@ -38,7 +40,9 @@ from .model import (
 SCHEMA_VERSION = 1
 TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "tokenizers", "models")
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
-APPROX_KEYS = ("base", "ratio", "source")
+APPROX_KEYS = ("base", "ratio", "ratios", "source", "error")
+ERROR_KEYS = ("p50", "p95")
+"""A tokenizer approximation's measured relative error of a text's count (docs/pricing.md)."""
 MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
               "cache_min_tokens", "capability", "reasoning", "checked", "deprecated", "retired", "prices")
 REASONING_KEYS = ("effort_tokens", "default", "source")
@@ -49,7 +53,8 @@ TIER_KEYS = ("above",) + RATE_KEYS
 # Allowed keys per mapping, by schema path: what the JSON Schema test compares with
 # pricing.schema.json at every nesting level.
 KEYS: dict[str, tuple[str, ...]] = {
-    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
+    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "tokenizers.*": APPROX_KEYS, "tokenizers.*.ratios": SCRIPTS,
+    "tokenizers.*.error": ERROR_KEYS, "models[]": MODEL_KEYS,
     "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
     "models[].reasoning": REASONING_KEYS, "models[].reasoning.effort_tokens": EFFORTS,
 }
@@ -140,17 +145,37 @@ def _approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
     exact = registered()
     for family, spec in raw.items():
         path = ("tokenizers", family)
-        spec = Fields(doc).mapping(path, spec, allowed=APPROX_KEYS, required=APPROX_KEYS)
+        spec = Fields(doc).mapping(path, spec, allowed=APPROX_KEYS, required=("base", "source"))
         base = Fields(doc).text(path + ("base",), spec["base"])
         if base not in exact:
             raise doc.error(path + ("base",), f"tokenizer {family!r} is based on {base!r}, "
                             "which is not a registered exact tokenizer",
                             with_list(suggest(base, exact), "registered exact tokenizers", exact))
-        ratio = Fields(doc).price(path + ("ratio",), spec["ratio"])
-        if ratio <= 0 or ratio > 100:
-            raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be above 0 and at most 100")
-        out[family] = Approximation(base, ratio, Fields(doc).text(path + ("source",), spec["source"]))
+        ratios = {}
+        if "ratios" in spec:
+            raw_ratios = Fields(doc).mapping(path + ("ratios",), spec["ratios"], allowed=SCRIPTS, required=())
+            ratios = {k: _ratio(doc, path + ("ratios", k), family, v) for k, v in raw_ratios.items()}
+        if "ratio" in spec:
+            ratio = _ratio(doc, path + ("ratio",), family, spec["ratio"])
+        elif "latin" in ratios:
+            ratio = ratios["latin"]
+        else:
+            raise doc.error(path, f"tokenizer {family!r} needs a ratio (every script) or ratios with latin",
+                            'write ratio: "1.05" or ratios: {latin: "1.05", cjk: "1.3"}')
+        p50 = p95 = None
+        if "error" in spec:
+            err = Fields(doc).mapping(path + ("error",), spec["error"], allowed=ERROR_KEYS, required=ERROR_KEYS)
+            p50, p95 = (Fields(doc).price(path + ("error", k), err[k]) for k in ERROR_KEYS)
+        out[family] = Approximation(base, ratio, Fields(doc).text(path + ("source",), spec["source"]),
+                                    tuple(ratios.items()), p50, p95)
     return out
+
+
+def _ratio(doc: Doc, path: DocPath, family: str, value: Any) -> Decimal:
+    ratio = Fields(doc).price(path, value)
+    if ratio <= 0 or ratio > 100:
+        raise doc.error(path, f"tokenizer {family!r} ratio must be above 0 and at most 100")
+    return ratio
 
 
 def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
