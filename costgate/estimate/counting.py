@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from decimal import ROUND_CEILING, Decimal
 from typing import Iterable, Sequence
 
 from ..tokens import ApproxTokenizer, TiktokenTokenizer, Tokenizer
@@ -67,15 +66,13 @@ def counts(tok: Tokenizer, texts: Sequence[str]) -> list[int]:
         memo = _exact_counts(tok.name, texts)
         return [memo[t] for t in texts]
     if isinstance(tok, ApproxTokenizer) and isinstance(tok.base, TiktokenTokenizer):
-        memo = _exact_counts(tok.base.name, texts)
-        approx = _memo(f"{tok.name}~{tok.ratio}")
-        out = []
-        for t in texts:
-            n = approx.get(t)
-            if n is None:
-                n = approx[t] = int((Decimal(memo[t]) * tok.ratio).to_integral_value(rounding=ROUND_CEILING))
-            out.append(n)
-        return out
+        approx = _memo(f"{tok.name}~{tok.ratio}~{tok.ratios}")
+        todo = {t: tok.parts(t) for t in dict.fromkeys(texts) if t not in approx}
+        if todo:
+            base = _exact_counts(tok.base.name, [part for parts in todo.values() for _, part in parts])
+            for t, parts in todo.items():
+                approx[t] = tok.combine((s, base[part]) for s, part in parts)
+        return [approx[t] for t in texts]
     memo = _memo(f"plugin:{tok.name}")
     for t in dict.fromkeys(texts):
         if t not in memo:

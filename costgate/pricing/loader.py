@@ -20,15 +20,14 @@ from ..errors import CostgateError, suggest
 from ..fields import Fields, where, with_list
 from ..limits import DEFAULT_LIMITS
 from ..tokens import Approximation, ChatOverhead, registered
+from ..tokens.scripts import SCRIPTS
 from ..yamlio import Doc, DocPath, loads
 from . import check
 from .model import (
-    BILLING_RULES,
     CAPABILITIES,
     EFFORTS,
     KINDS,
     RATE_KEYS,
-    BillingRules,
     Model,
     PricePeriod,
     PriceTable,
@@ -36,12 +35,13 @@ from .model import (
     ReasoningDefaults,
     Tier,
 )
+from .sections import APPROX_KEYS, BILLING_KEYS, ERROR_KEYS, billing_rules
+from .sections import approximations as read_approximations
 
 SCHEMA_VERSION = 1
 TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "billing", "tokenizers", "models")
-BILLING_KEYS = BILLING_RULES + ("source",)
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
-APPROX_KEYS = ("base", "ratio", "source")
+"""A tokenizer approximation's measured relative error of a text's count (docs/pricing.md)."""
 MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
               "cache_min_tokens", "capability", "reasoning", "billing", "checked", "deprecated",
               "retired", "prices")
@@ -53,7 +53,9 @@ TIER_KEYS = ("above",) + RATE_KEYS
 # Allowed keys per mapping, by schema path: what the JSON Schema test compares with
 # pricing.schema.json at every nesting level.
 KEYS: dict[str, tuple[str, ...]] = {
-    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "billing": BILLING_KEYS, "models[].billing": BILLING_KEYS, "tokenizers.*": APPROX_KEYS, "models[]": MODEL_KEYS,
+    "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "billing": BILLING_KEYS, "models[].billing": BILLING_KEYS,
+    "tokenizers.*": APPROX_KEYS, "tokenizers.*.ratios": SCRIPTS, "tokenizers.*.error": ERROR_KEYS,
+    "models[]": MODEL_KEYS,
     "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
     "models[].reasoning": REASONING_KEYS, "models[].reasoning.effort_tokens": EFFORTS,
 }
@@ -120,8 +122,8 @@ def load_file(text: str, file: str) -> ParsedFile:
                                    for k in ("per_message", "per_name", "reply") if k in raw})
     provider = Provider(id=pid, name=Fields(doc).text(("name",), top["name"]),
                         source=Fields(doc).url(("source",), top["source"]),
-                        chat_overhead=overhead, file=file, billing=_billing(doc, ("billing",), top.get("billing")))
-    approximations = _approximations(doc, top.get("tokenizers"))
+                        chat_overhead=overhead, file=file, billing=billing_rules(doc, ("billing",), top.get("billing")))
+    approximations = read_approximations(doc, top.get("tokenizers"))
     raw_models = top["models"]
     if not isinstance(raw_models, list) or not raw_models:
         raise doc.error(("models",), "models must be a non-empty list",
@@ -133,44 +135,6 @@ def load_file(text: str, file: str) -> ParsedFile:
         paths[model.id] = ("models", i)
         models.append(model)
     return ParsedFile(provider, "chat_overhead" in top, models, approximations, doc, paths, "billing" in top)
-
-
-def _billing(doc: Doc, path: DocPath, raw: Any) -> BillingRules:
-    """A ``billing:`` block: how discounts combine, each rule true or false, with its source."""
-    if raw is None:
-        return BillingRules()
-    raw = Fields(doc).mapping(path, raw, allowed=BILLING_KEYS, required=("source",))
-    rules = {}
-    for key in BILLING_RULES:
-        if key in raw:
-            if not isinstance(raw[key], bool):
-                raise doc.error(path + (key,), f"{where(path + (key,))} must be true or false, got {raw[key]!r}",
-                                f"write {key}: true (the batch discount applies) or false (it does not)")
-            rules[key] = raw[key]
-    return BillingRules(**rules, source=Fields(doc).url(path + ("source",), raw["source"]))
-
-
-def _approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise doc.error(("tokenizers",), "tokenizers must be a mapping of family name to "
-                        "{base, ratio, source}")
-    out = {}
-    exact = registered()
-    for family, spec in raw.items():
-        path = ("tokenizers", family)
-        spec = Fields(doc).mapping(path, spec, allowed=APPROX_KEYS, required=APPROX_KEYS)
-        base = Fields(doc).text(path + ("base",), spec["base"])
-        if base not in exact:
-            raise doc.error(path + ("base",), f"tokenizer {family!r} is based on {base!r}, "
-                            "which is not a registered exact tokenizer",
-                            with_list(suggest(base, exact), "registered exact tokenizers", exact))
-        ratio = Fields(doc).price(path + ("ratio",), spec["ratio"])
-        if ratio <= 0 or ratio > 100:
-            raise doc.error(path + ("ratio",), f"tokenizer {family!r} ratio must be above 0 and at most 100")
-        out[family] = Approximation(base, ratio, Fields(doc).text(path + ("source",), spec["source"]))
-    return out
 
 
 def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
@@ -215,7 +179,7 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
                  deprecated=optional_day["deprecated"], retired=optional_day["retired"],
                  capability=capability, reasoning=reasoning,
-                 billing=_billing(doc, path + ("billing",), raw.get("billing")))
+                 billing=billing_rules(doc, path + ("billing",), raw.get("billing")))
 
 
 def _reasoning(doc: Doc, path: DocPath, raw: Any, context_window: int | None) -> ReasoningDefaults:

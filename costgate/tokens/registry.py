@@ -2,22 +2,25 @@
 other tokenizers can join.
 
 Families without an offline vocabulary (Claude, Gemini, ...) are counted as o200k tokens
-times a calibration ratio. The ratio is data (it lives in the pricing table next to the
-model), and every count made that way is flagged ``exact=False`` so reports can say
-"approximate". An optional package can ``register()`` an exact tokenizer under the
+times a calibration ratio, one per writing script (``scripts.py``: Latin, code, CJK,
+Cyrillic, Arabic, emoji, other). The ratios are data (they live in the pricing table next
+to the model, with the measured error), a text's count is rounded to the nearest token once
+(not up: rounding up added a token to every string), and every count made that way is
+flagged ``exact=False`` so reports can say "approximate". An optional package can ``register()`` an exact tokenizer under the
 family's name; the registry wins over the approximation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
-from typing import Callable, Mapping, NamedTuple, Protocol
+from typing import Callable, Iterable, Mapping, NamedTuple, Protocol
 
 from ..errors import CostgateError
 from . import exact as _exact_families
 from .encodings import ENCODING_SHA256, count_tokens
+from .scripts import segments
 
 
 class Tokenizer(Protocol):
@@ -52,9 +55,19 @@ def _count_cached(encoding: str, text: str) -> int:
     return count_tokens(encoding, text)
 
 
+Ratios = tuple[tuple[str, Decimal], ...]
+"""(script, ratio) pairs; a script not listed takes the family's plain ``ratio``."""
+
+
+def round_tokens(value: Decimal) -> int:
+    """An approximate count to the nearest whole token (halves to even: no bias)."""
+    return int(value.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
 @dataclass(frozen=True)
 class ApproxTokenizer:
-    """A base tokenizer's count times a calibration ratio, rounded up. Never exact."""
+    """A base tokenizer's count times a calibration ratio per script, rounded to the nearest
+    token once per text. Never exact."""
 
     name: str
     base: Tokenizer
@@ -63,10 +76,29 @@ class ApproxTokenizer:
     exact: bool = False
     exact_with: str = ""
     """The pip requirement that would count this family exactly ("costgate[llama]"), if any."""
+    ratios: Ratios = ()
+    """Per-script ratios (``scripts.SCRIPTS``); empty: ``ratio`` for every script."""
+    p50_error: Decimal | None = None
+    p95_error: Decimal | None = None
+    """The calibration's median and 95th-percentile relative error of a text's count."""
+
+    def ratio_for(self, script: str) -> Decimal:
+        for name, r in self.ratios:
+            if name == script:
+                return r
+        return self.ratio
+
+    def parts(self, text: str) -> list[tuple[str, str]]:
+        """The pieces of ``text`` counted apart: its script runs, or the whole text when one
+        ratio serves every script."""
+        return segments(text) if self.ratios else ([("latin", text)] if text else [])
+
+    def combine(self, counted: Iterable[tuple[str, int]]) -> int:
+        """The count of a text from its pieces' base counts."""
+        return round_tokens(sum((Decimal(n) * self.ratio_for(s) for s, n in counted), Decimal(0)))
 
     def count(self, text: str) -> int:
-        n = self.base.count(text)
-        return int((Decimal(n) * self.ratio).to_integral_value(rounding=ROUND_CEILING))
+        return self.combine((s, self.base.count(part)) for s, part in self.parts(text))
 
 
 _REGISTRY: dict[str, Callable[[], Tokenizer]] = {}
@@ -125,21 +157,24 @@ class Approximation(NamedTuple):
     base: str
     ratio: Decimal
     source: str
+    ratios: Ratios = ()
+    """Per-script ratios; ``ratio`` is the one for Latin text and any script not listed."""
+    p50_error: Decimal | None = None
+    p95_error: Decimal | None = None
 
 
 def resolve(name: str, approximations: Mapping[str, Approximation] | None = None) -> Tokenizer:
     """The tokenizer for a family: a registered exact one, else its declared approximation.
 
-    ``approximations`` maps a family name to (base tokenizer, ratio, source) as declared in
-    the pricing data.
+    ``approximations`` maps a family name to (base tokenizer, ratio, source, ...) as declared
+    in the pricing data.
     """
     if name in registered():
         return get_tokenizer(name)
     if approximations and name in approximations:
-        base, ratio, source = approximations[name]
-        return ApproxTokenizer(name=name, base=get_tokenizer(base), ratio=ratio, source=source,
-                               exact_with=_exact_families.extra_for(name))
+        a = approximations[name]
+        return ApproxTokenizer(name=name, base=get_tokenizer(a.base), ratio=a.ratio, source=a.source,
+                               exact_with=_exact_families.extra_for(name), ratios=a.ratios,
+                               p50_error=a.p50_error, p95_error=a.p95_error)
     known = list(registered()) + list(approximations or ())
     raise CostgateError(f"unknown tokenizer {name!r}", hint=f"known: {', '.join(sorted(known))}")
-
-

@@ -180,9 +180,9 @@ def test_tokenizer_declared_in_another_file(tmp_path):
     write(tmp_path / "layer", {"acme.yaml": GOOD.replace("o200k_base", "betatok")})
     write(tmp_path / "layer", {"beta.yaml": beta})
     t = load_table([tmp_path / "layer"])
-    assert t.approximations["betatok"] == ("cl100k_base", D("1.5"), "measured")
+    assert t.approximations["betatok"][:3] == ("cl100k_base", D("1.5"), "measured")
     tok = t.tokenizer(t.model("acme-1"))
-    assert not tok.exact and tok.count("hello world") == 3  # ceil(2 * 1.5)
+    assert not tok.exact and tok.count("hello world") == 3  # 2 * 1.5
 
 
 def test_invalid_yaml_and_empty_file(tmp_path):

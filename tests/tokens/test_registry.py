@@ -1,5 +1,5 @@
 """The tokenizer registry (costgate.tokens.registry): approximations of tokenizers costgate
-does not ship (rounded up), the built-ins, and plugins registered in code or through entry
+does not ship (rounded to the nearest token, per-script ratios), the built-ins, and plugins registered in code or through entry
 points, which win over an approximation (at the command line too)."""
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ class FixedTokenizer:
     (10, "1.16", 12),  # 11.6 -> 12
     (25, "1.16", 29),  # 29.00 exactly stays 29
     (0, "1.16", 0),
-    (1, "1.001", 2),  # any fraction rounds up
-    (3, "0.5", 2),  # 1.5 -> 2
+    (1, "1.001", 1),  # to the nearest token: rounding up biased every string by +1
+    (3, "0.5", 2),  # 1.5 -> 2 (halves to even)
+    (5, "0.5", 2),  # 2.5 -> 2
     (4, "0.5", 2),
     (1000, "1.046", 1046),
 ])
-def test_approx_rounds_up(n, ratio, expected):
+def test_approx_rounds_to_nearest(n, ratio, expected):
     tok = ApproxTokenizer("fam", FixedTokenizer(n), Decimal(ratio))
     assert tok.count("whatever") == expected
     assert tok.exact is False
@@ -46,7 +47,7 @@ def test_table_resolves_claude_to_approximation():
     tok = table.tokenizer(table.model("claude-sonnet-4-5"))
     assert isinstance(tok, ApproxTokenizer)
     assert tok.name == "claude" and tok.ratio == Decimal("1.16") and not tok.exact
-    assert tok.count("hello world") == 3  # ceil(2 * 1.16)
+    assert tok.count("hello world") == 2  # round(2 * 1.16)
 
 
 def test_resolve_unknown_family():
@@ -114,3 +115,20 @@ def test_broken_entry_point_plugin_is_bad_input(isolated_registry, monkeypatch):
     monkeypatch.setattr(tokens.registry, "_plugins_loaded", False)
     with pytest.raises(CostgateError, match="tokenizer plugin 'broken' failed to load"):
         tokens.registered()
+
+
+def test_approx_ratio_per_script():
+    from costgate.tokens.scripts import segments
+    tok = ApproxTokenizer("fam", tokens.get_tokenizer("o200k_base"), Decimal("1"),
+                          ratios=(("latin", Decimal("1")), ("cjk", Decimal("2"))))
+    text = "Hello world 東京は日本の首都です"
+    parts = segments(text)
+    assert [s for s, _ in parts] == ["latin", "cjk"] and "".join(p for _, p in parts) == text
+    o200k = tokens.get_tokenizer("o200k_base")
+    assert tok.count(text) == o200k.count(parts[0][1]) + 2 * o200k.count(parts[1][1])
+    assert tok.ratio_for("emoji") == Decimal("1")  # unlisted script: the plain ratio
+
+
+def test_shipped_per_script_ratios_load():
+    a = load_table().approximations["deepseek"]
+    assert dict(a.ratios)["latin"] == a.ratio and "cjk" in dict(a.ratios) and a.p95_error is not None
