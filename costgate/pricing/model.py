@@ -228,7 +228,7 @@ class PriceTable:
     """Tokenizer family -> how it is approximated."""
 
     def model(self, name: str, *, file: str | None = None, line: int | None = None,
-              where: str = "", as_of: _dt.date | None = None) -> Model:
+              where: str = "") -> Model:
         """A model by id or alias; an unknown name is an error with a 'did you mean'."""
         if name in self.models:
             return self.models[name]
