@@ -322,11 +322,12 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
         check.unique_names(files)
         for pf in files:
             _merge(pf, providers, models, aliases, approximations, tokenizer_at)
+        for pf in files:  # as the layer stands: a later layer may replace the moving model
+            for m in pf.models:
+                _check_snapshot(models[m.id], models, tokenizer_at)
     if not models:
         raise CostgateError("no pricing files given",
                             hint="pass at least one directory of <provider>.yaml files")
-    for m in models.values():
-        _check_snapshot(m, models, tokenizer_at)
     known = set(registered()) | set(approximations)
     for m in models.values():
         if m.tokenizer not in known:

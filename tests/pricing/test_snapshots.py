@@ -82,3 +82,10 @@ def test_snapshot_of_itself_is_an_error():
     layer = _layer(acme=MODEL.format(id="m", extra="snapshot_of: m"))
     with pytest.raises(CostgateError, match="which is not another model"):
         load_table([layer])
+
+
+def test_a_later_layer_may_replace_the_moving_model_under_another_provider():
+    shipped_like = _layer(acme=MODEL.format(id="m", extra="aliases: []") + MODEL.format(id="m-2025", extra="snapshot_of: m"))
+    team = _layer(proxy=MODEL.format(id="m", extra="aliases: []"))
+    t = load_table([shipped_like, team])
+    assert t.models["m"].provider == "proxy" and t.models["m-2025"].snapshot_of == "m"
