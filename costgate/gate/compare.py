@@ -7,6 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Literal, Sequence
 
+from ..errors import CostgateError
 from ..estimate.growth import worst_case
 from ..estimate.results import (
     CALL_PRECISION,
@@ -125,6 +126,7 @@ def compare_feature(feature: str, before: Estimate | None, after: Estimate | Non
             ("fail", cfg.for_feature(judged)), ("warn", cfg.for_feature(judged, warn=True)))
         for level, thresholds in levels:
             crossings += feature_crossings(level, judged, before, after, thresholds, cfg, calls)
+        crossings += lifecycle_crossings(feature, before, after, cfg.for_feature(judged), head)
         worst = worst_case(head[0], after, head[1], after.as_of) if head is not None else None
         if worst is not None and worst.over_budget:
             crossings.append(Crossing("fail", "worst_case_usd", feature, None, None, worst.monthly,
@@ -138,6 +140,42 @@ def compare_feature(feature: str, before: Estimate | None, after: Estimate | Non
                   for c in crossings])
     base_file = before.spec_file if before and after and before.spec_file != after.spec_file else None
     return FeatureDiff(feature, spec_file, status, before, after, calls, final, base_file)
+
+
+def lifecycle_crossings(feature: str, before: Estimate | None, after: Estimate, t: Thresholds,
+                        head: tuple[Spec, PriceTable] | None) -> list[Crossing]:
+    """A model the head uses that is retired (fail) or deprecated (warning) on the price
+    day, when the base did not use it so (or the feature is new): the pull request moves
+    the feature onto it. A model already retired at base is reported, not failed again."""
+    known = set(before.warnings) if before is not None else set()
+    out: list[Crossing] = []
+    for w in after.warnings:
+        threshold: ThresholdName = "retired_model" if w.status == "retired" else "deprecated_model"
+        if w in known or getattr(t, threshold) is False:
+            continue
+        call, file, line = _model_at(w.model, after, head)
+        out.append(Crossing("fail" if w.status == "retired" else "warn", threshold, feature, call, None,
+                            after.monthly_cost, file=file, line=line, lifecycle=w))
+    return out
+
+
+def _model_at(model: str, after: Estimate, head: tuple[Spec, PriceTable] | None) -> tuple[str | None, str, int]:
+    """The first call that names ``model`` (by id or alias) at head, and where: the app's
+    settings line when the call's model is bound to it, else the spec's model line."""
+    if head is not None:
+        spec, table = head
+        for call in spec.calls:
+            for name in call.models:
+                try:
+                    found = table.model(name).id
+                except CostgateError:  # the estimate priced every name; defensive only
+                    continue
+                if found == model:
+                    bound = call.binding("model")
+                    if bound is not None and bound.value == name and bound.file:
+                        return call.name, bound.file, bound.line or 1
+                    return call.name, after.spec_file, call.model_line(name) or 1
+    return None, after.spec_file, 1
 
 
 FEATURE_COSTS = ("monthly_cost_increase", "monthly_budget_usd", "worst_case_usd")

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, Mapping, Sequence
 
-from ..estimate.results import CallEstimate, Estimate, Lever, WorstCase
+from ..estimate.results import CallEstimate, Estimate, Lever, Lifecycle, WorstCase
 from ..pricing.diff import TableDiff
 from ..repo import Limit
 
@@ -17,7 +17,7 @@ ZERO = Decimal(0)
 Level = Literal["fail", "warn"]
 ThresholdName = Literal["system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase",
                         "monthly_budget_usd", "worst_case_usd", "new_feature_system_prompt_tokens",
-                        "new_feature_monthly_usd", "feature_removed"]
+                        "new_feature_monthly_usd", "feature_removed", "retired_model", "deprecated_model"]
 FeatureStatus = Literal["changed", "unchanged", "added", "removed"]
 CallStatus = Literal["added", "removed", "kept"]
 
@@ -64,6 +64,8 @@ class Crossing:
     setting: SettingChange | None = None
     """The app setting whose change the crossing points at (``file``/``line`` are its),
     when the feature binds one that changed."""
+    lifecycle: Lifecycle | None = None
+    """The model behind a retired_model / deprecated_model crossing, and since when."""
 
     @property
     def key(self) -> tuple[str, str | None, str]:

@@ -41,8 +41,7 @@ from .sections import approximations as read_approximations
 SCHEMA_VERSION = 1
 TOP_KEYS = ("schema_version", "provider", "name", "source", "chat_overhead", "billing", "tokenizers", "models")
 OVERHEAD_KEYS = ("per_message", "per_name", "reply", "source")
-"""A tokenizer approximation's measured relative error of a text's count (docs/pricing.md)."""
-MODEL_KEYS = ("id", "name", "aliases", "kind", "tokenizer", "context_window",
+MODEL_KEYS = ("id", "name", "snapshot_of", "aliases", "kind", "tokenizer", "context_window",
               "cache_min_tokens", "capability", "reasoning", "billing", "checked", "deprecated",
               "retired", "prices")
 REASONING_KEYS = ("effort_tokens", "default", "source")
@@ -179,7 +178,8 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
                  deprecated=optional_day["deprecated"], retired=optional_day["retired"],
                  capability=capability, reasoning=reasoning,
-                 billing=billing_rules(doc, path + ("billing",), raw.get("billing")))
+                 billing=billing_rules(doc, path + ("billing",), raw.get("billing")),
+                 snapshot_of=Fields(doc).ident(path + ("snapshot_of",), raw["snapshot_of"]) if "snapshot_of" in raw else None)
 
 
 def _reasoning(doc: Doc, path: DocPath, raw: Any, context_window: int | None) -> ReasoningDefaults:
@@ -285,6 +285,9 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
         check.unique_names(files)
         for pf in files:
             _merge(pf, providers, models, aliases, approximations, tokenizer_at)
+        for pf in files:  # as the layer stands: a later layer may replace the moving model
+            for m in pf.models:
+                _check_snapshot(models[m.id], models, tokenizer_at)
     if not models:
         raise CostgateError("no pricing files given",
                             hint="pass at least one directory of <provider>.yaml files")
@@ -299,6 +302,23 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
     return PriceTable(providers=MappingProxyType(providers), models=MappingProxyType(models),
                       aliases=MappingProxyType(aliases),
                       approximations=MappingProxyType(approximations))
+
+
+def _check_snapshot(m: Model, models: dict, at: dict) -> None:
+    """``snapshot_of`` names another model of the same provider (the moving name)."""
+    if m.snapshot_of is None:
+        return
+    pf, path = at[m.id]
+    where = path[:-1] + ("snapshot_of",)
+    target = models.get(m.snapshot_of)
+    if target is None or target.id == m.id:
+        raise pf.doc.error(where, f"{m.id!r} is a snapshot of {m.snapshot_of!r}, which is not "
+                           + ("another model" if target is not None else "a model id"),
+                           suggest(m.snapshot_of, sorted(models))
+                           or "snapshot_of names the id of the moving model (gpt-4o for gpt-4o-2024-08-06)")
+    if target.provider != m.provider:
+        raise pf.doc.error(where, f"{m.id!r} ({m.provider}) is a snapshot of {target.id!r}, a model of "
+                           f"{target.provider}", f"snapshot_of names a model of the same provider ({m.provider})")
 
 
 def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,

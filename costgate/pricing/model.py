@@ -176,6 +176,9 @@ class Model:
     """Reasoning tokens per effort level; None: the model does not reason."""
     billing: BillingRules = BillingRules()
     """The model's own billing rules (unset ones come from its provider)."""
+    snapshot_of: str | None = None
+    """The moving model this is a dated snapshot of (``gpt-4o-2024-08-06`` of ``gpt-4o``):
+    a snapshot is priced from its own release, never with the moving name's history."""
 
     def price_at(self, as_of: _dt.date) -> PricePeriod:
         """The price period in force on ``as_of``."""

@@ -64,6 +64,10 @@ class Thresholds:
     """A feature the pull request adds may not have a system prompt over this size."""
     new_feature_monthly_usd: Decimal | None = None
     """A feature the pull request adds may not cost more than this a month."""
+    retired_model: bool | None = None
+    """Moving a feature onto a model retired on the price day fails the gate (None: on)."""
+    deprecated_model: bool | None = None
+    """Moving a feature onto a deprecated model is a warning (None: on)."""
 
     def merged(self, other: Thresholds) -> Thresholds:
         """``other``'s values where it sets them, else ours."""
@@ -114,7 +118,10 @@ TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features", "limits")
 THRESHOLD_KEYS = ("system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase", "monthly_budget_usd",
                   "new_feature")
 NEW_FEATURE_KEYS = ("system_prompt_tokens", "monthly_usd")
-FEATURE_KEYS = THRESHOLD_KEYS + ("calls",)
+LIFECYCLE_KEYS = ("retired_model", "deprecated_model")
+"""Switches (true by default) for the model-lifecycle checks: only under ``thresholds:``
+and ``features.<id>:`` (they are not limits, so ``warn:`` and per-call tables lack them)."""
+FEATURE_KEYS = THRESHOLD_KEYS + LIFECYCLE_KEYS + ("calls",)
 LIMIT_AMOUNTS = {"system_prompt_growth": "tokens", "tool_definitions_growth": "tokens", "monthly_cost_increase": "usd"}
 """Each growth limit and the key of its absolute amount (its unit)."""
 LIMIT_OPTIONS = ("mode", "min_monthly_usd")
@@ -122,14 +129,14 @@ LIMIT_OPTIONS = ("mode", "min_monthly_usd")
 LIMIT_KEYS = {k: ("percent", amount) + LIMIT_OPTIONS for k, amount in LIMIT_AMOUNTS.items()}
 
 
-def _threshold_tables(at: str) -> dict[str, tuple[str, ...]]:
-    return {at: THRESHOLD_KEYS, **{f"{at}.{k}": v for k, v in LIMIT_KEYS.items()}, f"{at}.new_feature": NEW_FEATURE_KEYS}
+def _threshold_tables(at: str, extra: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    return {at: THRESHOLD_KEYS + extra, **{f"{at}.{k}": v for k, v in LIMIT_KEYS.items()}, f"{at}.new_feature": NEW_FEATURE_KEYS}
 
 
 # Allowed keys per mapping, by schema path ("*" is any key): what the JSON Schema test
 # compares with config.schema.json at every nesting level.
 KEYS: dict[str, tuple[str, ...]] = {
-    "": TOP_KEYS, **_threshold_tables("thresholds"), **_threshold_tables("warn"),
+    "": TOP_KEYS, **_threshold_tables("thresholds", LIFECYCLE_KEYS), **_threshold_tables("warn"),
     **_threshold_tables("features.*"), "features.*": FEATURE_KEYS, **_threshold_tables("features.*.calls.*"),
     "limits": WORK_LIMIT_KEYS,
 }
@@ -212,7 +219,7 @@ def _from_doc(doc: Doc) -> Config:
     for name, fcfg in raw_features.items():
         p: DocPath = ("features", name)
         fcfg = f.mapping(p, fcfg, FEATURE_KEYS)
-        features[name] = _thresholds(f, {k: v for k, v in fcfg.items() if k != "calls"}, p)
+        features[name] = _thresholds(f, {k: v for k, v in fcfg.items() if k != "calls"}, p, lifecycle=True)
         raw_calls = fcfg.get("calls") or {}
         if not isinstance(raw_calls, dict):
             raise f.error(p + ("calls",), "calls must map a call name to its thresholds")
@@ -221,7 +228,7 @@ def _from_doc(doc: Doc) -> Config:
     return Config(
         file=doc.file, specs=tuple(specs), pricing=tuple(pricing),
         thresholds=DEFAULT_THRESHOLDS if "thresholds" not in data
-        else NEW_FEATURE_DEFAULTS.merged(_thresholds(f, data["thresholds"], ("thresholds",))),
+        else NEW_FEATURE_DEFAULTS.merged(_thresholds(f, data["thresholds"], ("thresholds",), lifecycle=True)),
         warn=_thresholds(f, data.get("warn") or {}, ("warn",)),
         features=features, calls=calls, limits=_limits(f, data.get("limits")),
     )
@@ -250,10 +257,17 @@ def _limit(f: Fields, value: Any, path: DocPath, key: str) -> Limit:
                  min_monthly_usd=n.get("min_monthly_usd"))
 
 
-def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
+def _thresholds(f: Fields, value: Any, path: DocPath, lifecycle: bool = False) -> Thresholds:
     if value is None:
         return Thresholds()
-    value = f.mapping(path, value, THRESHOLD_KEYS)
+    value = f.mapping(path, value, THRESHOLD_KEYS + (LIFECYCLE_KEYS if lifecycle else ()))
+    switches: dict[str, bool | None] = {k: None for k in LIFECYCLE_KEYS}
+    for k in LIFECYCLE_KEYS:
+        if value.get(k) is not None:
+            if not isinstance(value[k], bool):
+                raise f.error(path + (k,), f"{f.where(path + (k,))} must be true or false, got {value[k]!r}",
+                              f"write {k}: false to switch the check off (it is on by default)")
+            switches[k] = value[k]
     limits = {k: None if value.get(k) is None else _limit(f, value[k], path + (k,), k) for k in LIMIT_AMOUNTS}
     budget = value.get("monthly_budget_usd")
     new = f.mapping(path + ("new_feature",), value.get("new_feature") or {}, NEW_FEATURE_KEYS)
@@ -263,4 +277,5 @@ def _thresholds(f: Fields, value: Any, path: DocPath) -> Thresholds:
         monthly_budget_usd=None if budget is None else f.number(path + ("monthly_budget_usd",), budget),
         new_feature_system_prompt_tokens=new_limit["system_prompt_tokens"],
         new_feature_monthly_usd=new_limit["monthly_usd"],
+        retired_model=switches["retired_model"], deprecated_model=switches["deprecated_model"],
     )

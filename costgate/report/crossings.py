@@ -34,7 +34,7 @@ def limit_text(c: Crossing) -> str:
     """The limit a crossing crossed, as the JSON ``limit`` field shows it."""
     if c.threshold == "new_feature_system_prompt_tokens" and c.budget is not None:
         return f"{number(c.budget)} tokens"
-    if c.threshold == "feature_removed":
+    if c.threshold in ("feature_removed", "retired_model", "deprecated_model"):
         return ""
     if c.limit is not None:
         return _limit(c) + _floor(c.limit)
@@ -101,6 +101,13 @@ def _message(c: Crossing) -> str:
     if c.threshold == "feature_removed":
         return (f"{f} is no longer gated: its spec was deleted, or no longer matches the specs: globs "
                 f"(it was projected at {dollars(b)}/month at base)")
+    if c.threshold in ("retired_model", "deprecated_model") and c.lifecycle is not None:
+        life, where = c.lifecycle, f"{f}/{c.call}" if c.call else f
+        if life.status == "retired":
+            return (f"{where} uses {life.model}, retired on {life.since.isoformat()}: calls to it fail; "
+                    "move the call to a current model (`costgate pricing list` shows the retired column)")
+        return (f"{where} uses {life.model}, deprecated since {life.since.isoformat()}: it will be retired; "
+                f"plan the move to its successor (`costgate pricing show {life.model}`)")
     if c.threshold == "worst_case_usd" and c.worst is not None:
         w = c.worst
         return (f"worst case of {f} is {dollars(w.monthly)}/month if every user hits the limits "

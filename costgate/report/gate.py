@@ -19,6 +19,7 @@ from ..gate.model import CallDiff, Crossing, FeatureDiff, GateResult, Invocation
 from ..version import __version__
 from .crossings import crossing_message, limit_text, setting_note, suggestions
 from .escape import code, html, md, plain
+from .estimate import warning_text
 from .money import change, difference, dollars, fixed, number, parts, percent, total, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
 
@@ -146,6 +147,21 @@ def _crossing_sections(result: GateResult) -> list[str]:
     return body
 
 
+def lifecycle_notes(result: GateResult) -> list[tuple[str, str]]:
+    """(feature, sentence) for every retired or deprecated model a feature uses at head,
+    changed or not, except those a crossing already reports."""
+    crossed = {(c.feature, c.lifecycle.model) for c in result.crossings if c.lifecycle is not None}
+    return [(f.feature, warning_text(w)) for f in result.features for w in (f.after.warnings if f.after else ())
+            if (f.feature, w.model) not in crossed]
+
+
+def _lifecycle_section(result: GateResult) -> list[str]:
+    notes = lifecycle_notes(result)
+    if not notes:
+        return []
+    return ["### Model lifecycle", "", *[f"- `{f}`: {md(text)}" for f, text in notes], ""]
+
+
 def _authority_notes(result: GateResult) -> list[str]:
     """What the pull request changes that does not judge it: its config, its prices."""
     out: list[str] = []
@@ -208,7 +224,7 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
                  disable_numparse=True) if result.features else "_No gated specs found._",
         "",
     ]
-    body += _crossing_sections(result) + _authority_notes(result)
+    body += _crossing_sections(result) + _lifecycle_section(result) + _authority_notes(result)
     details = _details(result)
     footer = [f"<sub>costgate {__version__} · reproduce: {code(reproduce(result))}{_head_note(result)} · "
               "exit 1 fails the check; decreases never fail</sub>", ""]
@@ -236,6 +252,7 @@ def to_table(result: GateResult) -> str:
     for c in result.crossings:
         lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}{setting_note(c)}"
                      + (f" ({plain(c.file)})" if c.file and c.setting is None else ""))
+    lines += [f"warning: {f}: {text}" for f, text in lifecycle_notes(result)]
     return "\n".join(lines) + "\n"
 
 
@@ -289,6 +306,7 @@ def to_json(result: GateResult) -> str:
                 "monthly_delta_usd": usd(difference(f.monthly_before, f.monthly_after)),
                 "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
                 "calls": [_call_json(c, _shown(f.before), _shown(f.after)) for c in f.calls],
+                "warnings": [warning_text(w) for w in (f.after.warnings if f.after else ())],
             }
             for f in result.features
         ],

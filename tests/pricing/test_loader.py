@@ -200,7 +200,7 @@ source: https://intranet.example/llm-contract
 models:
   - id: gpt-4o
     name: GPT-4o (contract)
-    aliases: [gpt-4o-contract, gpt-4o-2024-11-20]
+    aliases: [gpt-4o-contract]
     tokenizer: o200k_base
     checked: 2026-11-01
     prices:
@@ -218,7 +218,7 @@ def test_override_layer_replaces_a_model(tmp_path):
     assert gpt4o.price_at(dt.date(2026, 11, 25)).rates.input == D("3.00")
     assert gpt4o.price_at(dt.date(2026, 11, 25)).rates.cached_input is None
     assert t.model("gpt-4o-contract") is gpt4o
-    assert "gpt-4o-2024-08-06" not in t.aliases  # the shipped aliases went with the model
+    assert t.model("gpt-4o-2024-08-06").snapshot_of == "gpt-4o"  # a snapshot is a model of its own: kept
     assert t.model("gpt-4o-mini").price_at(dt.date(2026, 11, 25)).rates.input == D("0.15")
     assert t.providers["openai"].name == "OpenAI (our negotiated rates)"
     assert t.overhead(gpt4o) == ChatOverhead(3, 1, 3)  # kept: the override did not set one

@@ -57,7 +57,7 @@ def test_price_before_the_first_period_is_an_error(table):
 
 def test_lookup_by_alias_and_unknown_model_hint(table):
     assert table.model("claude-sonnet-4.5").id == "claude-sonnet-4-5"
-    assert table.aliases["gpt-4o-2024-08-06"] == "gpt-4o"
+    assert table.aliases["o3-2025-04-16"] == "o3"
     with pytest.raises(CostgateError) as info:
         table.model("gpt-4o-minii", file="bot.costgate.yaml", line=7, where="answer.model")
     err = info.value
