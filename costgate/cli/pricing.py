@@ -95,7 +95,7 @@ def show(model, as_of, layers, fmt) -> None:
     from ..report.pricing_table import show_report
 
     table, day = _table(layers), today_or(as_of)
-    emit(show_report(table, table.model(model, where="costgate pricing show"), day, fmt))
+    emit(show_report(table, table.model(model, where="costgate pricing show", as_of=day), day, fmt))
 
 
 @pricing.command()

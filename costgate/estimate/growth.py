@@ -91,7 +91,7 @@ def worst_case(spec: Spec, e: Estimate, table: PriceTable, as_of: date) -> Worst
         tokens_in = limits.max_input_tokens or ce.input_tokens_p95
         out = Decimal(call.max_tokens or call.output.max or call.output.mean)
         for model_id in call.models:
-            rates = table.model(model_id).price_at(as_of).rates_for(tokens_in)
+            rates = table.model(model_id, as_of=as_of).price_at(as_of).rates_for(tokens_in)
             cost = dec(plain_cost(rates, tokens_in, Fraction(out)) * Fraction(ONE + call.retry_rate))
             worst = max(worst, cost)
     monthly = Decimal(traffic.users.count) * per_day * traffic.days_per_month * worst

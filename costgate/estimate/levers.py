@@ -181,9 +181,9 @@ class Route:
 
     def variants(self, ctx: Context, call: Call) -> Iterator[Proposal]:
         table, as_of = ctx.table, ctx.as_of
-        families = {table.model(m).tokenizer for m in call.models}
-        current = {table.model(m).id for m in call.models}
-        classes = {getattr(table.model(m), "capability", None) for m in call.models}
+        families = {table.model(m, as_of=as_of).tokenizer for m in call.models}
+        current = {table.model(m, as_of=as_of).id for m in call.models}
+        classes = {getattr(table.model(m, as_of=as_of), "capability", None) for m in call.models}
         for model in table.models.values():
             if model.kind != call.kind or model.tokenizer not in families or model.id in current or model.gone(as_of):
                 continue

@@ -80,7 +80,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
     main = max(call.mix, key=lambda ms: (ms[1], ms[0]))[0]
     main_view: tuple[CallTokens, Pricing, Fraction, Tokenizer, Decimal, Decimal] | None = None
     for model_id, share in call.mix:
-        model = ctx.table.model(model_id)
+        model = ctx.table.model(model_id, as_of=ctx.as_of)
         tok, ov = ctx.table.tokenizer(model), ctx.table.overhead(model)
         reasoning = reasoning_tokens(spec, call, model)
         out_tokens = expected_output(call, reasoning)
@@ -123,7 +123,7 @@ def reasoning_spread(ctx: Context, call: Call, miss: Fraction) -> tuple[int, ...
         return None
     rate = Fraction(0)
     for model_id, share in call.mix:
-        model = ctx.table.model(model_id)
+        model = ctx.table.model(model_id, as_of=ctx.as_of)
         pricing = _pricing(ctx, call, model, Fraction(share) * miss)
         rate += pricing.coefficients(pricing.period.rates, False).reasoning * Fraction(share)
     per_token = float(rate * miss * (1 + Fraction(call.retry_rate)) * FEMTO)
@@ -300,7 +300,7 @@ def _overheads(ctx: Context, call: Call, users: list[str]) -> list[Fraction]:
     spec, table = ctx.spec, ctx.table
     extra = [Fraction(0)] * len(users)
     if call.cache.semantic_hit_rate:
-        emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL,
+        emb = table.model(call.cache.embedding_model or DEFAULT_EMBEDDING_MODEL, as_of=ctx.as_of,
                           file=spec.file, line=call.line, where=f"{call.name}.cache.embedding_model")
         if emb.kind != "embedding":
             raise CostgateError(f"cache.embedding_model of call {call.name!r} is {emb.id}, a {emb.kind} model",
@@ -309,7 +309,8 @@ def _overheads(ctx: Context, call: Call, users: list[str]) -> list[Fraction]:
         rates = emb.price_at(ctx.as_of).rates
         extra = [e + plain_cost(rates, n) for e, n in zip(extra, counts(table.tokenizer(emb), users))]
     if call.router:
-        r = table.model(call.router.model, file=spec.file, line=call.line, where=f"{call.name}.router.model")
+        r = table.model(call.router.model, file=spec.file, line=call.line, where=f"{call.name}.router.model",
+                        as_of=ctx.as_of)
         if r.kind != "chat":
             raise CostgateError(f"router.model of call {call.name!r} is {r.id}, an {r.kind} model",
                                 file=spec.file, line=call.line, hint="a router is a small chat model such as gpt-4o-mini")

@@ -76,11 +76,11 @@ def estimate(
                     seen.append(m)
         variants: list[tuple[str, AlternativeKind, Mapping[str, Mix]]] = [
             (m, "model", {c.name: (ModelShare(m, ONE),) for c in spec.calls
-                          if c.kind == table.model(m).kind}) for m in seen]
+                          if c.kind == table.model(m, as_of=as_of).kind}) for m in seen]
         for s in spec.scenarios:
             for call_name, mix in s.mixes.items():
                 for m, _ in mix:
-                    found = table.model(m, file=spec.file, line=s.lines.get(call_name),
+                    found = table.model(m, file=spec.file, line=s.lines.get(call_name), as_of=as_of,
                                         where=f"scenarios.{s.name}.{call_name}")
                     if found.kind != spec.call(call_name).kind:
                         raise CostgateError(f"scenario {s.name!r} routes call {call_name!r} to {found.id}, "
@@ -109,7 +109,7 @@ def estimate(
 def _unpriced(table: PriceTable, spec: Spec, calls: Sequence[Call], as_of: date) -> str | None:
     """"no price on DAY (models)" when a model of ``calls`` has no price on ``as_of``."""
     gone = [m for c in calls for m in c.models if _model(table, spec, c, m).priced_at(as_of) is None]
-    return f"no price on {as_of} ({', '.join(dict.fromkeys(table.canonical(m) for m in gone))})" if gone else None
+    return f"no price on {as_of} ({', '.join(dict.fromkeys(table.canonical(m, as_of) for m in gone))})" if gone else None
 
 
 def _model(table: PriceTable, spec: Spec, call: Call, name: str) -> Model:

@@ -167,7 +167,7 @@ def _model_at(model: str, after: Estimate, head: tuple[Spec, PriceTable] | None)
         for call in spec.calls:
             for name in call.models:
                 try:
-                    found = table.model(name).id
+                    found = table.model(name, as_of=after.as_of).id
                 except CostgateError:  # the estimate priced every name; defensive only
                     continue
                 if found == model:

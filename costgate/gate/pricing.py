@@ -81,8 +81,7 @@ def _impact(src: Source, rel: str, base_table: PriceTable, head_table: PriceTabl
             sessions: int) -> SpecImpact:
     spec = load_spec(rel, src)
     names = dict.fromkeys(m for c in spec.calls for m in c.models)
-    models = tuple(head_table.models[head_table.canonical(m)].id if head_table.canonical(m) in head_table.models
-                   else m for m in names)
+    models = tuple(head_table.canonical(m, as_of) for m in names)
     costs: list[Decimal | None] = []
     error = None
     for side, table in (("base", base_table), ("head", head_table)):

@@ -164,7 +164,8 @@ def _context() -> multiprocessing.context.BaseContext:
 def _shippable(items: list[Item]) -> list[Item]:
     """Items a spawned worker can unpickle (price tables hold read-only mapping proxies)."""
     return [(spec, replace(table, providers=dict(table.providers), models=dict(table.models),
-                           aliases=dict(table.aliases), approximations=dict(table.approximations)), alt)
+                           aliases=dict(table.aliases), approximations=dict(table.approximations),
+                           dated=dict(table.dated)), alt)
             for spec, table, alt in items]
 
 

@@ -97,16 +97,35 @@ def unique_names(files: Sequence[Any]) -> None:
                 raise pf.doc.error(path, f"duplicate model id {m.id!r} (also in "
                                    f"{loc(*owner[m.id][1:])})", "each model id appears once")
             owner[m.id] = (m.id, pf.doc, path)
+    dated: dict[str, dict[_dt.date, tuple[str, Doc, DocPath]]] = {}  # dated alias -> since -> owner
     for pf in files:
         for m in pf.models:
             for j, alias in enumerate(m.aliases):
                 path = pf.model_paths[m.id] + ("aliases", j)
+                since = m.since_of(alias)
+                history = dated.get(alias)
                 if alias in owner:
                     other, odoc, opath = owner[alias]
                     what = "model id" if other == alias else f"alias of {other!r}"
+                    hint = "remove the alias or rename one of them"
+                    if since is not None and other != alias:
+                        what = f"undated alias of {other!r}"
+                        hint = ("a name is either one model's alias or a dated history: "
+                                f"date every entry ({{name: {alias}, since: ...}}) or rename one")
                     raise pf.doc.error(path, f"alias {alias!r} of {m.id!r} collides with "
-                                       f"{what} ({loc(odoc, opath)})",
-                                       "remove the alias or rename one of them")
-                owner[alias] = (m.id, pf.doc, path)
-
-
+                                       f"{what} ({loc(odoc, opath)})", hint)
+                if history is not None and since is None:
+                    other, odoc, opath = next(iter(history.values()))
+                    raise pf.doc.error(path, f"undated alias {alias!r} of {m.id!r} collides with the "
+                                       f"dated alias of {other!r} ({loc(odoc, opath)})",
+                                       f"date it ({{name: {alias}, since: ...}}) or rename one of them")
+                if since is None:
+                    owner[alias] = (m.id, pf.doc, path)
+                    continue
+                history = dated.setdefault(alias, {})
+                if since in history:
+                    other, odoc, opath = history[since]
+                    raise pf.doc.error(path + ("since",), f"alias {alias!r} of {m.id!r} has the same since "
+                                       f"{since} as on {other!r} ({loc(odoc, opath)})",
+                                       "each model takes over a dated alias on its own day")
+                history[since] = (m.id, pf.doc, path)

@@ -9,6 +9,7 @@ model by id and merges into a provider by id.
 
 from __future__ import annotations
 
+import datetime as _dt
 import stat
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -22,6 +23,7 @@ from ..limits import DEFAULT_LIMITS
 from ..tokens import Approximation, ChatOverhead, registered
 from ..tokens.scripts import SCRIPTS
 from ..yamlio import Doc, DocPath, loads
+from . import aliases as aliases_mod
 from . import check
 from .model import (
     CAPABILITIES,
@@ -54,7 +56,7 @@ TIER_KEYS = ("above",) + RATE_KEYS
 KEYS: dict[str, tuple[str, ...]] = {
     "": TOP_KEYS, "chat_overhead": OVERHEAD_KEYS, "billing": BILLING_KEYS, "models[].billing": BILLING_KEYS,
     "tokenizers.*": APPROX_KEYS, "tokenizers.*.ratios": SCRIPTS, "tokenizers.*.error": ERROR_KEYS,
-    "models[]": MODEL_KEYS,
+    "models[]": MODEL_KEYS, "models[].aliases[]": aliases_mod.ALIAS_KEYS,
     "models[].prices[]": PERIOD_KEYS, "models[].prices[].tiers[]": TIER_KEYS,
     "models[].reasoning": REASONING_KEYS, "models[].reasoning.effort_tokens": EFFORTS,
 }
@@ -144,11 +146,7 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
     if kind not in KINDS:
         raise doc.error(path + ("kind",), f"{where(path)}.kind must be one of "
                         f"{', '.join(KINDS)}, got {kind!r}", suggest(str(kind), KINDS))
-    aliases = raw.get("aliases", [])
-    if not isinstance(aliases, list):
-        raise doc.error(path + ("aliases",), "aliases must be a list of names",
-                        "write aliases: [name-1, name-2]")
-    aliases = tuple(Fields(doc).ident(path + ("aliases", j), a) for j, a in enumerate(aliases))
+    aliases, alias_since = aliases_mod.parse(doc, path + ("aliases",), raw.get("aliases", []))
     optional_int = {k: Fields(doc).integer(path + (k,), raw[k], minimum=1 if k == "context_window"
                                      else 0) if k in raw else None
                     for k in ("context_window", "cache_min_tokens")}
@@ -173,7 +171,7 @@ def _model(doc: Doc, path: DocPath, raw: Any, provider: str) -> Model:
         _no_reasoning_rate(doc, path, prices)
     return Model(id=mid, provider=provider, name=Fields(doc).text(path + ("name",), raw["name"]),
                  kind=kind, tokenizer=Fields(doc).ident(path + ("tokenizer",), raw["tokenizer"]),
-                 aliases=aliases, checked=Fields(doc).day(path + ("checked",), raw["checked"]),
+                 aliases=aliases, alias_since=alias_since, checked=Fields(doc).day(path + ("checked",), raw["checked"]),
                  prices=periods, file=doc.file, line=doc.line(path) or 0,
                  context_window=optional_int["context_window"], cache_min_tokens=optional_int["cache_min_tokens"],
                  deprecated=optional_day["deprecated"], retired=optional_day["retired"],
@@ -277,6 +275,7 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
     providers: dict[str, Provider] = {}
     models: dict[str, Model] = {}
     aliases: dict[str, str] = {}
+    dated: dict[str, dict[_dt.date, str]] = {}
     approximations: dict[str, Approximation] = {}
     tokenizer_at: dict[str, tuple[ParsedFile, DocPath]] = {}
     for layer in layers:
@@ -284,7 +283,7 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
         files = [load_file(f.text, f.name) for f in read]
         check.unique_names(files)
         for pf in files:
-            _merge(pf, providers, models, aliases, approximations, tokenizer_at)
+            _merge(pf, providers, models, (aliases, dated), approximations, tokenizer_at)
         for pf in files:  # as the layer stands: a later layer may replace the moving model
             for m in pf.models:
                 _check_snapshot(models[m.id], models, tokenizer_at)
@@ -299,9 +298,12 @@ def load_table(layers: Sequence[LayerSpec] | None = None) -> PriceTable:
                                with_list(suggest(m.tokenizer, sorted(known)), "known",
                                          sorted(known)) + "; or declare an approximation "
                                "under 'tokenizers:'")
+    newest = {name: history[max(history)] for name, history in dated.items()}
     return PriceTable(providers=MappingProxyType(providers), models=MappingProxyType(models),
-                      aliases=MappingProxyType(aliases),
-                      approximations=MappingProxyType(approximations))
+                      aliases=MappingProxyType({**aliases, **newest}),
+                      approximations=MappingProxyType(approximations),
+                      dated=MappingProxyType({name: tuple(sorted(history.items()))
+                                              for name, history in sorted(dated.items())}))
 
 
 def _check_snapshot(m: Model, models: dict, at: dict) -> None:
@@ -321,9 +323,10 @@ def _check_snapshot(m: Model, models: dict, at: dict) -> None:
                            f"{target.provider}", f"snapshot_of names a model of the same provider ({m.provider})")
 
 
-def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,
+def _merge(pf: ParsedFile, providers: dict, models: dict, names: aliases_mod.Names,
            approximations: dict, tokenizer_at: dict) -> None:
     """Apply one file on top of what earlier layers defined."""
+    aliases, dated = names
     new = pf.provider
     old = providers.get(new.id)
     if old is not None and not pf.overhead_given:
@@ -334,27 +337,13 @@ def _merge(pf: ParsedFile, providers: dict, models: dict, aliases: dict,
     approximations.update(pf.approximations)
     for m in pf.models:
         if m.id in models:  # an override replaces the model and its aliases entirely
-            for alias in models[m.id].aliases:
-                aliases.pop(alias, None)
-        if m.id in aliases:  # an earlier alias becomes a model of its own
-            _drop_alias(models, aliases, m.id)
+            aliases_mod.forget(models[m.id], names)
+        if m.id in aliases or m.id in dated:  # an earlier alias becomes a model of its own
+            aliases_mod.drop(models, names, m.id)
         models[m.id] = m
         tokenizer_at[m.id] = (pf, pf.model_paths[m.id] + ("tokenizer",))
     for m in pf.models:
-        for j, alias in enumerate(m.aliases):
-            if alias in models:
-                raise pf.doc.error(pf.model_paths[m.id] + ("aliases", j),
-                                   f"alias {alias!r} of {m.id!r} collides with model id "
-                                   f"{alias!r} ({models[alias].file}:{models[alias].line})",
-                                   "remove the alias or rename one of them")
-            if alias in aliases and aliases[alias] != m.id:
-                _drop_alias(models, aliases, alias)  # a later layer claims the name
-            aliases[alias] = m.id
-
-
-def _drop_alias(models: dict, aliases: dict, alias: str) -> None:
-    owner = models[aliases.pop(alias)]
-    models[owner.id] = replace(owner, aliases=tuple(a for a in owner.aliases if a != alias))
+        aliases_mod.claim(pf.doc, pf.model_paths[m.id], m, models, names)
 
 
 @lru_cache(maxsize=1)

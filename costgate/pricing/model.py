@@ -179,6 +179,14 @@ class Model:
     snapshot_of: str | None = None
     """The moving model this is a dated snapshot of (``gpt-4o-2024-08-06`` of ``gpt-4o``):
     a snapshot is priced from its own release, never with the moving name's history."""
+    alias_since: tuple[tuple[str, _dt.date], ...] = ()
+    """The dated aliases among ``aliases`` (``{name: mistral-large-latest, since: 2025-12-02}``):
+    from ``since`` the name means this model, until a later ``since`` of the same name
+    on another model (a moving ``-latest`` name's history)."""
+
+    def since_of(self, alias: str) -> _dt.date | None:
+        """The ``since`` of a dated alias of this model; None for an undated one."""
+        return next((day for name, day in self.alias_since if name == alias), None)
 
     def price_at(self, as_of: _dt.date) -> PricePeriod:
         """The price period in force on ``as_of``."""
@@ -226,12 +234,27 @@ class PriceTable:
     """Alias -> canonical id."""
     approximations: Mapping[str, Approximation]
     """Tokenizer family -> how it is approximated."""
+    dated: Mapping[str, tuple[tuple[_dt.date, str], ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Dated alias -> its history, (since, canonical id) oldest first. ``aliases`` maps a
+    dated alias to its newest model."""
 
     def model(self, name: str, *, file: str | None = None, line: int | None = None,
-              where: str = "") -> Model:
-        """A model by id or alias; an unknown name is an error with a 'did you mean'."""
+              where: str = "", as_of: _dt.date | None = None) -> Model:
+        """A model by id or alias; an unknown name is an error with a 'did you mean'.
+        A dated alias means the model whose ``since`` is the latest on or before ``as_of``
+        (no ``as_of``: the newest); before its first ``since`` it is an error."""
         if name in self.models:
             return self.models[name]
+        if name in self.dated and as_of is not None:
+            history = self.dated[name]
+            found = [mid for since, mid in history if since <= as_of]
+            if not found:
+                first, mid = history[0]
+                raise CostgateError(
+                    f"alias {name!r}{' in ' + where if where else ''} names no model on {as_of}: "
+                    f"it first means {mid!r} from {first}", file=file, line=line,
+                    hint=f"estimate as of {first} or later, or name a model id")
+            return self.models[found[-1]]
         if name in self.aliases:
             return self.models[self.aliases[name]]
         names = sorted(set(self.models) | set(self.aliases))
@@ -239,8 +262,12 @@ class PriceTable:
         raise CostgateError(f"unknown model {name!r}{' in ' + where if where else ''}",
                             file=file, line=line, hint=hint)
 
-    def canonical(self, name: str) -> str:
-        """The canonical id of ``name`` (an id or alias), or ``name`` when unknown."""
+    def canonical(self, name: str, as_of: _dt.date | None = None) -> str:
+        """The canonical id of ``name`` (an id or alias; a dated alias as of ``as_of``),
+        or ``name`` when unknown or a dated alias names no model that day."""
+        if name in self.dated and as_of is not None and name not in self.models:
+            found = [mid for since, mid in self.dated[name] if since <= as_of]
+            return found[-1] if found else name
         return self.aliases.get(name, name)
 
     def billing(self, model: Model) -> BillingRules:

@@ -125,7 +125,8 @@ def compare(table: PriceTable, as_of: _dt.date, module: ModuleType | None = None
         diffs += _compare_model(m, ours, values)
         for alias in m.aliases:
             other = provider.find_model(alias)
-            if other is not None and other.id != info.id:
+            current = table.canonical(alias, as_of) == m.id  # a dated alias may mean another model that day
+            if other is not None and other.id != info.id and current:
                 p = _their_price(other, when, [], alias)
                 theirs_in, theirs_out = _split(getattr(p, "input_mtok", None))[0], _split(
                     getattr(p, "output_mtok", None))[0]

@@ -61,7 +61,8 @@ def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
     approx = table.approximations.get(m.tokenizer)
     return {
         "model": m.id, "provider": m.provider, "name": m.name, "kind": m.kind,
-        "aliases": list(m.aliases), "tokenizer": m.tokenizer,
+        "aliases": list(m.aliases), "alias_since": {a: d.isoformat() for a, d in m.alias_since},
+        "tokenizer": m.tokenizer,
         "tokenizer_approximate": approx is not None,
         "tokenizer_ratio": None if approx is None else str(approx.ratio),
         "capability": m.capability, "reasoning": _reasoning(m),
@@ -113,11 +114,17 @@ def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str)
             + tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n")
 
 
+def _alias(m: Model, alias: str) -> str:
+    """An alias as ``pricing show`` lists it: a dated one with the day it took this model."""
+    since = m.since_of(alias)
+    return alias if since is None else f"{alias} (since {since.isoformat()})"
+
+
 def _facts(table: PriceTable, m: Model) -> list[list[str]]:
     approx = table.approximations.get(m.tokenizer)
     return [
         ["model", f"{m.id} ({m.name})"], ["provider", table.providers[m.provider].name],
-        ["aliases", ", ".join(m.aliases) or "-"], ["kind", m.kind],
+        ["aliases", ", ".join(_alias(m, a) for a in m.aliases) or "-"], ["kind", m.kind],
         ["tokenizer", _tokenizer(table, m) + (f": {approx.source}" if approx else " (exact)")],
         ["context window", f"{m.context_window:,}" if m.context_window else "-"],
         ["cache min tokens", f"{m.cache_min_tokens:,}" if m.cache_min_tokens else "-"],
