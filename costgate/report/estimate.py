@@ -8,11 +8,12 @@ one-decimal strings for means, a top-level ``schema_version``. Add keys; never r
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Callable, Sequence
 
 from tabulate import tabulate
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
 from ..tokens.exact import extra_for
 from .charts import mermaid, sparkline
 from .crossings import removal
@@ -95,6 +96,20 @@ def extras_dict(x: Extras | None) -> dict:
     }
 
 
+def _approximation(m: ModelCost) -> dict | None:
+    """A model's tokenizer error bar: null when its count is exact or unmeasured."""
+    a = m.approximation
+    if a is None:
+        return None
+    return {"p50_error": str(a.p50_error), "p95_error": str(a.p95_error), "source": a.source}
+
+
+def error_percent(fraction: Decimal) -> str:
+    """A relative error as a percentage, to one place and without a trailing ".0" (0.34 -> "34")."""
+    text = fixed(fraction * 100, 1)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
     return {
         "name": c.name,
@@ -126,6 +141,7 @@ def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
                 "tokenizer": m.tokenizer,
                 "approximate": m.approximate,
                 "approximate_parts": list(m.approximate_parts),
+                "approximation": _approximation(m),
                 "input_tokens_mean": fixed(m.input_tokens_mean, 1),
                 "cost_per_call_usd": usd_small(m.cost_per_call),
                 "monthly_cost_usd": usd(p.model_monthly[i][j]),
@@ -260,6 +276,11 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
     if toks:
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
+        bars = sorted({(esc(m.tokenizer), error_percent(m.approximation.p95_error)) for m in models
+                       if m.approximation is not None and esc(m.tokenizer) in toks})
+        if bars:
+            notes.append(f"{APPROX_MARK} measured count error: " + ", ".join(f"{t} ±{pct}% (p95)" for t, pct in bars)
+                         + " of a text's tokens")
         extras = sorted({extra_for(m.tokenizer) for m in models if extra_for(m.tokenizer)})
         if extras:
             notes.append(f"{APPROX_MARK} " + ", ".join(f"pip install '{x}'" for x in extras)
