@@ -8,7 +8,6 @@ one-decimal strings for means, a top-level ``schema_version``. Add keys; never r
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Callable, Sequence
 
 from tabulate import tabulate
@@ -23,6 +22,7 @@ from .money import (
     change,
     difference,
     dollars,
+    error_percent,
     fixed,
     number,
     parts,
@@ -97,17 +97,8 @@ def extras_dict(x: Extras | None) -> dict:
 
 
 def _approximation(m: ModelCost) -> dict | None:
-    """A model's tokenizer error bar: null when its count is exact or unmeasured."""
-    a = m.approximation
-    if a is None:
-        return None
-    return {"p50_error": str(a.p50_error), "p95_error": str(a.p95_error), "source": a.source}
-
-
-def error_percent(fraction: Decimal) -> str:
-    """A relative error as a percentage, to one place and without a trailing ".0" (0.34 -> "34")."""
-    text = fixed(fraction * 100, 1)
-    return text[:-2] if text.endswith(".0") else text
+    a = m.approximation  # the tokenizer's measured error bar: null when exact or unmeasured
+    return None if a is None else {"p50_error": str(a.p50_error), "p95_error": str(a.p95_error), "source": a.source}
 
 
 def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
@@ -279,8 +270,7 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
         bars = sorted({(esc(m.tokenizer), error_percent(m.approximation.p95_error)) for m in models
                        if m.approximation is not None and esc(m.tokenizer) in toks})
         if bars:
-            notes.append(f"{APPROX_MARK} measured count error: " + ", ".join(f"{t} ±{pct}% (p95)" for t, pct in bars)
-                         + " of a text's tokens")
+            notes.append(f"{APPROX_MARK} measured count error: " + ", ".join(f"{t} ±{pct}% (p95)" for t, pct in bars))
         extras = sorted({extra_for(m.tokenizer) for m in models if extra_for(m.tokenizer)})
         if extras:
             notes.append(f"{APPROX_MARK} " + ", ".join(f"pip install '{x}'" for x in extras)
