@@ -20,14 +20,14 @@ from ..errors import CostgateError
 from ..limits import WorkLimits
 from ..pricing import Model, PriceTable, Rates
 from ..spec import Call, Spec
-from ..tokens import ChatOverhead, Tokenizer
+from ..tokens import ApproxTokenizer, ChatOverhead, Tokenizer
 from .additions import model_extras, reasoning_estimated, reasoning_tokens
 from .billing import Coefficients, Pricing, dec, expected_output, plain_cost
 from .counting import counts
 from .history import rule_for
 from .render import RenderedCall
 from .requests import CallTokens, call_tokens
-from .results import BoundValue, CallEstimate, ModelCost
+from .results import BoundValue, CallEstimate, ModelCost, TokenizerError
 from .steps import distribution, fixed_weights, lognormal_spread
 
 FEMTO = 10**15
@@ -46,6 +46,14 @@ class Context:
     tokens: TokenCache
     classes: dict = field(default_factory=dict)
     """Pricing classes of a row, shared by every model and alternative that prices it alike."""
+
+
+def tokenizer_error(tok: Tokenizer) -> TokenizerError | None:
+    """The measured error of an approximate tokenizer; None for an exact one or a family
+    whose price table declares no ``error:``."""
+    if tok.exact or not isinstance(tok, ApproxTokenizer) or tok.p50_error is None or tok.p95_error is None:
+        return None
+    return TokenizerError(p50_error=tok.p50_error, p95_error=tok.p95_error, source=tok.source)
 
 
 def monthly_grid(value: Fraction) -> Decimal:
@@ -103,7 +111,7 @@ def price_call(ctx: Context, call: Call, rendered: RenderedCall, miss: Fraction,
             monthly_cost=monthly_grid(session * Fraction(share) * ctx.sessions_month), input_tokens_mean=dec(in_mean),
             approximate=not tok.exact or not extras.exact or reasoning_estimated(call, model), tokenizer=tok.name,
             approximate_parts=(("tokenizer",) if not tok.exact else ()) + extras.approximate
-            + (("reasoning",) if reasoning_estimated(call, model) else ())))
+            + (("reasoning",) if reasoning_estimated(call, model) else ()), approximation=tokenizer_error(tok)))
         if per_turn is not None:
             cost.add_requests(per_turn, Fraction(share))
         if model_id == main:

@@ -54,6 +54,17 @@ def _sum(values: Sequence[Decimal]) -> Decimal:
         total = _WIDE.add(total, v)
     return total
 
+@dataclass(frozen=True)
+class TokenizerError:
+    """The measured error of an approximate tokenizer family (pricing ``tokenizers:`` ``error:``):
+    the median and 95th-percentile relative error of a text's count, as fractions (0.22 is 22%)."""
+
+    p50_error: Decimal
+    p95_error: Decimal
+    source: str
+    """Where the figures come from: the family's ``source`` in the price table."""
+
+
 AlternativeKind = Literal["model", "scenario"]
 LeverKind = Literal["prompt_caching", "route", "history_window", "batch", "compress_system", "history_caching",
                     "tool_pruning", "step_cap"]
@@ -72,6 +83,9 @@ class ModelCost:
     approximate_parts: tuple[str, ...] = ()
     """What makes the figures approximate: "tokenizer" (a ratio over another vocabulary),
     "tools" (an unpublished tool-definition rule), "images" (an approximate image formula)."""
+    approximation: TokenizerError | None = None
+    """The approximate tokenizer's measured error; None when the count is exact or the family
+    has no measured error."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from tabulate import tabulate
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
 from ..tokens.exact import extra_for
 from .charts import mermaid, sparkline
 from .crossings import removal
@@ -22,6 +22,7 @@ from .money import (
     change,
     difference,
     dollars,
+    error_percent,
     fixed,
     number,
     parts,
@@ -95,6 +96,11 @@ def extras_dict(x: Extras | None) -> dict:
     }
 
 
+def _approximation(m: ModelCost) -> dict | None:
+    a = m.approximation  # the tokenizer's measured error bar: null when exact or unmeasured
+    return None if a is None else {"p50_error": str(a.p50_error), "p95_error": str(a.p95_error), "source": a.source}
+
+
 def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
     return {
         "name": c.name,
@@ -126,6 +132,7 @@ def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
                 "tokenizer": m.tokenizer,
                 "approximate": m.approximate,
                 "approximate_parts": list(m.approximate_parts),
+                "approximation": _approximation(m),
                 "input_tokens_mean": fixed(m.input_tokens_mean, 1),
                 "cost_per_call_usd": usd_small(m.cost_per_call),
                 "monthly_cost_usd": usd(p.model_monthly[i][j]),
@@ -260,6 +267,10 @@ def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
     if toks:
         notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
                      "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
+        bars = sorted({(esc(m.tokenizer), error_percent(m.approximation.p95_error)) for m in models
+                       if m.approximation is not None and esc(m.tokenizer) in toks})
+        if bars:
+            notes.append(f"{APPROX_MARK} measured count error: " + ", ".join(f"{t} ±{pct}% (p95)" for t, pct in bars))
         extras = sorted({extra_for(m.tokenizer) for m in models if extra_for(m.tokenizer)})
         if extras:
             notes.append(f"{APPROX_MARK} " + ", ".join(f"pip install '{x}'" for x in extras)

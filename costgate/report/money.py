@@ -93,6 +93,12 @@ def fixed(value: Decimal | int, places: int) -> str:
     return str(reported(Decimal(value), Decimal(1).scaleb(-places)))
 
 
+def error_percent(fraction: Decimal) -> str:
+    """A relative error as a percentage, to one place and without a trailing ".0" (0.34 -> "34")."""
+    text = fixed(fraction * 100, 1)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
     """part/whole as a percentage string ('12.5'), None when whole is zero."""
     if not whole:
