@@ -84,9 +84,11 @@ class Prompty:
         return self.model
 
 
-def parse_prompty(text: str, rel: str, max_tokens_cap: int) -> Prompty:
-    """Front matter and body of a ``.prompty`` file (``max_tokens_cap``: the largest
-    ``max_tokens`` a spec may state)."""
+def front_matter(text: str, rel: str) -> tuple[Doc, list[str], int]:
+    """A ``.prompty`` file's front matter (the YAML between its first two ``---`` lines,
+    with the file's line numbers), its lines, and the index of the closing ``---``. The
+    one reader of that format: the call's ``prompt:`` and bindings to the front matter
+    both use it."""
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # a final line break ends the last line; it starts no empty one (as splitlines reads it)
@@ -98,10 +100,21 @@ def parse_prompty(text: str, rel: str, max_tokens_cap: int) -> Prompty:
     if closing is None:
         raise CostgateError("the front matter has no closing --- line", file=rel, line=opening + 1,
                             hint="end the YAML front matter with a line holding only ---")
-    doc = loads("\n".join(lines[:closing]), rel)  # the opening --- is YAML's own document start
+    try:
+        doc = loads("\n".join(lines[:closing]), rel)  # the opening --- is YAML's own document start
+    except CostgateError as exc:
+        raise CostgateError(f"front matter: {exc.message}", file=rel, line=exc.location.line,
+                            hint=exc.hint) from None
     if doc.data is not None and not isinstance(doc.data, dict):
         raise CostgateError("the front matter must be a YAML mapping", file=rel, line=opening + 1,
                             hint="write keys such as model: and template: between the --- lines")
+    return doc, lines, closing
+
+
+def parse_prompty(text: str, rel: str, max_tokens_cap: int) -> Prompty:
+    """Front matter and body of a ``.prompty`` file (``max_tokens_cap``: the largest
+    ``max_tokens`` a spec may state)."""
+    doc, lines, closing = front_matter(text, rel)
     meta = doc.data or {}
     model, model_line, max_tokens = _model(doc, meta.get("model"), max_tokens_cap)
     system, user = _split(lines, closing + 1, rel)

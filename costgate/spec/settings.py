@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..errors import CostgateError
 from ..yamlio import MAX_BYTES, MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, DocPath, loads
+from .prompty import front_matter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -205,20 +206,8 @@ def read_env(text: str, file: str) -> Settings:
 
 
 def read_prompty(text: str, file: str) -> Settings:
-    """A ``.prompty`` file's front matter: the YAML between its first two ``---`` lines
-    (line numbers are the file's)."""
-    rows = text.splitlines()
-    start = next((i for i, r in enumerate(rows) if r.strip()), None)
-    end = None if start is None or rows[start].rstrip() != "---" else \
-        next((i for i in range(start + 1, len(rows)) if rows[i].rstrip() == "---"), None)
-    if start is None or end is None:
-        raise CostgateError("no front matter: a .prompty file starts with YAML between two --- lines", file=file,
-                            line=1, hint="bind to keys of the front matter, e.g. model.configuration.name")
-    try:
-        doc = loads("\n" * (start + 1) + "\n".join(rows[start + 1:end]), file)
-    except CostgateError as exc:
-        raise CostgateError(f"front matter: {exc.message}", file=file, line=exc.location.line,
-                            hint=exc.hint) from None
+    """A ``.prompty`` file's front matter, read by the one reader of that format."""
+    doc, _, _ = front_matter(text, file)
     return Settings(file, doc.data, doc.lines)
 
 
