@@ -304,3 +304,35 @@ def open_objects(node: Any, path: str = "") -> list[str]:
         for i, v in enumerate(node):
             found += open_objects(v, f"{path}/{i}")
     return found
+
+
+# An Anthropic-like price list (cache reads 0.1x, 5-minute writes 1.25x) on an exact
+# tokenizer with OpenAI's message overhead, so conversation caching is checkable by hand.
+AGENTCO = """\
+schema_version: 1
+provider: agentco
+name: Agent Co
+source: https://example.com/pricing
+chat_overhead: {per_message: 3, reply: 3}
+models:
+  - id: agent-model
+    name: Agent model
+    tokenizer: o200k_base
+    cache_min_tokens: 100
+    checked: 2026-11-01
+    prices:
+      - since: 2024-01-01
+        input: "3.00"
+        cached_input: "0.30"
+        cache_write_5m: "3.75"
+        cache_write_1h: "6.00"
+        output: "15.00"
+"""
+
+
+def agentco_table():  # type: ignore[no-untyped-def]
+    """The shipped table plus AGENTCO's agent-model."""
+    from costgate.pricing import load_table, shipped_pricing_dir
+    from costgate.pricing.loader import TextFile
+
+    return load_table([shipped_pricing_dir(), (TextFile("agentco.yaml", AGENTCO),)])

@@ -15,40 +15,19 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF_DATE
+from helpers import AS_OF_DATE, agentco_table
 
 from costgate.errors import CostgateError
 from costgate.estimate.billing import expected_output
 from costgate.estimate.simulate import estimate
 from costgate.estimate.steps import distribution
-from costgate.pricing import load_table, shipped_pricing_dir
-from costgate.pricing.loader import TextFile
+from costgate.pricing import load_table
 from costgate.spec import load_spec
 from costgate.spec.model import Steps
 
 MSG = 3 + 1  # per-message overhead + role token
 QUERY = " why" * 200  # 200 tokens
-AGENTCO = """\
-schema_version: 1
-provider: agentco
-name: Agent Co
-source: https://example.com/pricing
-chat_overhead: {per_message: 3, reply: 3}
-models:
-  - id: agent-model
-    name: Agent model
-    tokenizer: o200k_base
-    cache_min_tokens: 100
-    checked: 2026-11-01
-    prices:
-      - since: 2024-01-01
-        input: "3.00"
-        cached_input: "0.30"
-        cache_write_5m: "3.75"
-        cache_write_1h: "6.00"
-        output: "15.00"
-"""
-TABLE = load_table([shipped_pricing_dir(), (TextFile("agentco.yaml", AGENTCO),)])
+TABLE = agentco_table()
 
 
 def make_spec(tmp_path: Path, call: str, queries: list[str] | None = None) -> Path:

@@ -17,7 +17,7 @@ from fractions import Fraction as F
 from pathlib import Path
 from typing import Callable
 
-from helpers import AS_OF_DATE
+from helpers import AS_OF_DATE, agentco_table
 from reference_estimator import (
     CEIL_THRESHOLDS,
     LOOKUP_FIRST_TURN,
@@ -33,27 +33,7 @@ from costgate.spec import load_spec
 MSG = 3 + 1  # OpenAI-style message overhead + a one-token role
 REPLY = 3
 M = 1_000_000
-AGENTCO = """\
-schema_version: 1
-provider: agentco
-name: Agent Co
-source: https://example.com/pricing
-chat_overhead: {per_message: 3, reply: 3}
-models:
-  - id: agent-model
-    name: Agent model
-    tokenizer: o200k_base
-    cache_min_tokens: 100
-    checked: 2026-11-01
-    prices:
-      - since: 2024-01-01
-        input: "3.00"
-        cached_input: "0.30"
-        cache_write_5m: "3.75"
-        cache_write_1h: "6.00"
-        output: "15.00"
-"""
-TABLE = load_table([shipped_pricing_dir(), (TextFile("agentco.yaml", AGENTCO),)])
+TABLE = agentco_table()
 
 
 def make_spec(tmp_path: Path, call: str, rows: list[str] | list[dict]) -> Path:
