@@ -282,3 +282,35 @@ def test_the_system_prompt_as_written_leaves_sample_text_out_but_follows_its_con
         "Rules: be brief.\n<doc></doc>",
         "Rules: be brief. Be extra kind.\n<doc></doc><doc></doc>",
     }
+
+
+def test_tools_and_reasoning_as_the_reports_print_them(tmp_path):
+    # The OpenAI cookbook's get_current_weather tool bills 68 tokens on gpt-4o (7 + 11 + 3
+    # + 17 + 18 + 12, tests/tokens/test_tools.py); it is part of every request's prefix.
+    # Input: 68 + (4 + 200) + 3 = 275 tokens at $2.50/M; output 10 + reasoning 500 at $10/M.
+    import json
+
+    from costgate.estimate.results import Analysis
+    from costgate.report.estimate import to_json
+
+    weather = {"type": "function", "function": {
+        "name": "get_current_weather", "description": "Get the current weather in a given location",
+        "parameters": {"type": "object", "properties": {
+            "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+            "unit": {"type": "string", "description": "The unit of temperature to return",
+                     "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}}
+    call = """    model: gpt-4o
+    per_session: 1
+    user: "{{ query }}"
+    tools: {file: tools.json}
+    output_tokens: 10
+    reasoning: {tokens: 500}
+"""
+    spec = make_spec(tmp_path, call)
+    (tmp_path / "tools.json").write_text(json.dumps([weather]))
+    e = run(spec)
+    c = e.call("step")
+    assert (c.tool_tokens, c.input_tokens_mean, c.reasoning_tokens_mean) == (68, 275, 500)
+    assert e.cost_per_session == (D(275) * D("2.5") + (10 + 500) * 10) / 1_000_000
+    doc = json.loads(to_json([Analysis(e)]))["estimates"][0]["calls"][0]
+    assert (doc["tool_tokens"], doc["reasoning_tokens_mean"], doc["input_tokens"]["mean"]) == (68, "500.0", "275.0")
