@@ -23,6 +23,9 @@ class WorkLimits:
     """Seconds one template may take to render over one sample."""
     turns_per_session: int = 1_000
     """Calls of one kind in one session (``per_session``): the turns rendered and priced."""
+    renders: int = 5_000_000
+    """Template renders one call may do: its samples times the turns a ``turn``-dependent
+    template is rendered for (so a long loop over many samples is refused, not a hang)."""
     sample_rows: int = 100_000
     """Sample rows read; larger files are sampled (a seeded reservoir) and the report says so."""
     sample_bytes: int = 100_000_000
@@ -50,6 +53,7 @@ class WorkLimits:
 
 DEFAULT_LIMITS = WorkLimits()
 LIMIT_KEYS = tuple(f.name for f in fields(WorkLimits))
-MAXIMA = {"rendered_chars": 10**9, "render_seconds": 3_600, "turns_per_session": 10**6, "sample_rows": 10**8,
+MAXIMA = {"rendered_chars": 10**9, "render_seconds": 3_600, "turns_per_session": 10**6, "renders": 10**10,
+          "sample_rows": 10**8,
           "sample_bytes": 10**11, "tail_users": 10**12, "tokens_input_bytes": 10**10, "file_bytes": 10**9}
 """How far a config may raise each limit (a bound on the bounds)."""

@@ -207,6 +207,10 @@ def render_call(spec: Spec, call: Call, turns: int = 1, limits: WorkLimits = DEF
     n_turns = max(1, turns) if uses_turn else 1
     if call.observation is not None:  # row 0 opens with the user message, later rows with an observation
         n_turns = max(n_turns, min(2, turns))
+    if n_turns * max(1, len(spec.samples)) > limits.renders:
+        tpl = next(c.source for c in compiled.values() if c is not None and "turn" in c.uses)
+        raise limits.exceeded("renders", f"{n_turns:,} turns x {len(spec.samples):,} samples",
+                              f"call {call.name!r} uses turn in a template", file=tpl.file, line=tpl.first_line)
     with env.watch():
         columns = _render_columns(spec, constants(spec, call), compiled, n_turns)
     return RenderedCall(call=call, columns=columns, written_system=written_system(spec, call, n_turns, limits))

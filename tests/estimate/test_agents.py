@@ -314,3 +314,15 @@ def test_tools_and_reasoning_as_the_reports_print_them(tmp_path):
     assert e.cost_per_session == (D(275) * D("2.5") + (10 + 500) * 10) / 1_000_000
     doc = json.loads(to_json([Analysis(e)]))["estimates"][0]["calls"][0]
     assert (doc["tool_tokens"], doc["reasoning_tokens_mean"], doc["input_tokens"]["mean"]) == (68, "500.0", "275.0")
+
+
+def test_a_long_turn_dependent_loop_over_many_samples_is_refused_not_a_hang(tmp_path):
+    # 1,000 turns x 6,000 samples = 6,000,000 renders, over the 5,000,000 renders limit.
+    call = """    model: gpt-4o
+    per_session: 1000
+    user: "{{ query }} {{ turn }}"
+"""
+    with pytest.raises(CostgateError) as err:
+        run(make_spec(tmp_path, call, [f"q{i}" for i in range(6000)]))
+    assert "1,000 turns x 6,000 samples is over the renders limit of 5,000,000" in err.value.message
+    assert "limits: {renders: N}" in (err.value.hint or "")
