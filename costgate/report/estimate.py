@@ -27,6 +27,7 @@ from .money import (
     number,
     parts,
     percent,
+    plain_number,
     saving,
     share,
     total,
@@ -70,7 +71,7 @@ def extras_dict(x: Extras | None) -> dict:
     w = x.worst if x else None
     return {
         "projection": None if p is None else {
-            "growth_per_month": str(p.growth_per_month),
+            "growth_per_month": plain_number(p.growth_per_month),
             "monthly_cost_usd": [usd(v) for v in p.months],
             "budget_monthly_usd": None if p.budget is None else usd(p.budget),
             "budget_exceeded_month": p.budget_month,
@@ -81,7 +82,7 @@ def extras_dict(x: Extras | None) -> dict:
             "top1_user_monthly_usd": usd_small(t.top1),
         },
         "worst_case": None if w is None else {
-            "calls_per_user_per_day": str(w.calls_per_user_per_day), "cost_per_call_usd": usd_small(w.cost_per_call),
+            "calls_per_user_per_day": plain_number(w.calls_per_user_per_day), "cost_per_call_usd": usd_small(w.cost_per_call),
             "monthly_cost_usd": usd(w.monthly), "budget_usd": None if w.budget is None else usd(w.budget),
             "over_budget": w.over_budget,
         },
@@ -98,13 +99,13 @@ def extras_dict(x: Extras | None) -> dict:
 
 def _approximation(m: ModelCost) -> dict | None:
     a = m.approximation  # the tokenizer's measured error bar: null when exact or unmeasured
-    return None if a is None else {"p50_error": str(a.p50_error), "p95_error": str(a.p95_error), "source": a.source}
+    return None if a is None else {"p50_error": plain_number(a.p50_error), "p95_error": plain_number(a.p95_error), "source": a.source}
 
 
 def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
     return {
         "name": c.name,
-        "per_session": str(c.per_session),
+        "per_session": plain_number(c.per_session),
         "tokenizer": c.tokenizer,
         "approximate": c.approximate,
         "system_prompt_tokens": c.static_system_tokens,
@@ -128,7 +129,7 @@ def _call_dict(c: CallEstimate, i: int, p: Parts) -> dict:
         "models": [
             {
                 "model": m.model,
-                "share": str(m.share),
+                "share": plain_number(m.share),
                 "tokenizer": m.tokenizer,
                 "approximate": m.approximate,
                 "approximate_parts": list(m.approximate_parts),
@@ -154,9 +155,9 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
         "samples_total": e.samples_total,
         "approximate": e.approximate,
         "traffic": {
-            "sessions_per_day": str(e.sessions_per_day),
-            "days_per_month": str(e.days_per_month),
-            "sessions_per_month": str(e.sessions_per_month),
+            "sessions_per_day": plain_number(e.sessions_per_day),
+            "days_per_month": plain_number(e.days_per_month),
+            "sessions_per_month": plain_number(e.sessions_per_month),
         },
         "cost_per_session_usd": usd_small(e.cost_per_session),
         "cost_per_session_p95_usd": usd_small(e.cost_per_session_p95),

@@ -20,7 +20,7 @@ from ..version import __version__
 from .crossings import crossing_message, limit_text, setting_note, suggestions
 from .escape import code, html, md, plain
 from .estimate import warning_text
-from .money import change, difference, dollars, fixed, number, parts, percent, total, usd, usd_small
+from .money import change, difference, dollars, fixed, number, parts, percent, plain_number, total, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
 
 MARKER = "<!-- costgate-report -->"
@@ -312,7 +312,7 @@ def to_json(result: GateResult) -> str:
         ],
         "crossings": [
             {"level": c.level, "threshold": c.threshold, "feature": c.feature, "call": c.call,
-             "before": None if c.before is None else str(c.before), "after": str(c.after), "limit": limit_text(c),
+             "before": None if c.before is None else plain_number(c.before), "after": plain_number(c.after), "limit": limit_text(c),
              "message": crossing_message(c) + setting_note(c), "file": c.file, "line": c.line,
              "setting": _setting_json(c), "below_floor": c.below_floor,
              "monthly_increase_usd": None if c.monthly_increase is None else usd(c.monthly_increase)}

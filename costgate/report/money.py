@@ -43,7 +43,7 @@ def shares(parts: Sequence[Decimal], places: int = 1) -> list[str | None]:
     if not whole:
         return [None] * len(parts)
     exact = [HUNDRED * p / whole for p in parts]
-    return [str(v) for v in apportioned(exact, Decimal(1).scaleb(-places), HUNDRED.quantize(Decimal(1).scaleb(-places)))]
+    return [plain_number(v) for v in apportioned(exact, Decimal(1).scaleb(-places), HUNDRED.quantize(Decimal(1).scaleb(-places)))]
 
 
 def difference(before: Decimal, after: Decimal, small: bool = False) -> Decimal:
@@ -66,14 +66,22 @@ def total(values: Sequence[Decimal], small: bool = False) -> Decimal:
     return sum((reported(v, q) for v in values), Decimal(0))
 
 
+def plain_number(value: Decimal | int) -> str:
+    """A number for JSON (and any text a program reads) in plain positional notation,
+    never an exponent: ``Decimal('3.00E+16')`` -> '30000000000000000', ``Decimal('1E-8')``
+    -> '0.00000001'. Every Decimal a report serialises goes through here (``str`` of a
+    Decimal switches to exponent form for large or small values)."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
 def usd(value: Decimal) -> str:
     """Monthly-scale money for JSON: '6309.00'."""
-    return str(reported(value, CENT))
+    return plain_number(reported(value, CENT))
 
 
 def usd_small(value: Decimal) -> str:
     """Per-call and per-session money for JSON: '0.021030'."""
-    return str(reported(value, MICRO))
+    return plain_number(reported(value, MICRO))
 
 
 def dollars(value: Decimal, small: bool = False) -> str:
@@ -90,7 +98,7 @@ def number(value: Decimal | int, places: int = 0) -> str:
 
 def fixed(value: Decimal | int, places: int) -> str:
     """A plain decimal string for JSON: fixed(Decimal('2604.23'), 1) -> '2604.2'."""
-    return str(reported(Decimal(value), Decimal(1).scaleb(-places)))
+    return plain_number(reported(Decimal(value), Decimal(1).scaleb(-places)))
 
 
 def error_percent(fraction: Decimal) -> str:
@@ -103,7 +111,7 @@ def percent(part: Decimal, whole: Decimal, places: int = 1) -> str | None:
     """part/whole as a percentage string ('12.5'), None when whole is zero."""
     if not whole:
         return None
-    return str(reported((Decimal(100) * part / whole), Decimal(1).scaleb(-places)))
+    return plain_number(reported((Decimal(100) * part / whole), Decimal(1).scaleb(-places)))
 
 
 def share(value: Decimal) -> str:

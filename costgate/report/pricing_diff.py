@@ -14,7 +14,7 @@ from ..gate.model import PricingDiff
 from ..pricing.diff import RateChange
 from ..version import __version__
 from .escape import code, md, plain
-from .money import change, dollars, percent, usd
+from .money import change, dollars, percent, plain_number, usd
 
 MARKER = "<!-- costgate-pricing-report -->"
 SCHEMA_VERSION = 1
@@ -128,7 +128,7 @@ def to_table(r: PricingDiff) -> str:
 
 
 def _json_price(v: object) -> str | None:
-    return None if v is None else str(v)
+    return None if v is None else plain_number(v) if isinstance(v, Decimal) else str(v)
 
 
 def pricing_dict(r: PricingDiff) -> dict:

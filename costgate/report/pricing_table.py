@@ -12,6 +12,7 @@ from tabulate import tabulate
 from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates
 from ..pricing.model import RATE_LABELS
 from ..pricing.sync import SyncReport
+from .money import plain_number
 
 SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "markdown")
@@ -42,7 +43,7 @@ def _tiers(period: PricePeriod) -> str:
 
 
 def _rates(r: Rates) -> dict[str, str | None]:
-    return {k: None if getattr(r, k) is None else str(getattr(r, k)) for k in RATE_KEYS}
+    return {k: None if getattr(r, k) is None else plain_number(getattr(r, k)) for k in RATE_KEYS}
 
 
 def _period(p: PricePeriod) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
         "aliases": list(m.aliases), "alias_since": {a: d.isoformat() for a, d in m.alias_since},
         "tokenizer": m.tokenizer,
         "tokenizer_approximate": approx is not None,
-        "tokenizer_ratio": None if approx is None else str(approx.ratio),
+        "tokenizer_ratio": None if approx is None else plain_number(approx.ratio),
         "capability": m.capability, "reasoning": _reasoning(m),
         "context_window": m.context_window, "checked": m.checked.isoformat(),
         "deprecated": m.deprecated and m.deprecated.isoformat(),
@@ -181,8 +182,8 @@ def sync_report(report: SyncReport, day: date, written: dict, fmt: str, write: b
             "schema_version": SCHEMA_VERSION, "kind": "pricing-sync", "source": report.source,
             "as_of": day.isoformat(), "compared": report.compared,
             "differences": [{"model": d.model, "provider": d.provider, "field": d.field,
-                             "ours": None if d.ours is None else str(d.ours),
-                             "theirs": None if d.theirs is None else str(d.theirs),
+                             "ours": None if d.ours is None else plain_number(d.ours),
+                             "theirs": None if d.theirs is None else plain_number(d.theirs),
                              "writable": d.writable} for d in report.differences],
             "unmapped": list(report.unmapped),
             "written": {str(k): v for k, v in written.items()},

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..estimate.template_tokens import TokenCount, stats
+from .money import plain_number
 
 SCHEMA_VERSION = 1
 
@@ -44,7 +45,7 @@ def to_json(c: TokenCount) -> str:
     if rows.samples_file is not None:
         s = stats(c.totals)
         samples = {"file": rows.samples_file, "rows": len(rows.rows), "total": rows.samples_total, "row": rows.row,
-                   "min": s.min, "mean": str(s.mean), "p50": s.p50, "p95": s.p95, "max": s.max}
+                   "min": s.min, "mean": plain_number(s.mean), "p50": s.p50, "p95": s.p95, "max": s.max}
     return json.dumps({
         "schema_version": SCHEMA_VERSION, "model": c.model, "tokenizer": c.tokenizer.name, "exact": c.exact,
         "messages": c.messages, "tokens": max(c.totals), "message_tokens": max(c.counts) if c.messages else None,
