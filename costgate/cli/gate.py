@@ -54,7 +54,8 @@ def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs,
     worker processes; neither changes a number of the report.
 
     \b
-    Exit codes: 0 all thresholds hold, 1 a threshold was crossed, 2 bad input.
+    Exit codes: 0 all thresholds hold, 1 a threshold was crossed, 2 bad input, 3 a bug in
+    costgate.
     Decreases are reported as savings and never fail.
 
     \b

@@ -72,6 +72,7 @@ def list_(provider, as_of, layers, fmt) -> None:
     A tokenizer marked ~ is approximate: an exact base tokenizer's count times a ratio.
     """
     from ..errors import suggest
+    from ..repo import find_root
     from ..report.pricing_table import list_report
 
     table, day = _table(layers), today_or(as_of)
@@ -81,7 +82,7 @@ def list_(provider, as_of, layers, fmt) -> None:
                             or f"known: {', '.join(sorted(table.providers))}")
     models = sorted((m for m in table.models.values() if provider in (None, m.provider)),
                     key=lambda m: (m.provider, m.id))
-    emit(list_report(table, models, day, fmt))
+    emit(list_report(table, models, day, fmt, find_root(Path.cwd())))
 
 
 @pricing.command()
@@ -92,10 +93,12 @@ def list_(provider, as_of, layers, fmt) -> None:
 @click.option("--format", "fmt", type=PRICING_TABLE_FORMATS, default="table", show_default=True)
 def show(model, as_of, layers, fmt) -> None:
     """Show one model (id or alias): every price period, tiers, tokenizer, lifecycle."""
+    from ..repo import find_root
     from ..report.pricing_table import show_report
 
     table, day = _table(layers), today_or(as_of)
-    emit(show_report(table, table.model(model, where="costgate pricing show", as_of=day), day, fmt))
+    emit(show_report(table, table.model(model, where="costgate pricing show", as_of=day), day, fmt,
+                     find_root(Path.cwd())))
 
 
 @pricing.command()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Sequence
 
 from tabulate import tabulate
 
-from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates
+from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates, shipped_pricing_dir
 from ..pricing.model import RATE_LABELS
 from ..pricing.sync import SyncReport
 from .money import plain_number
@@ -57,9 +59,26 @@ def _reasoning(m: Model) -> dict[str, Any] | None:
                                    "approximate": True, "source": r.source}
 
 
-def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
+def shown_file(file: str, root: Path | None) -> tuple[str, bool]:
+    """(the price file as reports name it, whether it ships with costgate): a shipped
+    file as ``pricing/<provider>.yaml`` (its place in costgate's own repository, wherever
+    costgate is installed), any other one relative to the repository root ``root``,
+    ``/``-separated; never an absolute path (it would differ from machine to machine)."""
+    path = Path(file)
+    if not path.is_absolute():
+        return path.as_posix(), False
+    shipped = shipped_pricing_dir().resolve()
+    resolved = path.resolve()
+    if resolved.parent == shipped:
+        return f"pricing/{resolved.name}", True
+    base = (root or Path.cwd()).resolve()
+    return Path(os.path.relpath(resolved, base)).as_posix(), False
+
+
+def model_dict(table: PriceTable, m: Model, as_of: date, root: Path | None = None) -> dict[str, Any]:
     cur = m.priced_at(as_of)
     approx = table.approximations.get(m.tokenizer)
+    file, shipped = shown_file(m.file, root)
     return {
         "model": m.id, "provider": m.provider, "name": m.name, "kind": m.kind,
         "aliases": list(m.aliases), "alias_since": {a: d.isoformat() for a, d in m.alias_since},
@@ -72,7 +91,7 @@ def model_dict(table: PriceTable, m: Model, as_of: date) -> dict[str, Any]:
         "retired": m.retired and m.retired.isoformat(),
         "current": None if cur is None else _period(cur),
         "history": [_period(p) for p in m.prices],
-        "file": m.file, "line": m.line,
+        "file": file, "line": m.line, "shipped": shipped,
     }
 
 
@@ -99,10 +118,11 @@ def _sparse(models: Sequence[Model], day: date) -> list[str]:
     return [k for k in SPARSE_LIST_KEYS if any(getattr(r, k) is not None for r in rates)]
 
 
-def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str) -> str:
+def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str, root: Path | None = None) -> str:
+    """``pricing list``; file paths relative to the repository ``root`` (``shown_file``)."""
     if fmt == "json":
         return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-list", "as_of": day.isoformat(),
-                           "models": [model_dict(table, m, day) for m in models]}, indent=2) + "\n"
+                           "models": [model_dict(table, m, day, root) for m in models]}, indent=2) + "\n"
     style = "github" if fmt == "markdown" else "simple"
     extra = _sparse(models, day)
     at = LIST_HEADERS.index("output") + 1
@@ -121,7 +141,7 @@ def _alias(m: Model, alias: str) -> str:
     return alias if since is None else f"{alias} (since {since.isoformat()})"
 
 
-def _facts(table: PriceTable, m: Model) -> list[list[str]]:
+def _facts(table: PriceTable, m: Model, root: Path | None) -> list[list[str]]:
     approx = table.approximations.get(m.tokenizer)
     return [
         ["model", f"{m.id} ({m.name})"], ["provider", table.providers[m.provider].name],
@@ -134,7 +154,7 @@ def _facts(table: PriceTable, m: Model) -> list[list[str]]:
         ["checked", m.checked.isoformat()],
         ["deprecated", m.deprecated.isoformat() if m.deprecated else "-"],
         ["retired", m.retired.isoformat() if m.retired else "-"],
-        ["source", f"{table.providers[m.provider].source} ({m.file}:{m.line})"],
+        ["source", f"{table.providers[m.provider].source} ({shown_file(m.file, root)[0]}:{m.line})"],
     ]
 
 
@@ -155,10 +175,11 @@ def show_keys(m: Model) -> list[str]:
     return [k for k in RATE_KEYS if k in ALWAYS_SHOWN or any(getattr(r, k) is not None for r in rates)]
 
 
-def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
+def show_report(table: PriceTable, m: Model, day: date, fmt: str, root: Path | None = None) -> str:
+    """``pricing show``; file paths relative to the repository ``root`` (``shown_file``)."""
     if fmt == "json":
         return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-show", "as_of": day.isoformat(),
-                           **model_dict(table, m, day)}, indent=2) + "\n"
+                           **model_dict(table, m, day, root)}, indent=2) + "\n"
     style = "github" if fmt == "markdown" else "simple"
     cur = m.priced_at(day)
     keys = show_keys(m)
@@ -169,7 +190,7 @@ def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
             rows.append([f"{p.since.isoformat()}{mark}" if label == "base" else "", label,
                          *[_p(getattr(r, k)) for k in keys]])
     headers = ["since", "applies to", *[RATE_LABELS[k] for k in keys]]
-    text = tabulate(_facts(table, m), headers=() if style == "simple" else ["", ""],
+    text = tabulate(_facts(table, m, root), headers=() if style == "simple" else ["", ""],
                     tablefmt="plain" if style == "simple" else style, disable_numparse=True)
     return (text + f"\n\nUSD per 1M tokens; * marks the period in force on {day.isoformat()}"
             + ("" if cur else " (none yet)") + "\n\n"

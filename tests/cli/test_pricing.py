@@ -63,3 +63,21 @@ def test_list_and_show(run):
     assert code == 2 and "did you mean 'gpt-4o-mini'" in err
     code, _, err = run("pricing", "list", "--provider", "opneai")
     assert code == 2 and "did you mean 'openai'" in err
+
+
+def test_pricing_json_paths_are_repository_relative(tmp_path, run, monkeypatch):
+    """docs/json.md: paths are repository-relative, never absolute; the shipped table's
+    files are named as in costgate's repository, wherever costgate is installed."""
+    (tmp_path / ".git").mkdir()
+    d = layer(tmp_path, {"acme.yaml": GOOD})
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("pricing", "list", "--pricing", d, "--format", "json", "--as-of", "2026-11-01")
+    assert code == 0, err
+    models = {m["model"]: m for m in json.loads(out)["models"]}
+    assert (models["acme-1"]["file"], models["acme-1"]["line"], models["acme-1"]["shipped"]) == ("layer/acme.yaml", 6, False)
+    assert (models["gpt-4o"]["file"], models["gpt-4o"]["shipped"]) == ("pricing/openai.yaml", True)
+    assert all(not m["file"].startswith("/") and str(tmp_path) not in m["file"] for m in models.values())
+    code, out, err = run("pricing", "show", "gpt-4o", "--format", "json", "--as-of", "2026-11-01")
+    assert json.loads(out)["file"] == "pricing/openai.yaml"
+    code, out, err = run("pricing", "show", "acme-1", "--pricing", "layer", "--as-of", "2026-11-01")
+    assert "(layer/acme.yaml:6)" in out and str(tmp_path) not in out
