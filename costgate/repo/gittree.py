@@ -7,7 +7,9 @@ that leaves the repository is refused on both sides); submodules are refused; bl
 
 from __future__ import annotations
 
+import os
 import posixpath
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,63 @@ from .worktree import too_large
 
 LEAVES_HINT = "use a path inside the repository, relative to the file that names it"
 MAX_LINKS = 40
+CI_FETCH_HINTS = (
+    ("GITHUB_ACTIONS", "the checkout is shallow by default: give actions/checkout `with: {fetch-depth: 0}`"),
+    ("GITLAB_CI", "GitLab clones shallowly: set the job variable `GIT_DEPTH: 0`"),
+)
+"""(environment variable set by a CI platform, how to get the full history there)."""
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "JENKINS_URL", "TF_BUILD",
+                "BITBUCKET_BUILD_NUMBER", "TEAMCITY_VERSION")
+"""Any of these set (non-empty, not 'false'): running in CI, where a missing base is a checkout setting."""
+
+
+def _succeeds(root: Path, *args: str) -> bool:
+    try:
+        git(root, *args)
+    except CostgateError:
+        return False
+    return True
+
+
+def _ci_hint(ref: str, fetch: str) -> str | None:
+    """How to get ``ref`` in CI, or None when not running in CI."""
+    if not any(os.environ.get(v, "").lower() not in ("", "false", "0") for v in CI_VARIABLES):
+        return None
+    platform = next((hint for var, hint in CI_FETCH_HINTS if os.environ.get(var)), None)
+    return (f"in CI the base must be fetched before costgate runs: {platform}, or run `{fetch}` in a step before"
+            if platform else f"in CI the base must be fetched before costgate runs: run `{fetch}` in a step "
+                             "before (or clone the full history)")
+
+
+def missing_ref(root: Path, ref: str) -> CostgateError:
+    """The error for a ref git cannot resolve, saying what to do: not a git repository,
+    a repository with no commits yet, or a ref not fetched (in CI: the checkout's depth;
+    locally: ``git fetch``)."""
+    try:
+        git(root, "--version")
+    except CostgateError as exc:  # git is not installed: that, not the ref, is the problem
+        return exc
+    if not _succeeds(root, "rev-parse", "--git-dir"):
+        return CostgateError(f"not a git repository ({root.name or root}): costgate diff compares two commits",
+                             hint="run it inside your repository (or pass -C DIR); to start one: git init && git add -A "
+                                  "&& git commit -m 'Add costgate'; `costgate estimate SPEC` needs no git")
+    if not _succeeds(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+        return CostgateError(f"no commits yet, so there is no {ref!r} to compare with",
+                             hint="commit your files first (git add -A && git commit -m 'Add costgate'), then change "
+                                  "something and run `costgate diff --base HEAD` to see what the change costs")
+    remote, _, branch = ref.partition("/")
+    fetch = f"git fetch origin {shlex.quote(branch)}" if remote == "origin" and branch else "git fetch origin"
+    if ref.startswith("-") or not ref or ":" in ref:
+        return CostgateError(f"unknown git ref {ref!r}", hint="a ref names a branch, tag or commit")
+    hint = _ci_hint(ref, fetch)
+    if hint is None:
+        here = f"origin/{ref}"
+        if remote != "origin" and _succeeds(root, "rev-parse", "--verify", "--quiet", f"refs/remotes/{here}"):
+            hint = f"there is no local {ref!r}, but there is {here!r}: pass --base {shlex.quote(here)}"
+        else:
+            hint = (f"fetch it first (`{fetch}`), or check the name with `git branch -a` "
+                    "(--base takes a branch, tag or commit)")
+    return CostgateError(f"unknown git ref {ref!r}", hint=hint)
 
 
 @dataclass(frozen=True)
@@ -51,8 +110,7 @@ class GitTree:
             self.commit = git(self.root, "rev-parse", "--verify", "--quiet", "--end-of-options",
                               f"{self.ref}^{{commit}}").strip()
         except CostgateError:
-            raise CostgateError(f"unknown git ref {self.ref!r}",
-                                hint="fetch the base branch first (actions/checkout with fetch-depth: 0) or pass a valid --base") from None
+            raise missing_ref(self.root, self.ref) from None
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:

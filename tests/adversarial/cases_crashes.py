@@ -433,7 +433,7 @@ CASES: list[Case] = [
          "unknown git ref", base=gate_base()),
     Case("E-cli-base-names-a-blob", ("diff", "-C", "@REPO@", "--base", "HEAD:bot.costgate.yaml"), 2,
          "unknown git ref", base=gate_base()),
-    Case("E-cli-diff-no-commits", ("diff", "-C", "@REPO@", "--base", "HEAD"), 2, "unknown git ref",
+    Case("E-cli-diff-no-commits", ("diff", "-C", "@REPO@", "--base", "HEAD"), 2, "no commits yet",
          files=files(), setup=lambda ctx: (git(ctx.repo.parent, "init", "-q", str(ctx.repo)) and None)),
     Case("E-cli-diff-not-a-git-repository", ("diff", "-C", "@REPO@", "--base", "HEAD"), 2,
          "re:unknown git ref|not a git repository", files=files()),
