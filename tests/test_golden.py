@@ -23,7 +23,7 @@ def test_golden_fixture_diff_is_a_realistic_failing_comment():
     text = (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == MARKER
-    assert lines[1].startswith("## ❌ **costgate: 1 threshold crossed**, monthly cost +$")
+    assert lines[1].startswith("## ❌ **costgate: 1 threshold crossed**, total monthly cost +$")
     assert "fixtures/support-bot/prompts/system.j2" in text
     assert "2,338 → 2,596" in text  # the answer call's system prompt, before → after
     assert text.count("<details>") == 1

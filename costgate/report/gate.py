@@ -59,13 +59,51 @@ def _shown(e: Estimate | None) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 def verdict(result: GateResult) -> str:
+    """The headline: the verdict and the change of the total monthly cost (all features),
+    named as the total so it is not read as the feature row's change beside it."""
     n = len(result.failures)
-    delta = change(*_totals(result))
+    delta = f"total monthly cost {change(*_totals(result))}"
     if n:
-        return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, monthly cost {delta}"
+        return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, {delta}"
     if not result.changed:
         return "✅ **costgate: no cost change**"
-    return f"✅ **costgate: all thresholds hold**, monthly cost {delta}"
+    return f"✅ **costgate: all thresholds hold**, {delta}"
+
+
+HEADLINE_FEATURES = 5
+"""Features the headline names by their own change; the rest are in the table."""
+
+
+def _changed_features(result: GateResult) -> list[FeatureDiff]:
+    return [f for f in result.features if f.status != "unchanged" and f.monthly_after != f.monthly_before]
+
+
+def by_feature(result: GateResult, esc=code) -> str | None:
+    """The headline's second half: each changed feature's own monthly change, named
+    ("by feature: `a` +$9.00 (+7.6%), `b` -$1.00 (-0.5%)"), or None when none changed."""
+    changed = _changed_features(result)
+    if not changed:
+        return None
+    items = [f"{esc(f.feature)} {change(f.monthly_before, f.monthly_after)}" for f in changed[:HEADLINE_FEATURES]]
+    more = len(changed) - HEADLINE_FEATURES
+    return "monthly cost by feature: " + ", ".join(items) + (f", and {more} more (below)" if more > 0 else "")
+
+
+def _headline_json(result: GateResult) -> dict:
+    """The headline's two numbers, each named: the total over all features, and each
+    changed feature's own (``headline`` in docs/json.md)."""
+    before, after = _totals(result)
+    return {
+        "total": {"scope": "total", "features": len(result.features), "monthly_cost_before_usd": usd(before),
+                  "monthly_cost_after_usd": usd(after), "monthly_delta_usd": usd(after - before),
+                  "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
+                  "text": f"total monthly cost {change(before, after)}"},
+        "by_feature": [{"scope": "feature", "feature": f.feature,
+                        "monthly_delta_usd": usd(difference(f.monthly_before, f.monthly_after)),
+                        "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
+                        "text": f"{f.feature} {change(f.monthly_before, f.monthly_after)}"}
+                       for f in _changed_features(result)],
+    }
 
 
 def _feature_row(f: FeatureDiff) -> list[str]:
@@ -114,8 +152,8 @@ def _call_headers(f: FeatureDiff) -> list[str]:
     return CALL_HEADERS[:2] + ["tool tokens"] + CALL_HEADERS[2:] if _has_tools(f) else CALL_HEADERS
 
 
-CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/month", "change"]
-FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "change"]
+CALL_HEADERS = ["call", "system tokens", "input tokens (mean)", "$/session", "$/month", "call's monthly change"]
+FEATURE_HEADERS = ["feature", "status", "gate", "$/session", "$/month", "feature's monthly change"]
 CALL_GROWTH = ("system_prompt_growth", "tool_definitions_growth")
 """Per-call growth checks: a failure's tip names the per-call key to raise."""
 
@@ -219,7 +257,8 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     head = [MARKER, f"## {verdict(result)}", ""]
     body = [
         f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
-        f"Total projected spend {_money_pair(*_totals(result))} per month.", "",
+        f"Total projected spend {_money_pair(*_totals(result))} per month"
+        + (f"; {line}." if (line := by_feature(result)) else "."), "",
         tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
                  disable_numparse=True) if result.features else "_No gated specs found._",
         "",
@@ -240,7 +279,8 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
 
 
 def to_table(result: GateResult) -> str:
-    lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS "), ""]
+    lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS ")]
+    lines += [line for line in [by_feature(result, plain)] if line] + [""]
     lines.append(tabulate([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
                           headers=FEATURE_HEADERS, tablefmt="simple", disable_numparse=True))
     for f in result.features:
@@ -294,6 +334,7 @@ def to_json(result: GateResult) -> str:
         "monthly_cost_before_usd": usd(before), "monthly_cost_after_usd": usd(after),
         "monthly_delta_usd": usd(after - before),
         "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
+        "headline": _headline_json(result),
         "features": [
             {
                 "feature": f.feature, "spec": f.spec_file, "status": f.status,

@@ -66,7 +66,7 @@ def test_b_change_below_every_threshold_passes(gitrepo, gate):
     write(root, {"prompts/system.j2": hello(1050)})  # +5%, +50 tokens, cost +~5%
     code, out, err = gate(root)
     assert code == 0, out + err
-    assert out.startswith("PASS costgate: all thresholds hold, monthly cost +$")
+    assert out.startswith("PASS costgate: all thresholds hold, total monthly cost +$")
     assert "error:" not in out and "warning:" not in out
     assert re.search(r"^answer\s+1,000 → 1,050\s", out, re.M)
 

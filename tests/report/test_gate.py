@@ -66,12 +66,12 @@ def test_markdown_starts_with_marker_then_verdict(failing):
     first, second = text.splitlines()[:2]
     assert first == MARKER == "<!-- costgate-report -->"
     assert second == f"## {verdict(failing)}"
-    assert second.startswith("## ❌ **costgate: 2 thresholds crossed**, monthly cost +$22.50 (+")
+    assert second.startswith("## ❌ **costgate: 2 thresholds crossed**, total monthly cost +$22.50 (+")
 
 
 def test_verdict_wording(failing, passing, tmp_path):
     assert verdict(failing).startswith("❌ **costgate: 2 thresholds crossed**")
-    assert re.fullmatch(r"✅ \*\*costgate: all thresholds hold\*\*, monthly cost -\$[\d.]+ \(-[\d.]+%\)",
+    assert re.fullmatch(r"✅ \*\*costgate: all thresholds hold\*\*, total monthly cost -\$[\d.]+ \(-[\d.]+%\)",
                         verdict(passing)), verdict(passing)
     unchanged = diff(_repo(tmp_path, {}), "HEAD", as_of=AS_OF_DATE)
     assert verdict(unchanged) == "✅ **costgate: no cost change**"
