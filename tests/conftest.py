@@ -32,6 +32,7 @@ def _hermetic(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("COSTGATE_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # terminal tables are full width unless a test sets it
     monkeypatch.setattr(socket.socket, "connect", _no_network)
     monkeypatch.setattr(socket.socket, "connect_ex", _no_network)
     yield

@@ -146,3 +146,15 @@ def test_threshold_defaults_are_decimal_whole_numbers():
     new sentences, not a silent mismatch."""
     for value in (DEFAULT_THRESHOLDS.new_feature_monthly_usd, DEFAULT_THRESHOLDS.new_feature_system_prompt_tokens):
         assert value == value.to_integral_value() and isinstance(value, Decimal)
+
+
+def test_the_readme_states_each_table_s_hide_order():
+    """README "Terminal width" lists the columns hidden to fit, in the renderers' order."""
+    from costgate.report.estimate import CALL_HIDE_ORDER as ESTIMATE
+    from costgate.report.gate import CALL_HIDE_ORDER as GATE_CALLS
+    from costgate.report.gate import FEATURE_HIDE_ORDER as GATE_FEATURES
+    from costgate.report.pricing_table import LIST_HIDE_ORDER as PRICING
+
+    readme = re.sub(r"\s+", " ", _text("README.md"))
+    for order in (ESTIMATE, GATE_FEATURES, GATE_CALLS, PRICING):
+        assert ", ".join(f"`{c}`" for c in order) in readme, order

@@ -18,6 +18,8 @@ from .options import (
     pricing_layers_option,
     progress,
     say,
+    table_width,
+    wide_option,
 )
 
 
@@ -35,7 +37,10 @@ from .options import (
                    "offline calls, compressed system prompt) and rank the monthly savings.")
 @cache_options
 @output_option()
-def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_if, cache_dir, no_cache, output) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="With -o: do not confirm on stderr what was written.")
+@wide_option
+def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_if, cache_dir, no_cache, output,
+             quiet, wide) -> None:
     """Project per-call, per-session and monthly spend of one or more specs.
 
     SPECS are spec files or directories (a directory finds **/*.costgate.yaml, or the
@@ -50,12 +55,13 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     from ..estimate.simulate import DEFAULT_SEED
     from ..gate.runner import analyse_cached
     from ..report.estimate import FORMATS as RENDER
-    from ..report.estimate import warning_text
+    from ..report.estimate import to_table, warning_text
 
     analyses = analyse_cached(specs, cache=open_cache(cache_dir, no_cache), as_of=parse_day(as_of),
                               seed=DEFAULT_SEED if seed is None else seed, sessions=sessions, pricing=pricing,
                               alternatives=not no_alternatives, levers=what_if, progress=progress())
-    emit(RENDER[fmt](analyses), output)
+    width = table_width(wide, output)
+    emit(to_table(analyses, width) if fmt == "table" else RENDER[fmt](analyses), output, fmt=fmt, quiet=quiet)
     for a in analyses:
         for w in a.estimate.warnings:
             say(f"warning: {a.estimate.feature}: {warning_text(w)}")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .options import EXIT_GATE, EXIT_OK, emit, gate_options, open_cache, parse_day, progress
+from .options import EXIT_GATE, EXIT_OK, emit, gate_options, open_cache, parse_day, progress, table_width
 
 
-def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
+def run_gate(base, head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
              repo) -> int:
     from ..estimate.simulate import DEFAULT_SEED
     from ..gate.ci import in_github_actions
@@ -18,6 +18,7 @@ def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, j
     from ..repo import find_root
     from ..report.annotations import annotations as gh_annotations
     from ..report.gate import FORMATS as RENDER
+    from ..report.gate import to_table
 
     root = find_root(Path(repo))
     if config is not None and not config.is_absolute():
@@ -26,7 +27,8 @@ def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, j
                   seed=DEFAULT_SEED if seed is None else seed, cache=open_cache(cache_dir, no_cache),
                   jobs=default_jobs() if jobs is None else jobs, progress=progress())
     if not (quiet and not result.changed):
-        emit(RENDER[fmt](result), output)
+        width = table_width(wide, output)
+        emit(to_table(result, width) if fmt == "table" else RENDER[fmt](result), output, fmt=fmt, quiet=quiet)
     elif not output:
         click.echo("costgate: no cost change", err=True)
     if annotations or (annotations is None and in_github_actions()):
@@ -38,7 +40,8 @@ def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, j
 @click.command()
 @click.option("--base", required=True, metavar="REF", help="Base ref: branch, tag or SHA (e.g. origin/main).")
 @gate_options
-def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo) -> int:
+def diff(base, head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
+         repo) -> int:
     """Gate a change: compare every gated spec at --base with head.
 
     Estimates each spec of costgate.yaml's `specs:` globs at the base ref (read from git
@@ -64,17 +67,18 @@ def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs,
       costgate diff --base HEAD~1 --format markdown -o comment.md
       costgate diff --base origin/main --jobs 4 --cache-dir .costgate-cache
     """
-    return run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo)
+    return run_gate(base, head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
+                    repo)
 
 
 @click.command()
 @gate_options
-def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo) -> int:
+def check(head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo) -> int:
     """`costgate diff` with the base read from the CI environment.
 
     Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
     """
     from ..gate.ci import ci_base_ref
 
-    return run_gate(ci_base_ref(), head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir,
+    return run_gate(ci_base_ref(), head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs, cache_dir,
                     no_cache, repo)

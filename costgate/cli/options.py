@@ -4,6 +4,7 @@ option decorators several commands take (sqlite-utils' ``output_options`` patter
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -62,9 +63,11 @@ def today_or(value: str | None) -> date:
     return parse_day(value) or date.today()
 
 
-def emit(text: str, output: str | None = None) -> None:
+def emit(text: str, output: str | None = None, *, fmt: str | None = None, quiet: bool = False) -> None:
     """Write a report to ``output``, or to stdout (where lines a CI runner would take for
-    workflow commands are neutralised: reports quote file names a pull request chose)."""
+    workflow commands are neutralised: reports quote file names a pull request chose).
+    A report written to a file is confirmed on stderr ("wrote markdown report to
+    comment.md (2817 bytes)"), unless ``quiet``."""
     if output:
         if os.path.lexists(output) and not os.path.isfile(output):
             raise CostgateError(f"cannot write {output}: not a regular file",
@@ -74,8 +77,28 @@ def emit(text: str, output: str | None = None) -> None:
         except OSError as exc:
             raise CostgateError(f"cannot write {output}: {exc.strerror or exc}",
                                 hint="-o takes a file in an existing, writable directory") from None
+        if not quiet:
+            size = len(text.encode("utf-8"))
+            say(f"wrote {fmt + ' ' if fmt else ''}report to {plain(output)} ({size} bytes)")
     else:
         click.echo(neutralize_commands(text), nl=not text.endswith("\n"), color=color())
+
+
+def table_width(wide: bool, output: str | None = None) -> int | None:
+    """The width terminal tables fit (``report.width``): None (full width) with
+    ``--wide``, with ``-o FILE`` and when stdout is not a terminal, unless COLUMNS is set;
+    on a terminal its width (``shutil.get_terminal_size``, which honours COLUMNS)."""
+    if wide or output:
+        return None
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
+
+def wide_option(f: F) -> F:
+    return click.option("--wide", is_flag=True, help="Tables at full width, whatever the terminal's width "
+                        "(the default on a pipe, in a file and in CI logs).")(f)
 
 
 def say(text: str, *, err: bool = True) -> None:
@@ -148,9 +171,10 @@ def gate_options(f: F) -> F:
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Gate config.  [default: costgate.yaml, else [tool.costgate] in pyproject.toml]"),
         click.option("--format", "fmt", type=GATE_FORMATS, default="table", show_default=True, help="Report format."),
+        wide_option,
         output_option("Write the report to a file (it is written before the exit code reports a failure)."),
         click.option("--quiet", is_flag=True, help="Write no report at all when no costed number changed "
-                     "(no PR comment noise)."),
+                     "(no PR comment noise), and do not confirm on stderr what -o wrote."),
         click.option("--annotations/--no-annotations", default=None,
                      help="Print GitHub ::error annotations.  [default: on under GitHub Actions]"),
         as_of_option("Price both sides as of this day."),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import CostgateError
-from .options import PRICING_DIFF_FORMATS, PRICING_TABLE_FORMATS, emit, say, today_or
+from .options import PRICING_DIFF_FORMATS, PRICING_TABLE_FORMATS, emit, say, table_width, today_or, wide_option
 
 if TYPE_CHECKING:
     from ..pricing import PriceTable
@@ -66,7 +66,8 @@ def validate(paths) -> int:
 @click.option("--pricing", "layers", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra pricing file or directory layered over the shipped table (repeatable).")
 @click.option("--format", "fmt", type=PRICING_TABLE_FORMATS, default="table", show_default=True)
-def list_(provider, as_of, layers, fmt) -> None:
+@wide_option
+def list_(provider, as_of, layers, fmt, wide) -> None:
     """List every model with its current prices (USD per 1M tokens).
 
     A tokenizer marked ~ is approximate: an exact base tokenizer's count times a ratio.
@@ -82,7 +83,7 @@ def list_(provider, as_of, layers, fmt) -> None:
                             or f"known: {', '.join(sorted(table.providers))}")
     models = sorted((m for m in table.models.values() if provider in (None, m.provider)),
                     key=lambda m: (m.provider, m.id))
-    emit(list_report(table, models, day, fmt, find_root(Path.cwd())))
+    emit(list_report(table, models, day, fmt, find_root(Path.cwd()), table_width(wide)))
 
 
 @pricing.command()
@@ -135,7 +136,7 @@ def diff(base, head, fmt, output, config, table_dir, as_of, seed, repo) -> int:
     result = pricing_diff(find_root(Path(repo)), base, head, config_path=config,
                           table_dir=None if table_dir == "-" else table_dir, as_of=today_or(as_of),
                           seed=DEFAULT_SEED if seed is None else seed)
-    emit(RENDER[fmt](result), output)
+    emit(RENDER[fmt](result), output, fmt=fmt)
     return 0
 
 

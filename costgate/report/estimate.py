@@ -34,6 +34,7 @@ from .money import (
     usd,
     usd_small,
 )
+from .width import fit, wrap
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
@@ -304,7 +305,7 @@ def _lever_notes(x: Extras, esc: Escape, markdown: bool) -> list[str]:
     return ["", *(f"- {n}" for n in notes)] if markdown else ["", *notes]
 
 
-def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
+def _extra_lines(e: Estimate, x: Extras | None, markdown: bool, width: int | None = None) -> list[str]:
     if x is None:
         return []
     out: list[str] = []
@@ -335,42 +336,41 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool) -> list[str]:
         out.append(f"**{title}**" if markdown else title)
         out.append("")
         if x.levers:
-            out.append(tabulate(_lever_rows(x, md if markdown else plain), headers=LEVER_HEADERS, tablefmt="github" if markdown else "simple",
-                                disable_numparse=True))
+            rows = _lever_rows(x, md if markdown else plain)
+            out.append(tabulate(rows, headers=LEVER_HEADERS, tablefmt="github", disable_numparse=True) if markdown
+                       else fit(rows, LEVER_HEADERS, width))
             out += _lever_notes(x, md if markdown else plain, markdown)
         else:
             out.append("no applicable lever")
     return out
 
 
-def to_table(analyses: Sequence[Analysis]) -> str:
+CALL_HIDE_ORDER = ("system tok", "tool tok", "output tok", "per session", "$/call", "share",
+                   "input tok mean / p50 / p95", "$/session")
+"""The estimate table's columns hidden to fit a terminal, first hidden first (call, model
+and $/month always stay)."""
+
+
+def to_table(analyses: Sequence[Analysis], width: int | None = None) -> str:
+    """The terminal report; ``width``: fit tables and wrap lines to it (``report.width``)."""
     out = []
     for a in analyses:
         e, x = a.estimate, a.extras
         out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
-        out.append("")
-        out.append(tabulate(_call_rows(e, plain), headers=_call_headers(e), tablefmt="simple", disable_numparse=True))
-        out.append("")
-        out.extend(_summary_lines(e))
+        out += ["", fit(_call_rows(e, plain), _call_headers(e), width, CALL_HIDE_ORDER), "", *_summary_lines(e)]
         if e.by_model:
             p = parts(e)
             out.append("by model:    " + ", ".join(f"{m} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
                                                    for i, (m, _) in enumerate(e.by_model)))
-        out.extend(_extra_lines(e, x, markdown=False))
+        out.extend(_extra_lines(e, x, markdown=False, width=width))
         if e.alternatives:
-            out.append("")
-            out.append(tabulate(_alt_rows(e, plain), headers=["alternative", "kind", "$/month", "vs declared"],
-                                tablefmt="simple", disable_numparse=True))
+            out += ["", fit(_alt_rows(e, plain), ["alternative", "kind", "$/month", "vs declared"], width)]
         notes = _footnotes(e, plain)
-        if notes:
-            out.append("")
-            out.extend(notes)
-        out.append("")
+        out += ["", *notes, ""] if notes else [""]
     if len(analyses) > 1:
-        out.append(f"total across {len(analyses)} features: "
-                   f"{dollars(total([a.estimate.monthly_cost for a in analyses]))}/month")
-        out.append("")
-    return "\n".join(out)
+        out += [f"total across {len(analyses)} features: "
+                f"{dollars(total([a.estimate.monthly_cost for a in analyses]))}/month", ""]
+    return "\n".join(line if "\n" in line else wrap(line, width) for line in out)
 
 
 def to_markdown(analyses: Sequence[Analysis]) -> str:

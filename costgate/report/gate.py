@@ -22,6 +22,7 @@ from .escape import code, html, md, plain
 from .estimate import warning_text
 from .money import change, difference, dollars, fixed, number, parts, percent, plain_number, total, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
+from .width import fit, wrap
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536
@@ -278,22 +279,28 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
     return text
 
 
-def to_table(result: GateResult) -> str:
+FEATURE_HIDE_ORDER = ("$/session", "status")
+CALL_HIDE_ORDER = ("tool tokens", "input tokens (mean)", "$/session", "system tokens")
+"""The terminal tables' columns hidden to fit a terminal, first hidden first."""
+
+
+def to_table(result: GateResult, width: int | None = None) -> str:
+    """The terminal report; ``width``: fit tables and wrap lines to it (``report.width``)."""
     lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS ")]
     lines += [line for line in [by_feature(result, plain)] if line] + [""]
-    lines.append(tabulate([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
-                          headers=FEATURE_HEADERS, tablefmt="simple", disable_numparse=True))
+    lines.append(fit([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)], FEATURE_HEADERS,
+                     width, FEATURE_HIDE_ORDER))
     for f in result.features:
         if f.status == "unchanged":
             continue
         lines += ["", f"{f.feature} ({plain(f.spec_file)})",
-                  tabulate([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
-                           headers=_call_headers(f), tablefmt="simple", disable_numparse=True)]
+                  fit([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)], _call_headers(f),
+                      width, CALL_HIDE_ORDER)]
     for c in result.crossings:
         lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}{setting_note(c)}"
                      + (f" ({plain(c.file)})" if c.file and c.setting is None else ""))
     lines += [f"warning: {f}: {text}" for f, text in lifecycle_notes(result)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(line if "\n" in line else wrap(line, width) for line in lines) + "\n"
 
 
 def _call_json(c: CallDiff, before: dict[str, tuple[Decimal, Decimal]], after: dict[str, tuple[Decimal, Decimal]]) -> dict:

@@ -15,6 +15,7 @@ from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates, shipped_
 from ..pricing.model import RATE_LABELS
 from ..pricing.sync import SyncReport
 from .money import plain_number
+from .width import fit
 
 SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "markdown")
@@ -118,8 +119,16 @@ def _sparse(models: Sequence[Model], day: date) -> list[str]:
     return [k for k in SPARSE_LIST_KEYS if any(getattr(r, k) is not None for r in rates)]
 
 
-def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str, root: Path | None = None) -> str:
-    """``pricing list``; file paths relative to the repository ``root`` (``shown_file``)."""
+LIST_HIDE_ORDER = ("retired", "checked", "since", "tiers >N in/out", "write 5m/1h", "batch in/out", "context",
+                   "tokenizer", "provider", "cached", "reasoning out")
+"""``pricing list``'s columns hidden to fit a terminal, first hidden first (model, input
+and output always stay)."""
+
+
+def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str, root: Path | None = None,
+                width: int | None = None) -> str:
+    """``pricing list``; file paths relative to the repository ``root`` (``shown_file``);
+    the table fitted to ``width`` (``report.width``)."""
     if fmt == "json":
         return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-list", "as_of": day.isoformat(),
                            "models": [model_dict(table, m, day, root) for m in models]}, indent=2) + "\n"
@@ -131,8 +140,9 @@ def list_report(table: PriceTable, models: Sequence[Model], day: date, fmt: str,
     for m in models:
         row, p = _row(table, m, day), m.priced_at(day)
         rows.append(row[:at] + [_p(getattr(p.rates, k)) if p else "-" for k in extra] + row[at:])
-    return (f"USD per 1M tokens, prices in force on {day.isoformat()}\n\n"
-            + tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True) + "\n")
+    body = (fit(rows, headers, width, LIST_HIDE_ORDER) if style == "simple"
+            else tabulate(rows, headers=headers, tablefmt=style, disable_numparse=True))
+    return f"USD per 1M tokens, prices in force on {day.isoformat()}\n\n{body}\n"
 
 
 def _alias(m: Model, alias: str) -> str:

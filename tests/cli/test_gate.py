@@ -45,9 +45,11 @@ def test_output_file_is_written_even_when_the_gate_fails(gitrepo, gate, tmp_path
     report.parent.mkdir()
     code, out, err = gate(root, "--format", "markdown", "--output", report)
     assert code == 1
-    assert out == "" and err == ""
     text = report.read_text(encoding="utf-8")
+    assert out == "" and err == f"wrote markdown report to {report} ({len(text.encode('utf-8'))} bytes)\n"
     assert text.startswith("<!-- costgate-report -->\n## ❌ **costgate: 2 thresholds crossed**")
+    code, out, err = gate(root, "--format", "json", "-o", report, "--quiet")  # --quiet: no confirmation
+    assert (code, out, err) == (1, "", "") and report.read_text(encoding="utf-8").startswith("{")
 
 
 def test_json_report_schema(gitrepo, gate):
