@@ -32,10 +32,8 @@ def init(feature, directory, force, detect, write, repo) -> None:
     key: ...} for a text inside YAML, {file: ..., symbol: ...} for a Python constant,
     prompt: {file: x.prompty}. Traffic, calls per session and output length are TODOs.
 
-    \b
-    Then:
-      costgate estimate llm/
-      git add costgate.yaml llm .github && git commit -m "Gate LLM costs"
+    Ends by printing the exact commands to run next (estimate, commit, diff) and what
+    each will show, for where it runs (a git repository or not, with commits or not).
 
     \b
     Or, from what is there:
@@ -48,10 +46,24 @@ def init(feature, directory, force, detect, write, repo) -> None:
         from ..errors import CostgateError
 
         raise CostgateError("--write writes the proposal of --detect", hint="add --detect")
+    _starter(Path(repo), feature, directory or "llm", force)
+
+
+def _starter(repo: Path, feature: str, directory: str, force: bool) -> None:
+    from ..repo.git import state
+    from ..report.scaffold import next_steps
+    from ..spec.scaffold import STARTER_BUDGET, check_names, spec_path
     from ..spec.scaffold import init as scaffold
 
-    for path in scaffold(Path(repo), feature=feature, directory=directory or "llm", force=force):
-        click.echo(f"wrote {path}")
+    root, norm = check_names(repo, feature, directory)
+    written = [p.relative_to(root).as_posix() for p in scaffold(root, feature=feature, directory=norm, force=force)]
+    for rel in written:
+        click.echo(f"wrote {rel}")
+    spec = spec_path(feature, norm)
+    prompt = next(rel for rel in written if rel.endswith(".system.j2"))
+    cd = None if Path.cwd().resolve() == root else str(root)
+    for line in next_steps(written, spec, prompt, STARTER_BUDGET, state(root), cd):
+        click.echo(line)
 
 
 def _detect(repo: Path, feature: str, directory: str, force: bool, write: bool) -> None:

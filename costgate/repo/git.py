@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Literal
 
 from ..errors import CostgateError
 
@@ -33,3 +34,21 @@ def run_with_input(root: Path, args: list[str], data: bytes) -> bytes:
     if proc.returncode != 0:
         raise CostgateError(proc.stderr.decode("utf-8", "replace").strip() or "git check-attr failed")
     return proc.stdout
+
+
+GitState = Literal["none", "empty", "commits"]
+"""Where ``costgate init`` runs: not in a git repository (or git is not installed), in one
+with no commits yet, or in one with commits (``costgate diff --base HEAD`` works)."""
+
+
+def state(root: Path) -> GitState:
+    """Whether ``root`` is inside a git repository, and whether that has commits."""
+    try:
+        git(root, "rev-parse", "--git-dir")
+    except CostgateError:
+        return "none"
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except CostgateError:
+        return "empty"
+    return "commits"

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
 
 from ..errors import CostgateError
 from ..repo.paths import normalise
+from ..yamlio import loads
 from .loader import FEATURE_ID
+from .propose import LINE_BREAKS, flow
 
 CONFIG = """\
 # costgate configuration: which specs the pull-request gate checks, and its thresholds.
@@ -30,31 +33,35 @@ warn:                               # same keys: reported in the comment, never 
   monthly_cost_increase: {percent: 5}
 
 # features:                         # per-feature and per-call overrides
-#   {feature}:
+#   FEATURE:
 #     monthly_cost_increase: {percent: 30}
 #     calls:
 #       answer: {system_prompt_growth: {percent: 25}}
 """
 
+STARTER_BUDGET = 500
+"""The starter spec's ``budget.monthly_usd`` (``init`` says what ``estimate`` will show)."""
 SPEC = """\
 # yaml-language-server: $schema=https://raw.githubusercontent.com/costgate/costgate/main/costgate/schemas/spec.schema.json
-# A costgate feature spec: the LLM calls one user session makes. Run: costgate estimate {path}
+# A costgate feature spec: the LLM calls one user session makes. Run: costgate estimate {command_path}
 version: 1
 feature: {feature}
 traffic: {{sessions_per_day: 1000, days_per_month: 30}}   # add growth_per_month: 0.05 for a runway
-samples: {{file: {feature}.queries.txt}}                  # one real user question per line
+samples: {samples}                  # one real user question per line
 calls:
   - name: answer
     model: gpt-4o-mini              # or mix: {{gpt-4o-mini: 0.8, gpt-4o: 0.2}}
     per_session: 2                  # calls per session; may be fractional
-    system: {{file: {feature}.system.j2}}
+    system: {system}
     user: "{{{{ query }}}}"
     history: full                   # none | full | {{window: N}}
     output_tokens: 300              # or {{mean: 300, max: 1200}}
     cache: {{prompt_prefix: true}}
 vars: {{product: Acme}}              # constants for the templates
-budget: {{monthly_usd: 500}}
+budget: {{monthly_usd: {budget}}}
 """
+"""Fixed text; every value that comes from the command line (the feature id, file names)
+is written by the YAML serializer (``propose.flow``) and read back before it is written."""
 
 SYSTEM = """\
 You are the assistant of {{ product }}. Answer the user's question briefly and accurately.
@@ -91,14 +98,18 @@ jobs:
 
 def check_names(root: Path, feature: str, directory: str) -> tuple[Path, str]:
     """(the resolved root, the normalised directory): refuse a feature id the spec loader
-    would refuse, or a directory outside ``root``."""
+    would refuse (its ``FEATURE_ID`` rule), or a directory that is absolute, goes through
+    ``..`` or holds control characters (it would leave ``root`` or break a line)."""
     if not re.fullmatch(FEATURE_ID, feature):
         raise CostgateError(f"--feature must be an id like 'support-bot', got {feature!r}",
                             hint="lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
     norm = normalise(directory)
-    if norm is None or any(ord(c) < 32 for c in directory):
+    if norm is None or ".." in directory.replace("\\", "/").split("/"):
         raise CostgateError(f"--dir {directory!r} is outside the repository",
-                            hint="give a folder relative to the repository root, e.g. llm")
+                            hint="give a folder relative to the repository root, without '..', e.g. llm")
+    if any(ord(c) < 32 or ord(c) == 127 or c in LINE_BREAKS for c in directory):
+        raise CostgateError(f"--dir {directory!r} holds control characters",
+                            hint="give a folder name without newlines, tabs or other control characters, e.g. llm")
     root = Path(root).resolve()
     target = (root / norm).resolve()
     if target != root and root not in target.parents:
@@ -110,14 +121,7 @@ def init(root: Path, feature: str = "example", directory: str = "llm", force: bo
     """Write the starter files under ``root``; refuse to overwrite unless ``force``, and
     refuse a feature id the spec loader would refuse or a directory outside ``root``."""
     root, directory = check_names(root, feature, directory)
-    spec_rel = spec_path(feature, directory)
-    files = {
-        "costgate.yaml": CONFIG,
-        spec_rel: SPEC.format(feature=feature, path=spec_rel),
-        f"{directory}/{feature}.system.j2": SYSTEM,
-        f"{directory}/{feature}.queries.txt": QUERIES,
-        ".github/workflows/costgate.yml": WORKFLOW,
-    }
+    files = starter_files(feature, directory)
     for rel in files:
         _check_target(root, rel)
     existing = [rel for rel in files if os.path.lexists(root / rel)]
@@ -131,6 +135,36 @@ def init(root: Path, feature: str = "example", directory: str = "llm", force: bo
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def starter_files(feature: str, directory: str) -> dict[str, str]:
+    """Repository-relative path -> text of every file ``init`` writes, in the order written."""
+    spec_rel = spec_path(feature, directory)
+    return {
+        "costgate.yaml": CONFIG,
+        spec_rel: starter_spec(feature, spec_rel),
+        _in(directory, f"{feature}.system.j2"): SYSTEM,
+        _in(directory, f"{feature}.queries.txt"): QUERIES,
+        ".github/workflows/costgate.yml": WORKFLOW,
+    }
+
+
+def starter_spec(feature: str, spec_rel: str) -> str:
+    """The starter spec: fixed text, values through the serializer, parsed back and
+    checked before it is returned (a value that changed meaning would be a bug)."""
+    values = {"feature": feature, "samples": {"file": f"{feature}.queries.txt"},
+              "system": {"file": f"{feature}.system.j2"}}
+    text = SPEC.format(command_path=shlex.quote(spec_rel), budget=STARTER_BUDGET,
+                       **{k: flow(v) for k, v in values.items()})
+    data = loads(text, spec_rel).data
+    read = {"feature": data["feature"], "samples": data["samples"], "system": data["calls"][0]["system"]}
+    if read != values or data["budget"]["monthly_usd"] != STARTER_BUDGET:
+        raise AssertionError(f"the starter spec does not read back as written: {read!r}")
+    return text
+
+
+def _in(directory: str, name: str) -> str:
+    return name if directory == "." else f"{directory}/{name}"
 
 
 def spec_path(feature: str, directory: str) -> str:
