@@ -336,3 +336,22 @@ def agentco_table():  # type: ignore[no-untyped-def]
     from costgate.pricing.loader import TextFile
 
     return load_table([shipped_pricing_dir(), (TextFile("agentco.yaml", AGENTCO),)])
+
+
+# ------------------------------------------------------------------------------ README
+
+def readme_setup() -> tuple[str, str]:
+    """The README's two set-up commands (install, test), without their comments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Set up", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    install, test = (line.split("#", 1)[0].strip() for line in block.strip().splitlines())
+    return install, test
+
+
+def readme_quick_start() -> tuple[str, str]:
+    """The README's quick-start command (without ``$ ``) and the output it shows."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Quick start", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    command, _, shown = block.partition("\n")
+    assert command.startswith("$ "), command
+    return command[2:], shown

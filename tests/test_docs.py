@@ -8,7 +8,7 @@ import json
 import re
 
 import click
-from helpers import FIXTURES, GOLDEN, ROOT
+from helpers import FIXTURES, GOLDEN, ROOT, readme_quick_start, readme_setup
 from update_golden import readme_with_golden
 
 from costgate.cli import cli
@@ -39,10 +39,16 @@ def test_readme_example_comment_is_the_golden_file():
 
 
 def test_ci_runs_the_readme_test_command():
+    """.ci/run makes the README's virtual environment, runs its install command (quietly)
+    and ends with its test command."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python -m pip install -e '.[test]'" in README
-    assert "python -m pip install --quiet -e '.[test]'" in ci
-    assert "python -m pytest" in README and ci.rstrip().endswith("python -m pytest")
+    install, test = readme_setup()
+    assert install == "python3 -m venv .venv && . .venv/bin/activate && python -m pip install -e '.[test]'"
+    assert test == "python -m pytest" and ci.rstrip().endswith(test)
+    lines = [line.strip() for line in ci.splitlines()]
+    steps = [step.replace("pip install -e", "pip install --quiet -e") for step in install.split(" && ")]
+    assert all(step in lines for step in steps), steps
+    assert [lines.index(step) for step in steps] == sorted(lines.index(step) for step in steps)
 
 
 def test_docs_exist_for_the_contracts():
@@ -53,15 +59,12 @@ def test_docs_exist_for_the_contracts():
 def test_readme_quick_start_output_is_real(capsys, monkeypatch):
     from costgate.cli import main
 
-    block = README.split("```console\n", 1)[1].split("```", 1)[0]
-    command, *shown = block.rstrip("\n").split("\n")
-    assert command.startswith("$ costgate ")
+    command, shown = readme_quick_start()
+    assert command.startswith("costgate ")
     monkeypatch.chdir(ROOT)
-    assert main(command[len("$ costgate "):].split()) == 0
-    actual = capsys.readouterr().out.splitlines()
-    if shown[-1] == "...":
-        shown = shown[:-1]
-    assert actual[: len(shown)] == shown
+    assert main(command[len("costgate "):].split()) == 0
+    shown = shown.splitlines()
+    assert capsys.readouterr().out.splitlines() == shown  # all of it, as shown
 
 
 def _keys(node):
