@@ -65,10 +65,13 @@ def missing_ref(root: Path, ref: str) -> CostgateError:
         return CostgateError(f"no commits yet, so there is no {ref!r} to compare with",
                              hint="commit your files first (git add -A && git commit -m 'Add costgate'), then change "
                                   "something and run `costgate diff --base HEAD` to see what the change costs")
-    remote, _, branch = ref.partition("/")
-    fetch = f"git fetch origin {shlex.quote(branch)}" if remote == "origin" and branch else "git fetch origin"
     if ref.startswith("-") or not ref or ":" in ref:
         return CostgateError(f"unknown git ref {ref!r}", hint="a ref names a branch, tag or commit")
+    remote, _, branch = ref.partition("/")
+    if ref.startswith("HEAD"):
+        fetch = "git fetch --unshallow"  # HEAD~N beyond the history here: a shallow clone
+    else:
+        fetch = f"git fetch origin {shlex.quote(branch if remote == 'origin' and branch else ref)}"
     hint = _ci_hint(ref, fetch)
     if hint is None:
         here = f"origin/{ref}"

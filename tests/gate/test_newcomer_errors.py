@@ -83,3 +83,13 @@ def test_ci_false_is_not_ci(gitrepo, gate, monkeypatch):
 def test_a_hostile_ref_is_quoted_in_the_hint(gitrepo, gate):
     code, out, err = gate(gitrepo(), "--base", "origin/x;rm -rf ~")
     assert_clean_error(code, out, err, "`git fetch origin 'x;rm -rf ~'`")
+
+
+@pytest.mark.parametrize("ref, fetch", [
+    ("main-old", "git fetch origin main-old"),       # a branch not here: fetch it by name
+    ("v1.0", "git fetch origin v1.0"),               # a tag
+    ("HEAD~5", "git fetch --unshallow"),             # beyond the history here: a shallow clone
+])
+def test_the_fetch_hint_fits_the_ref(gitrepo, gate, ref, fetch):
+    code, out, err = gate(gitrepo(), "--base", ref)
+    assert_clean_error(code, out, err, f"unknown git ref {ref!r}", f"fetch it first (`{fetch}`)")
