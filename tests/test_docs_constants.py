@@ -158,3 +158,28 @@ def test_the_readme_states_each_table_s_hide_order():
     readme = re.sub(r"\s+", " ", _text("README.md"))
     for order in (ESTIMATE, GATE_FEATURES, GATE_CALLS, PRICING):
         assert ", ".join(f"`{c}`" for c in order) in readme, order
+
+
+def test_the_estimate_defaults_the_docs_and_help_state():
+    """The Monte Carlo's seed and sessions and a spec's days per month, as docs/spec.md,
+    docs/json.md and `costgate estimate --help` state them."""
+    from costgate.cli.estimate import estimate
+    from costgate.estimate.simulate import DEFAULT_SEED, DEFAULT_SESSIONS
+    from costgate.spec.model import Traffic
+
+    spec = re.sub(r"\s+", " ", _text("docs/spec.md"))
+    assert f"`--seed`, default {DEFAULT_SEED};" in spec
+    days = Traffic.__dataclass_fields__["days_per_month"].default
+    assert f"days_per_month: {days}                 # default {days}" in _text("docs/spec.md")
+    assert f"as declared (default `\"{days}\"`)" in _text("docs/json.md")
+    options = {p.name: p for p in estimate.params}
+    assert options["sessions"].default == DEFAULT_SESSIONS
+    assert f"[default: {DEFAULT_SEED}]" in (options["seed"].help or "")
+
+
+def test_sizes_in_help_texts_are_constants():
+    for name, text in _help_texts():
+        for m in re.finditer(r"\b(\d[\d,]*) MB\b", text):
+            assert m.group(0) in SIZES, f"{name} --help: {m.group(0)!r} is not a bound in the code"
+    diff_help = dict(_help_texts())["costgate diff"]
+    assert f"pruned to {_mb(MAX_CACHE_BYTES)}" in " ".join(diff_help.split())

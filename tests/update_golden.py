@@ -79,7 +79,7 @@ def _estimate_fixtures(fmt: str) -> Callable[[Path], str]:
         root = init_repo(workdir / "repo")
         shutil.copytree(ROOT / "fixtures", root / "fixtures")
         code, out, err = run_costgate("estimate", root / "fixtures", "--as-of", AS_OF, "--seed", SEED,
-                                      "--what-if", "--format", fmt)
+                                      "--what-if", "--format", fmt, "--wide")  # whatever COLUMNS says
         if code != 0:
             raise RuntimeError(f"costgate estimate exited {code}: {err}")
         return out
