@@ -10,7 +10,7 @@ from ..estimate.results import Lever
 from ..gate.model import Crossing
 from ..repo import Limit
 from .escape import plain
-from .money import difference, dollars, fixed, number, percent, saving
+from .money import difference, dollars, fixed, number, percent, plain_number, saving
 
 TOKEN_LIMITS = ("system_prompt_growth", "tool_definitions_growth")
 """Growth limits counted in tokens (the others in USD)."""
@@ -20,9 +20,10 @@ def describe_limit(limit: Limit, unit: str) -> str:
     """'10% or 200 tokens', '20% or $500', '10% and 200 tokens' (``mode: all``)."""
     parts = []
     if limit.percent is not None:
-        parts.append(f"{limit.percent}%")
+        parts.append(f"{plain_number(limit.percent)}%")
     if limit.amount is not None:
-        parts.append(f"${limit.amount}" if unit == "usd" else f"{limit.amount} tokens")
+        amount = plain_number(limit.amount)  # as configured, never in exponent form (2E+2 -> "200")
+        parts.append(f"${amount}" if unit == "usd" else f"{amount} tokens")
     return (" and " if limit.mode == "all" else " or ").join(parts)
 
 

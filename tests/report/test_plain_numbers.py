@@ -84,3 +84,12 @@ def test_pricing_json_of_exponent_prices_has_no_exponents(tmp_path, run):
     doc = json.loads(out)
     assert list(_numbers(doc)) == []
     assert (doc["current"]["input"], doc["current"]["output"]) == ("0.1", "20")
+
+
+def test_limits_as_configured_are_positional():
+    from costgate.repo.config import Limit
+    from costgate.report.crossings import describe_limit
+
+    # str() wrote "1.0E+1% or 2E+2 tokens"
+    assert describe_limit(Limit(Decimal("1.0E+1"), Decimal("2E+2")), "tokens") == "10% or 200 tokens"
+    assert describe_limit(Limit(Decimal("20"), Decimal("5E+2"), mode="all"), "usd") == "20% and $500"
