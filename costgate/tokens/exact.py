@@ -23,7 +23,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import CostgateError
@@ -93,6 +92,8 @@ def extra_for(family: str) -> str:
 
 def installed() -> tuple[str, ...]:
     """The families whose vocabulary package is installed (the file is checked on load)."""
+    from importlib import metadata  # lazily: it costs a twentieth of a second to import
+
     out = []
     for v in VOCABULARIES.values():
         try:
@@ -105,6 +106,8 @@ def installed() -> tuple[str, ...]:
 
 def read_verified(v: Vocabulary) -> bytes:
     """The vocabulary file's bytes from the installed distribution, checked against its pin."""
+    from importlib import metadata
+
     hint = f"pip install '{extra_for(v.family)}' (it pins {v.dist}=={v.version})"
     try:
         data = metadata.distribution(v.dist).locate_file(v.path).read_bytes()  # type: ignore[attr-defined]
