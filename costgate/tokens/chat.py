@@ -44,6 +44,8 @@ class ChatTemplate:
     source: str
 
 
+_CTOK = "ctok 1.3.0 (https://github.com/sanderland/ctok): the single-message frame, measured on count_tokens"
+
 TEMPLATES: dict[str, ChatTemplate] = {
     # <|begin_of_text|>, then per message <|start_header_id|>ROLE<|end_header_id|>\n\n
     # CONTENT<|eot_id|> (4 tokens + the role), then the assistant header (4 + "assistant").
@@ -73,11 +75,18 @@ TEMPLATES: dict[str, ChatTemplate] = {
     # <|im_start|>assistant\n priming the reply.
     "qwen2": ChatTemplate(ChatOverhead(per_message=4, reply=3),
                           "https://huggingface.co/Qwen/Qwen2.5-7B-Instruct/blob/main/tokenizer_config.json (chat_template)"),
+    # Claude publishes no template; ctok 1.3.0 measured the frame of a one-user-message
+    # request from recorded count_tokens responses (7, 11 and 6 tokens by generation).
+    # Only that frame is counted: what a system prompt or further messages add is unmeasured.
+    "claude": ChatTemplate(ChatOverhead(reply=7, role_text=False), _CTOK),
+    "claude-4.7": ChatTemplate(ChatOverhead(reply=11, role_text=False), _CTOK),
+    "claude-4.8": ChatTemplate(ChatOverhead(reply=6, role_text=False), _CTOK),
 }
-"""Chat-template overheads of the open-weight families, used for a provider whose price
-file declares no ``chat_overhead`` of its own (hosts of open weights bill the token ids
-the model reads, template included). Closed families (claude, gemini, grok) publish no
-template: zero. Pinned against the publishers' own encoders by tests/tokens/test_chat.py."""
+"""Chat-template overheads per tokenizer family, used for a provider whose price file
+declares no ``chat_overhead`` of its own: the open-weight families' published templates
+(hosts bill the token ids the model reads, template included) and Claude's measured
+frame. Gemini and Grok publish nothing: zero. Pinned against the publishers' own
+encoders by tests/tokens/test_chat_templates.py."""
 
 
 def family_overhead(family: str) -> ChatOverhead:

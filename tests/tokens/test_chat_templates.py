@@ -108,8 +108,16 @@ def test_deepseek_template_hand_counted():
     assert ov.reply + sum(ov.role_tokens(r, 99) for r in roles) == 6
 
 
+def test_claude_frames_are_ctoks_measured_single_message_frames():
+    """ctok 1.3.0: a one-user-message request costs its content plus 7 (Claude 3 to Opus
+    4.6), 11 (Opus 4.7) or 6 (4.8 and later) tokens of frame; no role name as text."""
+    for family, frame in (("claude", 7), ("claude-4.7", 11), ("claude-4.8", 6)):
+        ov = family_overhead(family)
+        assert ov.reply + ov.role_tokens("user", 1) == frame
+
+
 def test_closed_families_and_unknown_have_no_template():
-    for family in ("claude", "gemini", "grok", "o200k_base", "no-such-family"):
+    for family in ("gemini", "grok", "o200k_base", "no-such-family"):
         assert family_overhead(family) == ChatOverhead()
     assert {"llama3", "llama4", "tekken", "mistral-spm", "deepseek", "qwen2"} <= set(TEMPLATES)
 
@@ -121,5 +129,6 @@ def test_the_price_table_applies_a_family_template_only_where_the_provider_decla
         model = next(m for m in table.models.values() if m.provider == provider and m.tokenizer == family
                      and m.kind == "chat")
         assert table.overhead(model) == TEMPLATES[family].overhead, model.id
-    claude = next(m for m in table.models.values() if m.tokenizer == "claude")
-    assert table.overhead(claude) == ChatOverhead()
+    assert table.model("claude-opus-4-7").tokenizer == "claude-4.7"
+    assert table.model("claude-sonnet-5").tokenizer == "claude-4.8"
+    assert table.overhead(table.model("claude-sonnet-4-5")) == TEMPLATES["claude"].overhead
