@@ -44,14 +44,18 @@ def num(value: Decimal | int | float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def axis_money(value: Decimal) -> str:
-    """A tick label in dollars: whole dollars when the tick is whole ('$60,000'), else cents ('$0.25')."""
-    return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
+Ticks = Callable[[Decimal, Decimal], str]
+"""A tick label from (value, tick step)."""
 
 
-def axis_count(value: Decimal) -> str:
-    """A tick label for a count: '30,000'."""
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,f}"
+def axis_money(value: Decimal, step: Decimal) -> str:
+    """A tick label in dollars: whole dollars when the steps are whole ('$60,000'), else cents ('$0.50')."""
+    return f"${value:,.0f}" if step == step.to_integral_value() else f"${value:,.2f}"
+
+
+def axis_count(value: Decimal, step: Decimal) -> str:
+    """A tick label for a count: '30,000' (steps below one: '0.5')."""
+    return f"{value:,.0f}" if step == step.to_integral_value() else f"{value.normalize():,f}"
 
 
 def short(label: str, n: int = LABEL_CHARS) -> str:
@@ -105,7 +109,7 @@ def _scale_top(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
 
 
 def _open(c: Chart, height: Decimal | int) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {num(height)}" role="img" '
+    return [f'<svg viewBox="0 0 {WIDTH} {num(height)}" role="img" '
             f'aria-labelledby="{c.ident}-t {c.ident}-d" font-size="{FONT}">',
             f'<title id="{c.ident}-t">{esc(c.title)}</title>',
             f'<desc id="{c.ident}-d">{esc(c.desc)}</desc>']
@@ -122,18 +126,18 @@ def _legend(series: Sequence[str], y: int) -> list[str]:
 
 
 def _ticks(top: Decimal, step: Decimal, x0: int, span: int, y0: int, y1: int,
-           fmt: Callable[[Decimal], str]) -> list[str]:
+           fmt: Ticks) -> list[str]:
     out = []
     v = Decimal(0)
     while v <= top:
         x = x0 + span * v / top
         out.append(f'<line x1="{num(x)}" y1="{y0}" x2="{num(x)}" y2="{y1}" stroke="#d9d9d9"/>'
-                   f'<text x="{num(x)}" y="{y1 + 12}" text-anchor="middle" fill="{MUTED}">{esc(fmt(v))}</text>')
+                   f'<text x="{num(x)}" y="{y1 + 12}" text-anchor="middle" fill="{MUTED}">{esc(fmt(v, step))}</text>')
         v += step
     return out
 
 
-def bars(c: Chart, rows: Sequence[Row], series: Sequence[str], fmt: Callable[[Decimal], str]) -> str:
+def bars(c: Chart, rows: Sequence[Row], series: Sequence[str], fmt: Ticks) -> str:
     """Horizontal bars, one group per row and one bar per series, each labelled with its
     displayed value; a legend when there is more than one series. ``fmt`` labels the ticks."""
     per = max(1, len(series))
@@ -164,7 +168,7 @@ def bars(c: Chart, rows: Sequence[Row], series: Sequence[str], fmt: Callable[[De
 
 
 def line(c: Chart, points: Sequence[tuple[str, Value]], budget: Value | None,
-         fmt: Callable[[Decimal], str]) -> str:
+         fmt: Ticks) -> str:
     """A line through ``points`` (label, value) with a marker at each, and a dashed
     horizontal budget line when there is a budget. ``fmt`` labels the ticks."""
     left, right, top_pad, plot = 72, 16, 12, 180
@@ -182,7 +186,7 @@ def line(c: Chart, points: Sequence[tuple[str, Value]], budget: Value | None,
     while v <= top:
         y = y_of(v)
         out.append(f'<line x1="{left}" y1="{num(y)}" x2="{WIDTH - right}" y2="{num(y)}" stroke="#d9d9d9"/>'
-                   f'<text x="{left - 4}" y="{num(y + 4)}" text-anchor="end" fill="{MUTED}">{esc(fmt(v))}</text>')
+                   f'<text x="{left - 4}" y="{num(y + 4)}" text-anchor="end" fill="{MUTED}">{esc(fmt(v, step))}</text>')
         v += step
     xy = [(Decimal(left) + Decimal(span_x) * i / n, y_of(p.value)) for i, (_, p) in enumerate(points)]
     out.append(f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="2" '
