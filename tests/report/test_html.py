@@ -9,6 +9,7 @@ import re
 from decimal import Decimal as D
 from html.parser import HTMLParser
 
+from helpers import GOLDEN, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 from report.results import ANALYSIS, ANALYSIS_WHAT_IF, ESTIMATE, GATE_RESULT
@@ -16,10 +17,10 @@ from report.results import ANALYSIS, ANALYSIS_WHAT_IF, ESTIMATE, GATE_RESULT
 from costgate.estimate.results import Analysis, Extras, Projection
 from costgate.report import estimate as estimate_report
 from costgate.report import gate as gate_report
-from costgate.report.html import CSP
+from costgate.report.html import CSP, CSS
 from costgate.report.html_estimate import to_html as estimate_html
 from costgate.report.html_gate import to_html as gate_html
-from costgate.report.svg import Chart, Row, Value, axis_money, bars, esc, nice_step, num
+from costgate.report.svg import BUDGET, MUTED, PALETTE, Chart, Row, Value, axis_money, bars, esc, nice_step, num
 
 HOSTILE = '<script>alert(1)</script>"onload=alert(2) \'x\' &amp;'
 
@@ -200,3 +201,47 @@ def test_tick_steps_are_round(top):
 
 def test_esc_escapes_quotes_and_flattens_lines():
     assert esc('a"b\'c<d>&\ne\x1b') == "a&quot;b&#x27;c&lt;d&gt;&amp; e\\x1b"
+
+
+# ------------------------------------------------------------------------ fixtures, docs
+
+def test_golden_estimate_figures_equal_the_golden_markdown():
+    """The shipped fixtures' reports (tests/golden/): every calls table of the HTML page is
+    the markdown report's, cell by cell, feature by feature."""
+    md = [t for t in _md_tables((GOLDEN / "estimate-fixtures.md").read_text(encoding="utf-8")) if t[0][0] == "call"]
+    html = [t for t in Page((GOLDEN / "estimate-fixtures.html").read_text(encoding="utf-8")).tables
+            if t[0][:2] == ["call", "model"]]
+    assert len(html) == len(md) == 5
+    assert html == md
+    levers_md = [[r[3:5] for r in t] for t in _md_tables((GOLDEN / "estimate-fixtures.md").read_text(encoding="utf-8"))
+                 if t[0][0] == "#"]
+    levers_html = [[r[3:5] for r in t] for t in Page((GOLDEN / "estimate-fixtures.html").read_text(encoding="utf-8")).tables
+                   if t[0][0] == "#"]
+    assert levers_html == levers_md
+
+
+def test_golden_diff_figures_equal_the_golden_comment():
+    md = _md_tables((GOLDEN / "fixture-diff.md").read_text(encoding="utf-8"))
+    html = Page((GOLDEN / "fixture-diff.html").read_text(encoding="utf-8")).tables
+    assert [r[1:] for r in html[0][1:]] == [r[1:] for r in md[0][1:]]
+    assert [r[1:] for r in html[2][1:]] == [r[1:] for r in md[1][1:]]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_colours_have_text_contrast_on_white():
+    """WCAG 2 contrast ratio of every colour text or bars are drawn in, against white: 4.5:1."""
+    colours = set(PALETTE) | {MUTED, BUDGET} | set(re.findall(r"#[0-9a-f]{6}", CSS)) - {"#ffffff", "#d9d9d9"}
+    for c in sorted(colours):
+        assert (1.05) / (_luminance(c) + 0.05) >= 4.5, c
+    assert round(1.05 / (_luminance("#767676") + 0.05), 2) == 4.54  # the formula, on a known grey
+
+
+def test_docs_state_the_policy_the_page_carries():
+    doc = (ROOT / "docs" / "html.md").read_text(encoding="utf-8")
+    assert CSP in doc.replace("\n  ", " ")
+    assert "--format html" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -15,8 +15,8 @@ import os
 from pathlib import Path
 
 import pytest
-from report.browser import chromium, load
 from helpers import GOLDEN, TESTS
+from report.browser import chromium, load
 from report.test_html import _hostile_estimate, _hostile_gate
 
 from costgate.report.html_estimate import to_html as estimate_html
