@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..version import __version__
-from .svg import esc
+from .svg import Chart, esc
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """No script, font, frame, connection or external image of any kind."""
@@ -44,7 +44,7 @@ footer{margin-top:2em;color:var(--muted);font-size:.85em}
 @media (max-width:480px){body{font-size:14px}main{padding:10px}dl{grid-template-columns:1fr}
 table{font-size:.8em}th,td{padding:2px 4px}}
 @media print{main{max-width:none;padding:0}.scroll{overflow:visible}summary{display:none}
-h2,h3{break-after:avoid}figure,table,dl{break-inside:avoid}section{break-before:auto}
+h2,h3{break-after:avoid}.chart,figure,table,dl{break-inside:avoid}section{break-before:auto}
 a{color:inherit;text-decoration:none}}
 """
 
@@ -81,11 +81,14 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], caption: str |
     return "\n".join(out)
 
 
-def figure(svg: str, caption: str, data: str) -> str:
-    """A chart with a visible caption and its numbers as a table (the text alternative),
-    folded under the chart."""
-    return "\n".join(["<figure>", f"<figcaption>{esc(caption)}</figcaption>", svg,
-                      f"<details><summary>{esc(caption)}: the numbers</summary>", data, "</details>", "</figure>"])
+def figure(chart: Chart, svg: str, caption: str, data: str) -> str:
+    """A chart: a ``<figure role="img">`` labelled by the chart's title and description,
+    with a visible caption, and right after it the chart's numbers as a table (the text
+    alternative), folded. The table sits outside the figure because an image's content is
+    hidden from assistive technology."""
+    return "\n".join(['<div class="chart">', f'<figure role="img" aria-label="{esc(chart.title)}. {esc(chart.desc)}">',
+                      f"<figcaption>{esc(caption)}</figcaption>", svg, "</figure>",
+                      f"<details><summary>{esc(caption)}: the numbers</summary>", data, "</details>", "</div>"])
 
 
 def facts(pairs: Sequence[tuple[str, str]]) -> str:

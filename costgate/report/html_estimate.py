@@ -65,7 +65,7 @@ def _summary(e: Estimate) -> str:
 def _money_chart(c: Chart, caption: str, labels: Sequence[str], shown: Sequence[Decimal], head: str) -> str:
     rows = [Row(label, (Value(v, dollars(v)),)) for label, v in zip(labels, shown)]
     data = table([head, "$/month"], [[Cell(label), Cell(dollars(v), True)] for label, v in zip(labels, shown)])
-    return figure(bars(c, rows, ["$/month"], axis_money), caption, data)
+    return figure(c, bars(c, rows, ["$/month"], axis_money), caption, data)
 
 
 def _cost_charts(e: Estimate, n: int) -> list[str]:
@@ -91,7 +91,7 @@ def _token_chart(e: Estimate, n: int) -> str:
     chart = Chart(f"f{n}-tokens", f"{e.feature}: input tokens per request, by call",
                   "For each call, three bars: the median (p50), mean and 95th-percentile input tokens of a request "
                   "over the spec's samples.")
-    return figure(bars(chart, rows, series, axis_count), "Input tokens per request (p50, mean, p95)",
+    return figure(chart, bars(chart, rows, series, axis_count), "Input tokens per request (p50, mean, p95)",
                   table(["call", "p50", "mean", "p95"], data))
 
 
@@ -113,7 +113,7 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
                  [[Cell(label), Cell(v.shown, True), *([Cell(budget.shown, True)] if budget else [])]
                   for label, v in points])
     return [heading(3, "Growth"), para(head),
-            figure(line(chart, points, budget, axis_money), "Projected monthly spend against the budget", data)]
+            figure(chart, line(chart, points, budget, axis_money), "Projected monthly spend against the budget", data)]
 
 
 def _people(x: Extras) -> list[str]:
@@ -149,7 +149,7 @@ def _savings(e: Estimate, x: Extras, n: int) -> list[str]:
     plot = table(["lever", "saving/month"], [[Cell(label), Cell(dollars(saving(lv)), True)]
                                             for label, lv in zip(labels, x.levers)])
     return out + [data, *([bullets(notes)] if notes else []),
-                  figure(bars(chart, rows, ["saving/month"], axis_money), "Monthly saving by lever", plot)]
+                  figure(chart, bars(chart, rows, ["saving/month"], axis_money), "Monthly saving by lever", plot)]
 
 
 def _alternatives(e: Estimate) -> list[str]:

@@ -69,7 +69,7 @@ def _before_after(c: Chart, caption: str, head: str, items: list[tuple[str, Deci
     rows = [Row(label, (_value(b), _value(a))) for label, b, a in items]
     data = table([head, *SERIES], [[Cell(r.label), Cell(r.values[0].shown, True), Cell(r.values[1].shown, True)]
                                    for r in rows])
-    return figure(bars(c, rows, SERIES, axis_money), caption, data)
+    return figure(c, bars(c, rows, SERIES, axis_money), caption, data)
 
 
 def _features_chart(result: GateResult) -> str:

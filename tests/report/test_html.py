@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from decimal import Decimal as D
+from html import unescape
 from html.parser import HTMLParser
 
 from helpers import GOLDEN, ROOT
@@ -114,15 +115,21 @@ def test_the_same_records_give_the_same_bytes():
 
 def test_each_chart_is_labelled_and_has_its_numbers_as_a_table():
     text = estimate_html([ANALYSIS, ANALYSIS_WHAT_IF]) + gate_html(GATE_RESULT)
-    figures = text.split("<figure>")[1:]
-    assert len(figures) == 3 + 4 + 2  # by call, by model, tokens (+ savings); gate: features, the changed one
-    for fig in figures:
-        fig = fig.split("</figure>")[0]
-        svg = dict(Page(fig).tags)["svg"]
-        assert svg["role"] == "img"
-        title, desc = (svg["aria-labelledby"] or "").split()
-        assert f'<title id="{title}">' in fig and f'<desc id="{desc}">' in fig
-        assert "<figcaption>" in fig and "<details><summary>" in fig and "<table>" in fig
+    charts = text.split('<div class="chart">')[1:]
+    assert len(charts) == 3 + 4 + 2  # by call, by model, tokens (+ savings); gate: features, the changed one
+    assert text.count("<figure") == text.count("<svg") == len(charts)
+    for chart in charts:
+        chart = chart.split("</details>")[0]
+        tags = dict(Page(chart).tags)
+        figure, svg = tags["figure"], tags["svg"]
+        assert figure["role"] == svg["role"] == "img"
+        title_id, desc_id = (svg["aria-labelledby"] or "").split()
+        title = re.search(f'<title id="{title_id}">([^<]+)</title>', chart)
+        desc = re.search(f'<desc id="{desc_id}">([^<]+)</desc>', chart)
+        assert title and desc and figure["aria-label"] == f"{unescape(title[1])}. {unescape(desc[1])}"
+        assert "<figcaption>" in chart
+        figure_end, table = chart.index("</figure>"), chart.index("<table>")
+        assert figure_end < chart.index("<details><summary>") < table  # the numbers, outside the image
     ids = re.findall(r' id="([^"]+)"', text.split("<!DOCTYPE html>")[1])
     assert len(ids) == len(set(ids))
 
