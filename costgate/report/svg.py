@@ -23,7 +23,7 @@ LABEL_WIDTH = 150
 ROW = 22
 BAR = 14
 FONT = 11
-LABEL_CHARS = 24
+LABEL_CHARS = 21
 """Longer labels are cut with an ellipsis in the chart (the full text is in its <title>
 and in the chart's data table)."""
 PALETTE = ("#1f5f99", "#b35900", "#2f7d32", "#6a3d9a", "#8c2d04", "#4d4d4d")
@@ -199,7 +199,8 @@ def line(c: Chart, points: Sequence[tuple[str, Value]], budget: Value | None,
         y = y_of(budget.value)
         out.append(f'<line x1="{left}" y1="{num(y)}" x2="{WIDTH - right}" y2="{num(y)}" stroke="{BUDGET}" '
                    f'stroke-width="1.5" stroke-dasharray="6 4"><title>budget: {esc(budget.shown)}</title></line>'
-                   f'<text x="{WIDTH - right}" y="{num(y - 4)}" text-anchor="end" fill="{BUDGET}">'
+                   f'<text x="{WIDTH - right}" y="{num(y - 4 if y - 4 > FONT + 2 else y + FONT + 2)}" '
+                   f'text-anchor="end" fill="{BUDGET}">'
                    f'budget {esc(budget.shown)}</text>')
     out.append(f'<text x="{left}" y="{height - 4}" fill="{MUTED}">month</text>')
     out.append("</svg>")

@@ -39,7 +39,16 @@ MEASURE = """JSON.stringify((() => {
     const r = el.getBoundingClientRect();
     if (r.width && (r.right > w + 0.5 || r.left < -0.5)) over.push(el.tagName.toLowerCase() + ' ' + Math.round(r.right));
   }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: w,
+  const clipped = [];  // chart text cut off by its own chart's edges
+  for (const svg of document.querySelectorAll('svg')) {
+    const box = svg.getBoundingClientRect();
+    for (const t of svg.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        clipped.push(t.textContent);
+    }
+  }
+  return {clipped: clipped.slice(0, 20), scrollWidth: document.documentElement.scrollWidth, innerWidth: w,
           height: document.documentElement.scrollHeight, scripts: document.scripts.length,
           overflowing: over.slice(0, 20)};
 })())"""
@@ -138,8 +147,9 @@ def _console(events: list[dict]) -> list[str]:
     return out
 
 
-def load(page: Path, width: int, profile: Path, binary: str | None = None) -> PageReport:
-    """Open ``page`` in a fresh headless Chromium at ``width`` CSS pixels and report on it."""
+def load(page: Path, width: int, profile: Path, binary: str | None = None, media: str = "screen") -> PageReport:
+    """Open ``page`` in a fresh headless Chromium at ``width`` CSS pixels and report on it;
+    ``media="print"`` lays it out with the print style sheet."""
     url = page.resolve().as_uri()
     pipe = _Pipe(binary or chromium() or "chromium", profile)
     try:
@@ -149,6 +159,7 @@ def load(page: Path, width: int, profile: Path, binary: str | None = None) -> Pa
             pipe.call(f"{domain}.enable", session=session)
         pipe.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 800, "deviceScaleFactor": 1,
                                                          "mobile": width < 600}, session)
+        pipe.call("Emulation.setEmulatedMedia", {"media": media}, session)
         pipe.events.clear()
         pipe.call("Page.navigate", {"url": url}, session)
         pipe.wait_for("Page.loadEventFired")

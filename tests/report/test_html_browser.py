@@ -66,7 +66,20 @@ def test_report_renders_cleanly_in_chromium(name, width, tmp_path):
     assert report.layout["scripts"] == 0
     assert report.layout["scrollWidth"] <= report.layout["innerWidth"] == width
     assert report.layout["overflowing"] == []
+    assert report.layout["clipped"] == [], "chart text cut off at the chart's edge"
     assert report.png.startswith(PNG) and report.layout["height"] > 300
+
+
+def test_printed_reports_fit_the_paper(tmp_path):
+    """With the print style sheet at an A4 page's printable width (about 720 CSS pixels),
+    nothing overflows: no scroll boxes hide a table's columns on paper."""
+    binary = _binary()
+    for name in ("estimate-fixtures.html", "fixture-diff.html"):
+        report = load(GOLDEN / name, 720, tmp_path / name, binary, media="print")
+        (_artifacts() / f"{Path(name).stem}-print.png").write_bytes(report.png)
+        assert report.console == [] and report.requests == [report.url]
+        assert report.layout["scrollWidth"] <= 720 and report.layout["overflowing"] == []
+        assert report.layout["clipped"] == []
 
 
 def test_the_checks_see_requests_console_errors_scripts_and_overflow(tmp_path):
@@ -76,10 +89,12 @@ def test_the_checks_see_requests_console_errors_scripts_and_overflow(tmp_path):
     binary = _binary()
     bad = tmp_path / "bad.html"
     bad.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/x.png">'
-                   '<script>console.error("boom")</script><div style="width:2000px">wide</div></body></html>',
+                   '<script>console.error("boom")</script><div style="width:2000px">wide</div>'
+                   '<svg viewBox="0 0 100 20" width="100"><text x="90" y="10">cut off here</text></svg></body></html>',
                    encoding="utf-8")
     report = load(bad, 375, tmp_path / "profile", binary)
     assert "http://127.0.0.1:9/x.png" in report.requests
     assert any("boom" in line for line in report.console)
     assert report.layout["scripts"] == 1
     assert report.layout["scrollWidth"] > 375 and report.layout["overflowing"]
+    assert report.layout["clipped"] == ["cut off here"]
