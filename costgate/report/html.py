@@ -44,7 +44,7 @@ footer{margin-top:2em;color:var(--muted);font-size:.85em}
 @media (max-width:480px){body{font-size:14px}main{padding:10px}dl{grid-template-columns:1fr}
 table{font-size:.8em}th,td{padding:2px 4px}}
 @media print{body{font-size:10pt}main{max-width:none;padding:0}.scroll{overflow:visible}summary{display:none}
-table{font-size:7.5pt}th,td{padding:2px 3px;white-space:normal!important;overflow-wrap:anywhere}
+table{font-size:7.5pt}th,td{padding:2px 3px;white-space:normal!important}td{overflow-wrap:anywhere}
 h2,h3{break-after:avoid}.chart,figure,table,dl{break-inside:avoid}section{break-before:auto}
 a{color:inherit;text-decoration:none}}
 """
