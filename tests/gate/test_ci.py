@@ -9,11 +9,10 @@ import json
 import pytest
 from helpers import assert_clean_error, commit, feature, git, hello, write
 
-pytestmark = pytest.mark.usefixtures("neutral_cwd")
-
-
 from costgate.errors import CostgateError
 from costgate.gate.ci import PLATFORMS, ci_context, detect_platform
+
+pytestmark = pytest.mark.usefixtures("neutral_cwd")
 
 ALL_VARS = sorted({p.detect for p in PLATFORMS} | {v.name for p in PLATFORMS for v in p.bases}
                   | {v if isinstance(v, str) else v.name for p in PLATFORMS for v in p.pr_id})
