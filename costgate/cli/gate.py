@@ -79,7 +79,7 @@ def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cach
       GitLab     CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_TARGET_BRANCH_SHA,
                  origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME
       Bitbucket  BITBUCKET_PR_DESTINATION_COMMIT, origin/$BITBUCKET_PR_DESTINATION_BRANCH
-      Azure      origin/BRANCH of SYSTEM_PULLREQUEST_TARGETBRANCH (refs/heads/BRANCH)
+      Azure      origin/BRANCH of SYSTEM_PULLREQUEST_TARGETBRANCH ([refs/heads/]BRANCH)
 
     A value that is not a commit SHA or a valid branch name is refused (exit 2). Outside
     a pull request build, pass the base yourself: costgate diff --base REF.

@@ -22,7 +22,7 @@ BaseKind = Literal["github-event", "sha", "branch", "ref"]
 """How a base variable's value is read: ``github-event`` the pull-request payload at the
 path the variable names (``pull_request.base.sha``), ``sha`` a commit hash (full or
 abbreviated, as Bitbucket gives it), ``branch`` a branch name compared at ``origin/NAME``,
-``ref`` a full ``refs/heads/NAME`` compared at ``origin/NAME``."""
+``ref`` a branch as ``refs/heads/NAME`` (or plain ``NAME``) compared at ``origin/NAME``."""
 
 PlatformName = Literal["github", "gitlab", "bitbucket", "azure"]
 
@@ -75,6 +75,8 @@ PLATFORMS: tuple[Platform, ...] = (
 SHA = re.compile(r"[0-9a-fA-F]{7,64}")
 PR_ID = re.compile(r"[0-9]{1,12}")
 MAX_VALUE = 255  # no ref name or id is longer; a longer value is refused, not truncated
+MAX_EVENT_BYTES = 25_000_000
+"""Bytes of the GitHub event payload read (GitHub caps webhook payloads at 25 MB)."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,8 @@ def ci_context(env: Mapping[str, str] | None = None) -> CiContext:
         if base is not None:
             return CiContext(platform, base, var.name, _pr_id(platform, env))
     names = ", ".join(var.name for var in platform.bases)
-    raise CostgateError(f"no base ref: {platform.label} detected ({platform.detect}) but none of {names} "
-                        "gives a pull request base (not a pull request build?)",
+    raise CostgateError(f"no base ref: on {platform.label}, none of {names} gives a pull request base "
+                        "(not a pull request build?)",
                         hint=f"{platform.fetch_hint}; or use `costgate diff --base REF` (docs/ci.md)")
 
 
@@ -139,10 +141,8 @@ def _base_from(var: BaseVar, env: Mapping[str, str]) -> str | None:
         return None if sha is None else _checked_sha(var.name + " (pull_request.base.sha)", sha)
     if var.kind == "sha":
         return _checked_sha(var.name, value)
-    if var.kind == "ref":
-        if not value.startswith("refs/heads/"):
-            _refuse(var.name, value, "a full branch ref like refs/heads/main")
-        value = value[len("refs/heads/"):]
+    if var.kind == "ref":  # Azure Repos gives refs/heads/main; a GitHub repository built on Azure, main
+        value = value.removeprefix("refs/heads/")
     return "origin/" + checked_branch(var.name, value)
 
 
@@ -150,14 +150,17 @@ def _event_field(path: str, what: Literal["base", "number"]) -> str | None:
     """``pull_request.base.sha`` or ``pull_request.number`` of a GitHub event payload; None
     when the file is unreadable or not a pull-request event."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        event = Path(path)
+        if not event.is_file() or event.stat().st_size > MAX_EVENT_BYTES:
+            return None
+        data = json.loads(event.read_text(encoding="utf-8"))
         pr = data.get("pull_request") or {}
         value = pr.get("base", {}).get("sha") if what == "base" else pr.get("number")
     except (OSError, ValueError, AttributeError, RecursionError):
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
-        return None
-    return str(value)
+    if what == "base":
+        return value if isinstance(value, str) and value else None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _pr_id(platform: Platform, env: Mapping[str, str]) -> str | None:

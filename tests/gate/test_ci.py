@@ -93,6 +93,9 @@ DETECTED = [
      ("bitbucket", "origin/main", "BITBUCKET_PR_DESTINATION_BRANCH", "13")),
     ({"TF_BUILD": "True", "SYSTEM_PULLREQUEST_TARGETBRANCH": "refs/heads/main", "SYSTEM_PULLREQUEST_PULLREQUESTID": "301"},
      ("azure", "origin/main", "SYSTEM_PULLREQUEST_TARGETBRANCH", "301")),
+    # a GitHub repository built on Azure Pipelines: the target branch without refs/heads/
+    ({"TF_BUILD": "True", "SYSTEM_PULLREQUEST_TARGETBRANCH": "release/1"},
+     ("azure", "origin/release/1", "SYSTEM_PULLREQUEST_TARGETBRANCH", None)),
     ({"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main"}, ("github", "origin/main", "GITHUB_BASE_REF", None)),
     # no detect variable: the system whose base variables are set
     ({"CI_MERGE_REQUEST_DIFF_BASE_SHA": SHA40}, ("gitlab", SHA40, "CI_MERGE_REQUEST_DIFF_BASE_SHA", None)),
@@ -141,7 +144,6 @@ def test_no_base_names_the_variables_looked_at(env, needles):
     ({"BITBUCKET_BUILD_NUMBER": "1", "BITBUCKET_PR_DESTINATION_BRANCH": "main..HEAD"}, "BITBUCKET_PR_DESTINATION_BRANCH"),
     ({"BITBUCKET_BUILD_NUMBER": "1", "BITBUCKET_PR_DESTINATION_BRANCH": "a b"}, "BITBUCKET_PR_DESTINATION_BRANCH"),
     ({"BITBUCKET_BUILD_NUMBER": "1", "BITBUCKET_PR_DESTINATION_COMMIT": "HEAD~1"}, "BITBUCKET_PR_DESTINATION_COMMIT"),
-    ({"TF_BUILD": "True", "SYSTEM_PULLREQUEST_TARGETBRANCH": "main"}, "SYSTEM_PULLREQUEST_TARGETBRANCH"),
     ({"TF_BUILD": "True", "SYSTEM_PULLREQUEST_TARGETBRANCH": "refs/heads/-x"}, "SYSTEM_PULLREQUEST_TARGETBRANCH"),
     ({"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "main\n::error::x"}, "GITHUB_BASE_REF"),
     ({"GITHUB_ACTIONS": "true", "GITHUB_BASE_REF": "x@{1}"}, "GITHUB_BASE_REF"),
@@ -191,3 +193,18 @@ def test_check_refuses_an_option_as_base_with_exit_2(gitrepo, gate, ci_env):
     code, out, err = gate(root, command="check")
     assert_clean_error(code, out, err, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "--base")
     assert not (root / "pwned").exists()
+
+
+def test_an_oversized_or_malformed_event_falls_back_to_github_base_ref(tmp_path, monkeypatch):
+    import costgate.gate.ci as ci
+
+    path = github_event(tmp_path, {"pull_request": {"number": 5, "base": {"sha": SHA40}}})
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_PATH": path, "GITHUB_BASE_REF": "main"}
+    assert ci_context(env).base == SHA40
+    monkeypatch.setattr(ci, "MAX_EVENT_BYTES", 10)
+    assert (ci_context(env).base, ci_context(env).pull_request) == ("origin/main", None)
+    monkeypatch.undo()
+    for payload in ("[1, 2]", "{\"pull_request\": [1]}", "not json", "{\"pull_request\": {\"number\": true}}"):
+        (tmp_path / "event.json").write_text(payload)
+        assert ci_context(env).base == "origin/main"
+    assert ci_context({**env, "GITHUB_EVENT_PATH": str(tmp_path / "missing.json")}).base == "origin/main"
