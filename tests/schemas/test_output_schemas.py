@@ -11,10 +11,12 @@ import copy
 import re
 from typing import Any, get_args
 
+import click
 import pytest
 from helpers import ROOT, SCHEMAS, load_schema, open_objects, schema_errors
 from output_documents import documents
 
+from costgate.cli import cli
 from costgate.estimate.results import AlternativeKind, LeverKind
 from costgate.gate.model import CallStatus, FeatureStatus, Level, ThresholdName
 from costgate.pricing.model import CAPABILITIES, EFFORTS
@@ -29,11 +31,29 @@ def docs(tmp_path_factory) -> dict[str, list[dict]]:
     return documents(tmp_path_factory.mktemp("outputs"))
 
 
-def test_every_output_schema_ships_and_is_a_valid_schema():
-    on_disk = {p.name for p in SCHEMAS.glob("*.schema.json")} - {"spec.schema.json", "config.schema.json",
-                                                                "pricing.schema.json"}
-    assert on_disk == set(OUTPUT_SCHEMAS)
-    for name in OUTPUT_SCHEMAS:
+EDITOR_SCHEMAS = {"spec.schema.json", "config.schema.json", "pricing.schema.json"}  # inputs, not outputs
+SAME_DOCUMENT = {"check": "diff"}  # `costgate check` writes `costgate diff`'s document
+
+
+def json_commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command with a --format option that offers json."""
+    found = []
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            found += json_commands(cmd, path + (name,))
+            continue
+        for param in cmd.params:
+            if "--format" in getattr(param, "opts", ()) and "json" in getattr(param.type, "choices", ()):
+                found.append(path + (name,))
+    return found
+
+
+def test_every_json_command_has_a_shipped_schema_and_every_schema_a_command():
+    names = {"-".join(SAME_DOCUMENT.get(name, name) for name in path) + ".schema.json" for path in json_commands(cli)}
+    assert set(OUTPUT_SCHEMAS) <= names, "a schema of this test lost its command"
+    on_disk = {p.name for p in SCHEMAS.glob("*.schema.json")} - EDITOR_SCHEMAS
+    assert names == on_disk
+    for name in on_disk:
         load_schema(name)
 
 
