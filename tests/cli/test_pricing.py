@@ -57,6 +57,7 @@ def test_list_and_show(run):
     code, out, _ = run("pricing", "show", "claude-sonnet-4.5", "--format", "json")
     doc = json.loads(out)
     assert doc["schema_version"] == 1 and doc["model"] == "claude-sonnet-4-5"
+    assert doc["kind"] == "pricing-show" and doc["model_kind"] == "chat"  # the model's kind no longer overwrites
     assert doc["tokenizer_approximate"] and doc["tokenizer_ratio"] == "1.182"
     assert doc["current"]["tiers"][0]["above"] == 200000
     code, _, err = run("pricing", "show", "gpt-4o-minii")
