@@ -20,6 +20,7 @@ from ..estimate.results import Estimate, Lever
 from ..estimate.simulate import DEFAULT_SEED
 from ..pricing import PriceTable, table_for
 from ..repo import GitTree, RepoView, Source, WorkTree
+from ..repo.git import head_state
 from ..repo.view import config_rel
 from ..spec import Spec, load_spec
 from .authority import base_config, config_text
@@ -97,7 +98,9 @@ def diff(
     features.sort(key=lambda f: f.feature)
     pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base, runner=runner)
     runner.cache.prune()
+    head_commit, uncommitted = (head_src.commit, False) if isinstance(head_src, GitTree) else head_state(root)
     return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
+                      base_commit=base_src.commit, head_commit=head_commit, head_uncommitted=uncommitted,
                       config_file=cfg.file, suggestions=tips,
                       config_changed=config_text(base_src, rel) != config_text(head_src, rel),
                       pricing=pricing, pricing_error=pricing_error,
