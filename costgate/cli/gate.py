@@ -10,7 +10,7 @@ from .options import EXIT_GATE, EXIT_OK, emit, gate_options, open_cache, parse_d
 
 
 def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
-             repo, fetch_base=False) -> int:
+             repo, fetch_base=False, summary_output=None) -> int:
     """The gate, and when it cannot run (bad input, exit 2; a bug, exit 3) a report that
     says so: written to ``--output`` for ``--format markdown`` (the sticky comment and job
     summary must not keep an earlier verdict) and an ``::error`` annotation at the error's
@@ -20,13 +20,13 @@ def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, j
     show = bool(annotations or (annotations is None and in_github_actions()))
     try:
         return _gate(base, head, config, fmt, output, quiet, show, as_of, seed, jobs, cache_dir, no_cache, repo,
-                     fetch_base)
+                     fetch_base, summary_output)
     except Exception as exc:
-        _report_failure(exc, fmt, output, show)
+        _report_failure(exc, fmt, output, show, summary_output)
         raise
 
 
-def _report_failure(exc: Exception, fmt: str, output: str | None, show: bool) -> None:
+def _report_failure(exc: Exception, fmt: str, output: str | None, show: bool, summary_output: str | None) -> None:
     from ..errors import CostgateError
     from ..report.failure import Failure, failure_annotation, failure_markdown
     from ..report.gate import MARKER
@@ -38,9 +38,9 @@ def _report_failure(exc: Exception, fmt: str, output: str | None, show: bool) ->
                           hint="see docs/limits.md for the bounds and how to raise them")
     else:
         failure = Failure("bug", type(exc).__name__)
-    if fmt == "markdown" and output:
+    for path in ([output] if fmt == "markdown" and output else []) + ([summary_output] if summary_output else []):
         try:
-            emit(failure_markdown(failure, MARKER), output)
+            emit(failure_markdown(failure, MARKER), path)
         except Exception:  # the original error is what gets reported
             pass
     if show:
@@ -48,13 +48,14 @@ def _report_failure(exc: Exception, fmt: str, output: str | None, show: bool) ->
 
 
 def _gate(base, head, config, fmt, output, quiet, show, as_of, seed, jobs, cache_dir, no_cache, repo,
-          fetch_base) -> int:
+          fetch_base, summary_output) -> int:
     from ..estimate.simulate import DEFAULT_SEED
     from ..gate.diff import diff
     from ..gate.runner import default_jobs
     from ..repo import find_root
     from ..report.annotations import annotations as gh_annotations
     from ..report.gate import FORMATS as RENDER
+    from ..report.gate import to_summary
 
     root = find_root(Path(repo))
     if config is not None and not config.is_absolute():
@@ -68,6 +69,8 @@ def _gate(base, head, config, fmt, output, quiet, show, as_of, seed, jobs, cache
                   jobs=default_jobs() if jobs is None else jobs, progress=progress())
     if not (quiet and not result.changed):
         emit(RENDER[fmt](result), output)
+        if summary_output:
+            emit(to_summary(result), summary_output)
     elif not output:
         click.echo("costgate: no cost change", err=True)
     if show:
@@ -98,14 +101,21 @@ def _fetch_base(root: Path, base: str) -> None:
         fetch_commit(root, base)
 
 
+summary_option = click.option(
+    "--summary-output", "summary_output", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Also write the markdown report for a CI job summary to FILE, cut to the summary's own 1 MiB limit "
+         "rather than a comment's 65,536 characters (the Action appends it to $GITHUB_STEP_SUMMARY).")
+
+
 @click.command()
 @click.option("--base", required=True, metavar="REF", help="Base ref: branch, tag or SHA (e.g. origin/main).")
 @click.option("--fetch-base", "fetch_base", is_flag=True,
               help="When the base commit is not in the clone, fetch it first (git fetch --no-tags --depth=1 "
                    "origin REF; shallow clones work). Off by default: costgate touches no network unless asked.")
 @gate_options
+@summary_option
 def diff(base, fetch_base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache,
-         repo) -> int:
+         repo, summary_output) -> int:
     """Gate a change: compare every gated spec at --base with head.
 
     Estimates each spec of costgate.yaml's `specs:` globs at the base ref (read from git
@@ -132,12 +142,14 @@ def diff(base, fetch_base, head, config, fmt, output, quiet, annotations, as_of,
       costgate diff --base origin/main --jobs 4 --cache-dir .costgate-cache
     """
     return run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo,
-                    fetch_base)
+                    fetch_base, summary_output)
 
 
 @click.command()
 @gate_options
-def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo) -> int:
+@summary_option
+def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo,
+          summary_output) -> int:
     """`costgate diff` with the base read from the CI environment.
 
     Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
@@ -147,7 +159,8 @@ def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cach
     try:
         base = ci_base_ref()
     except Exception as exc:  # no base to compare with: the report says so too
-        _report_failure(exc, fmt, output, bool(annotations or (annotations is None and in_github_actions())))
+        _report_failure(exc, fmt, output, bool(annotations or (annotations is None and in_github_actions())),
+                        summary_output)
         raise
     return run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir,
-                    no_cache, repo)
+                    no_cache, repo, summary_output=summary_output)
