@@ -5,6 +5,8 @@ comment`` when present, else a file-backed fake), with the real ``costgate diff`
 The pull request: the bot spec of helpers.py (one call, gpt-4o, a system prompt of
 exactly N tokens, 1,000 sessions a day). Growing the prompt from 1,000 to 1,300 tokens
 crosses the default 10%/200-token limit (exit 1); 1,000 -> 1,050 holds (exit 0).
+Each run starts costgate two or three times (a few seconds); tests of several runs are
+marked slow.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def test_a_crossed_threshold_fails_the_job_with_comment_summary_and_annotation(g
     assert "uncommitted" not in comment["body"]
 
 
+@pytest.mark.slow
 def test_the_next_push_updates_the_same_comment_and_a_fix_retires_the_failure(gh, tmp_path):
     ws, base = _pr(tmp_path, {"prompts/system.j2": hello(1300)})
     first = _run(gh, tmp_path, ws, base, runner="r1")
@@ -108,6 +111,7 @@ def test_a_persons_comment_quoting_the_marker_is_left_alone(gh, tmp_path):
     assert len(_ours(gh)) == 1
 
 
+@pytest.mark.slow
 def test_two_tags_keep_two_comments(gh, tmp_path):
     ws, base = _pr(tmp_path, {"prompts/system.j2": hello(1300)})
     _run(gh, tmp_path, ws, base, runner="a", inputs={"tag": "models"})
@@ -153,6 +157,7 @@ def test_a_bad_spec_replaces_a_green_comment_and_is_annotated_at_its_line(gh, tm
                for a in run.annotations), run.annotations
 
 
+@pytest.mark.slow
 def test_a_crash_is_never_reported_as_no_cost_change(gh, tmp_path):
     ws, base = _pr(tmp_path, {"prompts/system.j2": hello(1300)})
     assert _run(gh, tmp_path, ws, base, runner="r1").outputs["exit-code"] == "1"
