@@ -267,17 +267,23 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT, fit: Fit | None =
     footer = [f"<sub>costgate {__version__} · reproduce: {code(reproduce(result))}{_head_note(result)} · "
               "exit 1 fails the check; decreases never fail</sub>", ""]
 
+    tables: dict[tuple[str, ...], str] = {}
+
     def build(rows: list[list[str]], sections: list[str], details: list[str], notes: list[str]) -> str:
-        table = tabulate(rows, headers=FEATURE_HEADERS, tablefmt="github", disable_numparse=True) if rows else \
-            "_No gated specs found._"
+        key = tuple(r[0] for r in rows)  # feature names are unique
+        if key not in tables:
+            tables[key] = tabulate(rows, headers=FEATURE_HEADERS, tablefmt="github", disable_numparse=True) \
+                if rows else "_No gated specs found._"
         note = [f"_Parts of this report were cut to fit {fit.place} ({'; '.join(notes)}); {fit.elsewhere}._", ""] \
             if notes else []
-        return "\n".join(top + [table, ""] + sections) + "\n" + "\n".join(details) + "\n".join(note + footer)
+        return "\n".join(top + [tables[key], ""] + sections) + "\n" + "\n".join(details) + \
+            "\n".join(note + footer)
 
     text = build(rows, sections, details, [])
     notes = ["per-call details"]
-    while fit.measure(text) > fit.limit and details:
-        details.pop()
+    if fit.measure(text) > fit.limit and details:
+        room = fit.limit - fit.measure(build(rows, sections, [], notes))
+        details = details[:_fitting(details, room, fit.measure)]
         text = build(rows, sections, details, notes)
     if fit.measure(text) > fit.limit and sections:
         sections = _short_crossings(result)
@@ -286,6 +292,16 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT, fit: Fit | None =
     if fit.measure(text) > fit.limit:
         return _cut_rows(result, rows, lambda r, n: build(r, sections, details, notes + n), fit)
     return text
+
+
+def _fitting(blocks: list[str], room: int, measure: Measure) -> int:
+    """How many of ``blocks``, from the first, fit in ``room`` joined by newlines."""
+    used = 0
+    for i, block in enumerate(blocks):
+        used += measure(block) + (1 if i else 0)
+        if used > room:
+            return i
+    return len(blocks)
 
 
 def _short_crossings(result: GateResult) -> list[str]:
