@@ -172,3 +172,16 @@ def test_fetch_base_of_an_unknown_commit_is_a_clear_error(tmp_path, run):
     code, _, err = run("diff", "-C", ws, "--base", "f" * 40, "--fetch-base", *ARGS)
     assert code == 2
     assert "could not fetch the base commit" in err and "Traceback" not in err
+
+
+def test_an_annotation_sits_at_the_first_changed_line_of_the_template(tmp_path, run):
+    root = init_repo(tmp_path / "repo")
+    lines = [f"Rule {i}: be brief." for i in range(1, 8)]
+    write(root, {SPEC: spec_text(), "queries.txt": QUERIES, "prompts/system.j2": "\n".join(lines) + "\n" + hello(1000)})
+    commit(root, "base")
+    lines[4] = "Rule 5: be brief, and" + hello(400)  # line 5 grows the prompt
+    write(root, {"prompts/system.j2": "\n".join(lines) + "\n" + hello(1000)})
+    code, out, _ = run("diff", "-C", root, "--base", "HEAD", *ARGS, "--annotations", "--format", "json")
+    assert code == 1
+    ann = [x for x in out.splitlines() if x.startswith("::error file=prompts/system.j2")]
+    assert ann and ann[0].startswith("::error file=prompts/system.j2,line=5,title=costgate system_prompt_growth::")
