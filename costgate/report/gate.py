@@ -280,14 +280,16 @@ def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT, fit: Fit | None =
             "\n".join(note + footer)
 
     text = build(rows, sections, details, [])
-    notes = ["per-call details"]
-    if fit.measure(text) > fit.limit and details:
-        room = fit.limit - fit.measure(build(rows, sections, [], notes))
-        details = details[:_fitting(details, room, fit.measure)]
-        text = build(rows, sections, details, notes)
-    if fit.measure(text) > fit.limit and sections:
-        sections = _short_crossings(result)
-        notes.append("the crossed thresholds are counted, not listed")
+    notes: list[str] = []
+    if fit.measure(text) > fit.limit:
+        notes = ["per-call details"] if details else []
+        if sections and fit.measure(build(rows, sections, [], notes)) > fit.limit:  # over even without details
+            sections = _short_crossings(result)
+            notes.append("the crossed thresholds are counted, not listed")
+        kept = _fitting(details, fit.limit - fit.measure(build(rows, sections, [], notes)), fit.measure)
+        if kept == len(details):  # counting the crossings made room for every detail
+            notes = notes[1:]
+        details = details[:kept]
         text = build(rows, sections, details, notes)
     if fit.measure(text) > fit.limit:
         return _cut_rows(result, rows, lambda r, n: build(r, sections, details, notes + n), fit)

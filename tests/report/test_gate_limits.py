@@ -146,3 +146,13 @@ def test_ten_or_fewer_are_all_annotated_without_a_pointer():
     lines = annotations(_crossings(4, 6))
     assert len(lines) == 10 and not any(line.startswith("::notice") for line in lines)
     assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 4 + ["::warning"] * 6
+
+
+def test_when_the_crossing_list_alone_overflows_it_is_counted_and_details_that_fit_come_back():
+    result = _many(200)  # 400 crossings listed: over 65,536 characters even without any detail
+    text = to_markdown(result)
+    assert len(text) <= GITHUB_LIMIT
+    assert "**400 thresholds crossed, 0 warnings.**" in text
+    assert "(per-call details; the crossed thresholds are counted, not listed)" in text
+    assert 0 < text.count("<details>") < 200  # the room the list left, filled in order
+    assert "<code>f0000</code>" in text
