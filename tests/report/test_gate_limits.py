@@ -149,10 +149,11 @@ def test_ten_or_fewer_are_all_annotated_without_a_pointer():
 
 
 def test_when_the_crossing_list_alone_overflows_it_is_counted_and_details_that_fit_come_back():
-    result = _many(200)  # 400 crossings listed: over 65,536 characters even without any detail
+    result = _many(200)  # 200 failures and 200 warnings listed: over 65,536 characters without any detail
+    assert (len(result.failures), len(result.crossings)) == (200, 400)
     text = to_markdown(result)
     assert len(text) <= GITHUB_LIMIT
-    assert "**400 thresholds crossed, 0 warnings.**" in text
+    assert "**200 thresholds crossed, 200 warnings.**" in text
     assert "(per-call details; the crossed thresholds are counted, not listed)" in text
     assert 0 < text.count("<details>") < 200  # the room the list left, filled in order
     assert "<code>f0000</code>" in text
