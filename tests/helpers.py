@@ -60,7 +60,9 @@ def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] |
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with no user or system config (hermetic, no signing, no hooks)."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
+           # fixed dates: the same commits have the same SHAs on every run (reports name them)
+           "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z"}
     proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
