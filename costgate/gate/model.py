@@ -199,6 +199,12 @@ class GateResult:
     invocation: Invocation | None = None
     """How the run was asked for (None: a result built by hand, reproduced from
     ``base``, ``head`` and ``as_of``)."""
+    base_commit: str | None = None
+    """The commit ``base`` resolved to (None: a result built by hand)."""
+    head_commit: str | None = None
+    """The commit ``head`` resolved to; for the work tree, its HEAD commit."""
+    head_uncommitted: bool = False
+    """Head is the work tree and it differs from ``head_commit`` (uncommitted changes)."""
 
     @property
     def crossings(self) -> tuple[Crossing, ...]:

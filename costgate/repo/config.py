@@ -9,6 +9,8 @@ try ``costgate diff`` before writing one.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -20,7 +22,7 @@ from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..limits import LIMIT_KEYS as WORK_LIMIT_KEYS
 from ..limits import MAXIMA as LIMIT_MAXIMA
 from ..yamlio import Doc, DocPath, loads
-from .paths import check_pattern
+from .paths import check_pattern, normalise
 from .source import Source, read_text
 
 DEFAULT_SPECS = ("**/*.costgate.yaml",)
@@ -159,6 +161,29 @@ def load_config(src: Source, path: str | None = None) -> Config:
     if rel.endswith(".toml"):
         return _from_toml(rel, text)
     return _from_doc(loads(text, rel))
+
+
+def discover_config(src: Source, start: str) -> str | None:
+    """The config nearest to repository-relative folder ``start``: ``costgate.yaml``, else
+    a ``pyproject.toml`` with a ``[tool.costgate]`` table, in ``start`` and then each
+    parent folder below the root; None when only the root is left (``load_config`` then
+    reads the root's, or the defaults). Paths inside any config are repository-relative."""
+    folder = normalise(start) if start not in ("", ".") else None
+    while folder and folder != ".":
+        for name in (CONFIG_FILE, PYPROJECT):
+            rel = f"{folder}/{name}"
+            if src.exists(rel) and (name == CONFIG_FILE or _has_section(src, rel)):
+                return rel
+        folder = posixpath.dirname(folder)
+    return None
+
+
+def _has_section(src: Source, rel: str) -> bool:
+    try:
+        text = read_text(src, rel)
+    except CostgateError:
+        return True  # unreadable: loading it says why
+    return re.search(r"^\s*\[\s*tool\s*\.\s*costgate\s*[\].]", text, re.MULTILINE) is not None
 
 
 def _from_toml(rel: str, text: str) -> Config:

@@ -1,4 +1,5 @@
-"""Running git: the one place costgate starts a git process (read-only commands only)."""
+"""Running git: the one place costgate starts a git process. Read-only commands only,
+except ``fetch_commit``, which runs only when asked (``costgate diff --fetch-base``)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,43 @@ def run_with_input(root: Path, args: list[str], data: bytes) -> bytes:
     if proc.returncode != 0:
         raise CostgateError(proc.stderr.decode("utf-8", "replace").strip() or "git check-attr failed")
     return proc.stdout
+
+
+def head_state(root: Path) -> tuple[str | None, bool]:
+    """The work tree's HEAD commit (None before the first commit) and whether the work
+    tree differs from it (modified, staged or untracked files): how a report names head."""
+    try:
+        sha = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
+        dirty = bool(git(root, "status", "--porcelain", "--untracked-files=normal").strip())
+    except CostgateError:
+        return None, False
+    return sha, dirty
+
+
+def has_commit(root: Path, ref: str) -> bool:
+    """Whether ``ref`` names a commit present in the clone."""
+    if ref.startswith("-"):
+        return False
+    try:
+        git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    except CostgateError:
+        return False
+    return True
+
+
+def fetch_commit(root: Path, ref: str, remote: str = "origin") -> None:
+    """Fetch one missing commit from ``remote``, shallow-safe: ``git fetch --no-tags
+    --depth=1 REMOTE REF`` (a shallow clone gains only that commit). The only command
+    here that touches the network or the object store; nothing calls it unless asked."""
+    if ref.startswith("-") or not ref:
+        raise CostgateError(f"unknown git ref {ref!r}", hint="a ref names a branch, tag or commit")
+    branch = ref[len(remote) + 1:] if ref.startswith(f"{remote}/") else None
+    spec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}" if branch else ref  # origin/main: the branch
+    try:
+        git(root, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--depth=1", "--end-of-options", remote, spec)
+    except CostgateError as exc:
+        raise CostgateError(f"could not fetch the base commit {ref!r} from {remote}: {exc.message}",
+                            hint="check the remote and the ref, or fetch it before running costgate") from None
 
 
 GitState = Literal["none", "empty", "commits"]

@@ -44,9 +44,9 @@ def _ci_hint(ref: str, fetch: str) -> str | None:
     if not any(os.environ.get(v, "").lower() not in ("", "false", "0") for v in CI_VARIABLES):
         return None
     platform = next((hint for var, hint in CI_FETCH_HINTS if os.environ.get(var)), None)
-    return (f"in CI the base must be fetched before costgate runs: {platform}, or run `{fetch}` in a step before"
-            if platform else f"in CI the base must be fetched before costgate runs: run `{fetch}` in a step "
-                             "before (or clone the full history)")
+    how = (f"{platform}, or run `{fetch}` in a step before" if platform
+           else f"run `{fetch}` in a step before (or clone the full history)")
+    return f"in CI the base must be fetched before costgate runs: {how}; or pass --fetch-base (it fetches that commit)"
 
 
 def missing_ref(root: Path, ref: str) -> CostgateError:

@@ -43,11 +43,15 @@ class Source(Protocol):
 
 
 def find_root(start: Path) -> Path:
-    """The repository root: the nearest ancestor holding .git (or costgate.yaml)."""
+    """The repository root: the nearest ancestor holding .git (the top of the git work
+    tree, so a sub-folder with its own costgate.yaml is read with the same paths as git
+    objects are), else the nearest holding costgate.yaml, else ``start``."""
     start = start.resolve()
-    for d in [start, *start.parents]:
-        if (d / ".git").exists() or (d / "costgate.yaml").is_file():
-            return d
+    chain = [start, *start.parents]
+    for marker in (".git", "costgate.yaml"):
+        for d in chain:
+            if (d / marker).exists():
+                return d
     return start if start.is_dir() else start.parent
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CostgateError
-from .config import Config, load_config
+from .config import Config, discover_config, load_config
 from .gittree import GitTree
 from .paths import normalise
 from .source import Source, find_root, glob, read_text, relative
@@ -82,12 +82,14 @@ class RepoView:
         return out
 
 
-def open_view(root: Path, ref: str | None = None, config: str | Path | None = None) -> RepoView:
+def open_view(root: Path, ref: str | None = None, config: str | Path | None = None, start: str = "") -> RepoView:
     """A view of ``root`` at ``ref`` (default: the working tree) with its config.
     ``config`` is a user-given path (relative to the current directory) or a
-    repository-relative one."""
+    repository-relative one; without it, the config nearest to folder ``start``
+    (``discover_config``)."""
     source: Source = WorkTree(root) if ref is None else GitTree(root, ref)
-    return RepoView(source, load_config(source, config_rel(source, config)))
+    rel = config_rel(source, config) if config is not None else discover_config(source, start)
+    return RepoView(source, load_config(source, rel))
 
 
 def config_rel(source: Source, config: str | Path | None) -> str | None:
@@ -103,8 +105,8 @@ def config_rel(source: Source, config: str | Path | None) -> str | None:
 def view_for_file(path: Path) -> tuple[RepoView, str]:
     """The work-tree view of the repository holding ``path``, and the path in it."""
     root = find_root(path.resolve().parent)
-    view = open_view(root)
-    return view, relative(view.source, path)
+    rel = relative(WorkTree(root), path)
+    return open_view(root, start=posixpath.dirname(rel)), rel
 
 
 __all__ = ["RepoView", "PriceLayer", "open_view", "view_for_file", "SPEC_SUFFIX", "find_root"]

@@ -3,30 +3,33 @@
 The markdown follows the shape of Infracost's comment: verdict first, one row per
 feature, per-call details folded away, crossed thresholds spelled out with what to do.
 A hidden marker lets the Action update one sticky comment. GitHub refuses comments over
-65,536 characters, so details are cut (never the verdict) to fit.
+65,536 characters, so details are cut first, the feature table last (never the verdict);
+the job summary (``to_summary``) has its own limit of 1 MiB.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Callable
 
 from tabulate import tabulate
 
-from ..estimate.results import Estimate
-from ..gate.model import CallDiff, Crossing, FeatureDiff, GateResult, Invocation
+from ..gate.model import FeatureDiff, GateResult, Invocation
 from ..version import __version__
-from .crossings import crossing_message, limit_text, setting_note, suggestions
+from .crossings import crossing_message, setting_note, suggestions
 from .escape import code, html, md, plain
 from .estimate import warning_text
-from .money import change, difference, dollars, fixed, number, parts, percent, plain_number, total, usd, usd_small
-from .pricing_diff import pricing_dict, pricing_section
-from .width import fit, wrap
+from .gate_json import SCHEMA_VERSION, changed_features, shown, to_json, totals
+from .html_gate import to_html
+from .money import change, dollars, number
+from .pricing_diff import pricing_section
+from .width import fit as fit_table
+from .width import wrap
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536
-SCHEMA_VERSION = 1
 ZERO = Decimal(0)
 
 
@@ -44,26 +47,11 @@ def _money_pair(before: Decimal | None, after: Decimal | None, small: bool = Fal
     return a if before is not None and after is not None and before == after else f"{b} → {a}"
 
 
-def _totals(result: GateResult) -> tuple[Decimal, Decimal]:
-    """The gate's total monthly spend before and after as displayed: the sums of the
-    features' displayed totals (``money.total``), so the feature rows add up to it."""
-    return (total([f.monthly_before for f in result.features]), total([f.monthly_after for f in result.features]))
-
-
-def _shown(e: Estimate | None) -> dict[str, tuple[Decimal, Decimal]]:
-    """Each call's displayed monthly cost and cost per session, apportioned to its
-    feature's displayed totals as in the estimate report (by call name)."""
-    if e is None:
-        return {}
-    p = parts(e)
-    return {c.name: (m, s) for c, m, s in zip(e.calls, p.call_monthly, p.call_session)}
-
-
 def verdict(result: GateResult) -> str:
     """The headline: the verdict and the change of the total monthly cost (all features),
     named as the total so it is not read as the feature row's change beside it."""
     n = len(result.failures)
-    delta = f"total monthly cost {change(*_totals(result))}"
+    delta = f"total monthly cost {change(*totals(result))}"
     if n:
         return f"❌ **costgate: {n} threshold{'s' if n != 1 else ''} crossed**, {delta}"
     if not result.changed:
@@ -75,36 +63,15 @@ HEADLINE_FEATURES = 5
 """Features the headline names by their own change; the rest are in the table."""
 
 
-def _changed_features(result: GateResult) -> list[FeatureDiff]:
-    return [f for f in result.features if f.status != "unchanged" and f.monthly_after != f.monthly_before]
-
-
 def by_feature(result: GateResult, esc=code) -> str | None:
     """The headline's second half: each changed feature's own monthly change, named
-    ("by feature: `a` +$9.00 (+7.6%), `b` -$1.00 (-0.5%)"), or None when none changed."""
-    changed = _changed_features(result)
+    ("monthly cost by feature: `a` +$9.00 (+7.6%), `b` -$1.00 (-0.5%)"), or None."""
+    changed = changed_features(result)
     if not changed:
         return None
     items = [f"{esc(f.feature)} {change(f.monthly_before, f.monthly_after)}" for f in changed[:HEADLINE_FEATURES]]
     more = len(changed) - HEADLINE_FEATURES
     return "monthly cost by feature: " + ", ".join(items) + (f", and {more} more (below)" if more > 0 else "")
-
-
-def _headline_json(result: GateResult) -> dict:
-    """The headline's two numbers, each named: the total over all features, and each
-    changed feature's own (``headline`` in docs/json.md)."""
-    before, after = _totals(result)
-    return {
-        "total": {"scope": "total", "features": len(result.features), "monthly_cost_before_usd": usd(before),
-                  "monthly_cost_after_usd": usd(after), "monthly_delta_usd": usd(after - before),
-                  "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
-                  "text": f"total monthly cost {change(before, after)}"},
-        "by_feature": [{"scope": "feature", "feature": f.feature,
-                        "monthly_delta_usd": usd(difference(f.monthly_before, f.monthly_after)),
-                        "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
-                        "text": f"{f.feature} {change(f.monthly_before, f.monthly_after)}"}
-                       for f in _changed_features(result)],
-    }
 
 
 def _feature_row(f: FeatureDiff) -> list[str]:
@@ -131,7 +98,7 @@ def _has_tools(f: FeatureDiff) -> bool:
 def _call_rows(f: FeatureDiff) -> list[list[str]]:
     rows = []
     tools = _has_tools(f)
-    before, after = _shown(f.before), _shown(f.after)
+    before, after = shown(f.before), shown(f.after)
     for c in f.calls:
         b, a = c.before, c.after
         bm, bs = before[b.name] if b else (None, None)
@@ -254,29 +221,145 @@ def _head_note(result: GateResult) -> str:
     return " (head: the working tree)" if _invocation(result).head is None else ""
 
 
-def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT) -> str:
-    head = [MARKER, f"## {verdict(result)}", ""]
-    body = [
-        f"Base {code(result.base)} → head {code(result.head)}, prices as of {result.as_of.isoformat()}. "
-        f"Total projected spend {_money_pair(*_totals(result))} per month"
-        + (f"; {line}." if (line := by_feature(result)) else "."), "",
-        tabulate([_feature_row(f) for f in result.features], headers=FEATURE_HEADERS, tablefmt="github",
-                 disable_numparse=True) if result.features else "_No gated specs found._",
-        "",
-    ]
-    body += _crossing_sections(result) + _lifecycle_section(result) + _authority_notes(result)
+def short(sha: str) -> str:
+    """A commit as a report names it: the first 7 hex digits (as GitHub shows them)."""
+    return sha[:7]
+
+
+def sides(result: GateResult) -> tuple[str, str]:
+    """The base and head as the report names them (markdown): each ref with the commit it
+    resolved to, and the work tree as ``HEAD <sha>``, ``+ uncommitted changes`` when it
+    differs from HEAD. A result built by hand (no commits) is named by its refs."""
+    base = code(result.base)
+    if result.base_commit:
+        sha = short(result.base_commit)
+        base = code(sha) if result.base_commit.startswith(result.base.lower()) else f"{base} ({code(sha)})"
+    head = code(result.head)
+    if result.head_commit:
+        sha = short(result.head_commit)
+        if _invocation(result).head is None:
+            head = f"HEAD {code(sha)}" + (" + uncommitted changes" if result.head_uncommitted else "")
+        else:
+            head = code(sha) if result.head_commit.startswith(result.head.lower()) else f"{code(result.head)} ({code(sha)})"
+    return base, head
+
+
+Measure = Callable[[str], int]
+SUMMARY_LIMIT = 1_048_576
+"""GitHub's limit on one step's job summary: 1 MiB (bytes of UTF-8)."""
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Where a report goes and how much fits there."""
+
+    limit: int
+    measure: Measure
+    place: str
+    """What the size limit is called, in the note that says something was cut."""
+    elsewhere: str
+    """Where the reader finds what was cut."""
+
+
+COMMENT_FIT = Fit(GITHUB_LIMIT, len, "GitHub's comment size limit",
+                  "the job summary (and `costgate diff` run locally) has the full report")
+SUMMARY_FIT = Fit(SUMMARY_LIMIT, utf8_size, "the job summary's size limit (1 MiB)",
+                  "run `costgate diff` locally for the full report")
+
+
+def to_markdown(result: GateResult, limit: int = GITHUB_LIMIT, fit: Fit | None = None) -> str:
+    """The pull-request comment. Over the size limit, what goes first is the per-call
+    details (last feature first), then the crossing, lifecycle and price sections, then
+    the table's unchanged rows, and the table's last rows only as a last resort; the
+    verdict and the feature table stay, and a note says what was cut and where it is."""
+    fit = fit or (COMMENT_FIT if limit == GITHUB_LIMIT else replace(COMMENT_FIT, limit=limit))
+    base, head = sides(result)
+    top = [MARKER, f"## {verdict(result)}", "",
+           f"Base {base} → head {head}, prices as of {result.as_of.isoformat()}. "
+           f"Total projected spend {_money_pair(*totals(result))} per month"
+           + (f"; {line}." if (line := by_feature(result)) else "."), ""]
+    rows = [_feature_row(f) for f in result.features]
+    sections = _crossing_sections(result) + _lifecycle_section(result) + _authority_notes(result)
     details = _details(result)
     footer = [f"<sub>costgate {__version__} · reproduce: {code(reproduce(result))}{_head_note(result)} · "
               "exit 1 fails the check; decreases never fail</sub>", ""]
-    text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(footer)
-    while len(text) > limit and details:
-        details.pop()
-        note = ["_Per-call details were cut to fit GitHub's comment size limit; run `costgate diff` "
-                "locally for the full report._", ""]
-        text = "\n".join(head + body) + "\n" + "\n".join(details) + "\n".join(note + footer)
-    if len(text) > limit:  # still too long: keep the verdict, cut the body
-        text = "\n".join(head) + "\n_Report cut to fit GitHub's comment size limit._\n" + "\n".join(footer)
+
+    tables: dict[tuple[str, ...], str] = {}
+
+    def build(rows: list[list[str]], sections: list[str], details: list[str], notes: list[str]) -> str:
+        key = tuple(r[0] for r in rows)  # feature names are unique
+        if key not in tables:
+            tables[key] = tabulate(rows, headers=FEATURE_HEADERS, tablefmt="github", disable_numparse=True) \
+                if rows else "_No gated specs found._"
+        note = [f"_Parts of this report were cut to fit {fit.place} ({'; '.join(notes)}); {fit.elsewhere}._", ""] \
+            if notes else []
+        return "\n".join(top + [tables[key], ""] + sections) + "\n" + "\n".join(details) + \
+            "\n".join(note + footer)
+
+    text = build(rows, sections, details, [])
+    notes: list[str] = []
+    if fit.measure(text) > fit.limit:
+        notes = ["per-call details"] if details else []
+        if sections and fit.measure(build(rows, sections, [], notes)) > fit.limit:  # over even without details
+            sections = _short_crossings(result)
+            notes.append("the crossed thresholds are counted, not listed")
+        kept = _fitting(details, fit.limit - fit.measure(build(rows, sections, [], notes)), fit.measure)
+        if kept == len(details):  # counting the crossings made room for every detail
+            notes = notes[1:]
+        details = details[:kept]
+        text = build(rows, sections, details, notes)
+    if fit.measure(text) > fit.limit:
+        return _cut_rows(result, rows, lambda r, n: build(r, sections, details, notes + n), fit)
     return text
+
+
+def _fitting(blocks: list[str], room: int, measure: Measure) -> int:
+    """How many of ``blocks``, from the first, fit in ``room`` joined by newlines."""
+    used = 0
+    for i, block in enumerate(blocks):
+        used += measure(block) + (1 if i else 0)
+        if used > room:
+            return i
+    return len(blocks)
+
+
+def _short_crossings(result: GateResult) -> list[str]:
+    fails, warns = len(result.failures), len(result.crossings) - len(result.failures)
+    if not fails and not warns:
+        return []
+    return [f"**{fails} threshold{'s' if fails != 1 else ''} crossed, {warns} warning{'s' if warns != 1 else ''}.**",
+            ""]
+
+
+def _cut_rows(result: GateResult, rows: list[list[str]], build: Callable[[list[list[str]], list[str]], str],
+              fit: Fit) -> str:
+    """The table cut to fit: unchanged features first, then rows from the end (the
+    largest number of rows that fits, found by bisection)."""
+    changed = [r for f, r in zip(result.features, rows) if f.status != "unchanged"]
+    dropped = len(rows) - len(changed)
+    note = [f"{dropped} unchanged feature{'s' if dropped != 1 else ''} not listed"] if dropped else []
+    text = build(changed, note)
+    if fit.measure(text) <= fit.limit:
+        return text
+    lo, hi = 0, len(changed)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        more = [f"{len(rows) - mid} of {len(rows)} features not listed"]
+        if fit.measure(build(changed[:mid], more)) <= fit.limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return build(changed[:lo], [f"{len(rows) - lo} of {len(rows)} features not listed"])
+
+
+def to_summary(result: GateResult) -> str:
+    """The report for a CI job summary: the markdown report, cut to the summary's own,
+    larger limit (1 MiB) instead of a comment's."""
+    return to_markdown(result, fit=SUMMARY_FIT)
 
 
 FEATURE_HIDE_ORDER = ("$/session", "status")
@@ -288,14 +371,14 @@ def to_table(result: GateResult, width: int | None = None) -> str:
     """The terminal report; ``width``: fit tables and wrap lines to it (``report.width``)."""
     lines = [verdict(result).replace("**", "").replace("❌ ", "FAIL ").replace("✅ ", "PASS ")]
     lines += [line for line in [by_feature(result, plain)] if line] + [""]
-    lines.append(fit([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)], FEATURE_HEADERS,
-                     width, FEATURE_HIDE_ORDER))
+    lines.append(fit_table([[r[0].strip("`"), *r[1:]] for r in map(_feature_row, result.features)],
+                           FEATURE_HEADERS, width, FEATURE_HIDE_ORDER))
     for f in result.features:
         if f.status == "unchanged":
             continue
         lines += ["", f"{f.feature} ({plain(f.spec_file)})",
-                  fit([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)], _call_headers(f),
-                      width, CALL_HIDE_ORDER)]
+                  fit_table([[r[0].strip("`").replace("` (", " ("), *r[1:]] for r in _call_rows(f)],
+                            _call_headers(f), width, CALL_HIDE_ORDER)]
     for c in result.crossings:
         lines.append(f"{'error' if c.level == 'fail' else 'warning'}: {crossing_message(c)}{setting_note(c)}"
                      + (f" ({plain(c.file)})" if c.file and c.setting is None else ""))
@@ -303,71 +386,7 @@ def to_table(result: GateResult, width: int | None = None) -> str:
     return "\n".join(line if "\n" in line else wrap(line, width) for line in lines) + "\n"
 
 
-def _call_json(c: CallDiff, before: dict[str, tuple[Decimal, Decimal]], after: dict[str, tuple[Decimal, Decimal]]) -> dict:
-    b, a = c.before, c.after
-    bm, bs = before[b.name] if b else (None, None)
-    am, as_ = after[a.name] if a else (None, None)
-    return {
-        "name": c.name, "status": c.status, "renamed_from": c.renamed_from,
-        "system_prompt_tokens_before": c.system_prompt_tokens[0],
-        "system_prompt_tokens_after": c.system_prompt_tokens[1],
-        "tool_tokens_before": b.tool_tokens if b else None,
-        "tool_tokens_after": a.tool_tokens if a else None,
-        "input_tokens_mean_before": None if b is None else fixed(b.input_tokens_mean, 1),
-        "input_tokens_mean_after": None if a is None else fixed(a.input_tokens_mean, 1),
-        "cost_per_session_before_usd": None if bs is None else usd_small(bs),
-        "cost_per_session_after_usd": None if as_ is None else usd_small(as_),
-        "monthly_cost_before_usd": None if bm is None else usd(bm),
-        "monthly_cost_after_usd": None if am is None else usd(am),
-        "monthly_delta_usd": usd((am or ZERO) - (bm or ZERO)),
-    }
+FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown, "html": to_html}
 
-
-def _setting_json(c: Crossing) -> dict | None:
-    s = c.setting
-    return None if s is None else {"call": s.call, "field": s.field, "file": s.file, "key": s.key, "line": s.line,
-                                   "before": s.before, "after": s.after}
-
-
-def to_json(result: GateResult) -> str:
-    before, after = _totals(result)
-    doc = {
-        "schema_version": SCHEMA_VERSION, "kind": "diff", "base": result.base, "head": result.head,
-        "as_of": result.as_of.isoformat(), "passed": result.passed, "changed": result.changed,
-        "config": result.config_file,
-        "config_changed": result.config_changed,
-        "pricing": None if result.pricing is None else pricing_dict(result.pricing),
-        "pricing_error": result.pricing_error,
-        "monthly_cost_before_usd": usd(before), "monthly_cost_after_usd": usd(after),
-        "monthly_delta_usd": usd(after - before),
-        "monthly_delta_percent": percent(result.monthly_delta, result.monthly_before),
-        "headline": _headline_json(result),
-        "features": [
-            {
-                "feature": f.feature, "spec": f.spec_file, "status": f.status,
-                "renamed_from": f.renamed_from, "base_spec": f.base_spec_file,
-                "within_noise": f.within_noise, "noise_usd": usd(f.noise),
-                "cost_per_session_before_usd": None if f.before is None else usd_small(f.before.cost_per_session),
-                "cost_per_session_after_usd": None if f.after is None else usd_small(f.after.cost_per_session),
-                "monthly_cost_before_usd": None if f.before is None else usd(f.before.monthly_cost),
-                "monthly_cost_after_usd": None if f.after is None else usd(f.after.monthly_cost),
-                "monthly_delta_usd": usd(difference(f.monthly_before, f.monthly_after)),
-                "monthly_delta_percent": percent(f.monthly_delta, f.monthly_before),
-                "calls": [_call_json(c, _shown(f.before), _shown(f.after)) for c in f.calls],
-                "warnings": [warning_text(w) for w in (f.after.warnings if f.after else ())],
-            }
-            for f in result.features
-        ],
-        "crossings": [
-            {"level": c.level, "threshold": c.threshold, "feature": c.feature, "call": c.call,
-             "before": None if c.before is None else plain_number(c.before), "after": plain_number(c.after), "limit": limit_text(c),
-             "message": crossing_message(c) + setting_note(c), "file": c.file, "line": c.line,
-             "setting": _setting_json(c), "below_floor": c.below_floor,
-             "monthly_increase_usd": None if c.monthly_increase is None else usd(c.monthly_increase)}
-            for c in result.crossings
-        ],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown}
+__all__ = ["FORMATS", "MARKER", "GITHUB_LIMIT", "SUMMARY_LIMIT", "SCHEMA_VERSION", "to_markdown", "to_summary",
+           "to_table", "to_json", "verdict", "sides", "reproduce"]

@@ -76,24 +76,51 @@ Why was I charged twice this month?
 How do I invite a teammate?
 """
 
-WORKFLOW = """\
+CHECKOUT = "actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803 # v6.1.0"
+"""actions/checkout pinned by commit SHA, its release tag in the comment (zizmor, Dependabot)."""
+ACTION_PIN: tuple[str, str] | None = None
+"""(commit SHA, tag) of the costgate release the written workflow uses; the release
+process (docs/release.md) sets it. Before the first release the workflow names the
+moving ``v0`` tag and says to pin it."""
+
+
+def _action_line() -> str:
+    if ACTION_PIN is not None:
+        return f"costgate/costgate@{ACTION_PIN[0]} # {ACTION_PIN[1]}"
+    return ("costgate/costgate@v0 # zizmor: ignore[unpinned-uses] -- pin to the commit SHA of the release you "
+            "reviewed")
+
+
+WORKFLOW_TEMPLATE = """\
 # costgate: fail pull requests that make LLM features cost too much.
 name: costgate
 on: pull_request
-permissions:
-  contents: read
-  pull-requests: write
+permissions: {{}}
+concurrency:
+  group: costgate-${{{{ github.event.pull_request.number }}}}
+  cancel-in-progress: true
 jobs:
   costgate:
     runs-on: ubuntu-latest
+    timeout-minutes: 15
+    permissions:
+      contents: read
+      pull-requests: write   # the sticky report comment
     steps:
-      - uses: actions/checkout@v4
+      # A shallow checkout is enough: the action fetches the base commit itself.
+      - uses: {checkout}
         with:
-          fetch-depth: 0   # the gate reads the base commit from git
-      - uses: costgate/costgate@v0
-        with:
-          config: costgate.yaml
+          persist-credentials: false
+      # With no config input, the action finds costgate.yaml (or [tool.costgate] in
+      # pyproject.toml) itself.
+      - uses: {action}
 """
+
+
+def workflow() -> str:
+    """The GitHub workflow ``costgate init`` writes: every action pinned, no persisted
+    credentials, least privilege per job, one run per pull request, a timeout."""
+    return WORKFLOW_TEMPLATE.format(checkout=CHECKOUT, action=_action_line())
 
 
 def check_names(root: Path, feature: str, directory: str) -> tuple[Path, str]:
@@ -145,7 +172,7 @@ def starter_files(feature: str, directory: str) -> dict[str, str]:
         spec_rel: starter_spec(feature, spec_rel),
         _in(directory, f"{feature}.system.j2"): SYSTEM,
         _in(directory, f"{feature}.queries.txt"): QUERIES,
-        ".github/workflows/costgate.yml": WORKFLOW,
+        ".github/workflows/costgate.yml": workflow(),
     }
 
 

@@ -119,9 +119,11 @@ def test_markdown_footer_is_not_swallowed_by_the_details_html_block(failing):
 # ------------------------------------------------------------------ size limit
 
 def _many(result, n: int):
-    """``result`` with its changed feature copied ``n`` times under distinct names."""
+    """``result`` with its changed feature copied ``n`` times under distinct names (its
+    crossings renamed with it)."""
     changed = next(f for f in result.features if f.status == "changed")
-    feats = tuple(replace(changed, feature=f"feature-{i:04d}", spec_file=f"specs/feature-{i:04d}.costgate.yaml")
+    feats = tuple(replace(changed, feature=f"feature-{i:04d}", spec_file=f"specs/feature-{i:04d}.costgate.yaml",
+                          crossings=tuple(replace(c, feature=f"feature-{i:04d}") for c in changed.crossings))
                   for i in range(n))
     return replace(result, features=feats)
 
@@ -148,14 +150,20 @@ def test_many_features_stay_under_githubs_limit(passing):
     assert "feature-0399" in text  # every feature keeps its summary row
 
 
-def test_even_the_summary_too_big_keeps_marker_and_verdict(failing):
-    """400 failing features: 800 crossed thresholds spelled out do not fit, so all but
-    the verdict goes (and the comment says so)."""
+def test_too_many_crossings_to_list_keep_marker_verdict_and_the_feature_table(failing):
+    """400 failing features: 800 crossed thresholds spelled out do not fit, so they are
+    counted instead of listed; the feature table survives whole (and the comment says so)."""
     huge = _many(failing, 400)
     text = to_markdown(huge)
     assert len(text) <= GITHUB_LIMIT
     assert text.splitlines()[:2] == [MARKER, f"## {verdict(huge)}"]
     assert CUT_NOTE in text
+    assert "the crossed thresholds are counted, not listed" in text
+    fails, warns = len(huge.failures), len(huge.crossings) - len(huge.failures)
+    assert (fails, warns) == (800, 0)
+    assert "**800 thresholds crossed, 0 warnings.**" in text
+    assert "### Thresholds crossed" not in text
+    assert all(f"`feature-{i:04d}`" in text for i in range(400))  # every row of the table
 
 
 # ------------------------------------------------------------------ table and json
