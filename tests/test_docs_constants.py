@@ -17,10 +17,13 @@ from costgate.cli import cli
 from costgate.cli.options import EXIT_BUG, EXIT_GATE, EXIT_INPUT, EXIT_OK
 from costgate.estimate.sandbox import MAX_INT_BITS
 from costgate.gate.cache import MAX_CACHE_BYTES
+from costgate.gate.ci import MAX_EVENT_BYTES, MAX_VALUE, PR_ID, SHA
 from costgate.limits import DEFAULT_LIMITS
 from costgate.repo.config import DEFAULT_THRESHOLDS
 from costgate.repo.gittree import MAX_LINKS
 from costgate.repo.scan import MAX_FILES
+from costgate.report.annotations import MAX_ANNOTATIONS
+from costgate.report.gate import GITHUB_LIMIT, SUMMARY_LIMIT
 from costgate.spec.detect import MAX_FILE_BYTES as DETECT_FILE_BYTES
 from costgate.spec.detect import MAX_READ_BYTES as DETECT_READ_BYTES
 from costgate.spec.loader import MAXIMA as SPEC_MAXIMA
@@ -48,6 +51,7 @@ SIZES = {
     _mb(MAX_CACHE_BYTES): "the estimate cache (gate.cache.MAX_CACHE_BYTES)",
     _mb(DETECT_FILE_BYTES): "init --detect's file bound (spec.detect.MAX_FILE_BYTES)",
     _mb(DETECT_READ_BYTES): "init --detect's read bound (spec.detect.MAX_READ_BYTES)",
+    _mb(MAX_EVENT_BYTES): "the GitHub event payload (gate.ci.MAX_EVENT_BYTES)",
 }
 """Every size in megabytes the docs may state, from the constant it states."""
 
@@ -75,6 +79,15 @@ def test_every_size_the_docs_state_is_a_constant():
                        f"to 1e{yamlio.MAX_EXPONENT} |"),
     ("docs/limits.md", f"| integers a template computes | {MAX_INT_BITS:,} bits |"),
     ("docs/limits.md", f"| symlinks followed on the git side | {MAX_LINKS} |"),
+    ("docs/limits.md", f"| a branch name from a CI variable (`costgate check`) | {MAX_VALUE} characters |"),
+    ("docs/limits.md", "| a commit SHA from a CI variable | "
+                       + "{} to {} hex digits |".format(*SHA.pattern.split("{")[1].rstrip("}").split(","))),
+    ("docs/limits.md", f"| a pull request id from a CI variable | {PR_ID.pattern.split(',')[1].rstrip('}')} digits |"),
+    ("docs/limits.md", f"| the GitHub event payload (`GITHUB_EVENT_PATH`) | {_mb(MAX_EVENT_BYTES)} |"),
+    ("SECURITY.md", f"The GitHub event payload is read only up to {_mb(MAX_EVENT_BYTES)}."),
+    ("docs/limits.md", f"| pull-request comment (`--format markdown`) | {GITHUB_LIMIT:,} characters (GitHub's limit) |"),
+    ("docs/limits.md", f"| job summary (`--summary-output FILE`) | {SUMMARY_LIMIT // 2**20} MiB of UTF-8"),
+    ("docs/limits.md", f"| annotations (`::error`/`::warning`) | {MAX_ANNOTATIONS} a run"),
     ("docs/limits.md", f"`sessions_per_day` ≤ {SPEC_MAXIMA['traffic.sessions_per_day']:,} and `growth_per_month` in (-1, "
                        f"{SPEC_MAXIMA['traffic.growth_per_month']}]"),
     ("docs/init.md", f"at most\n  {MAX_FILES:,} files"),
@@ -101,11 +114,13 @@ def test_each_stated_bound_and_default_is_the_code_s(doc, sentence):
 
 def test_the_fixed_bounds_table_lists_exactly_the_checked_rows():
     """A new row in docs/limits.md's fixed-bounds table must be added to the checks above."""
-    text = _text("docs/limits.md").split("Fixed bounds, not configurable:", 1)[1]
+    text = _text("docs/limits.md").split("Fixed bounds, not configurable:", 1)[1].split("\n\n|", 2)[1]
     rows = re.findall(r"^\| ([^|]+?) \| [^|]+ \| [^|]+ \|$", text, re.M)
     assert [r for r in rows if r not in ("bound", "---")] == [
         "YAML document size", "YAML aliases", "YAML values after alias expansion", "YAML nesting",
-        "a number literal", "integers a template computes", "symlinks followed on the git side"]
+        "a number literal", "integers a template computes", "symlinks followed on the git side",
+        "a branch name from a CI variable (`costgate check`)", "a commit SHA from a CI variable",
+        "a pull request id from a CI variable", "the GitHub event payload (`GITHUB_EVENT_PATH`)"]
 
 
 EXIT_WORDS = {EXIT_OK: "ok", EXIT_GATE: "gate failed", EXIT_INPUT: "bad input", EXIT_BUG: "a bug"}

@@ -348,8 +348,7 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool, width: int | Non
 
 CALL_HIDE_ORDER = ("system tok", "tool tok", "output tok", "per session", "$/call", "share",
                    "input tok mean / p50 / p95", "$/session")
-"""The estimate table's columns hidden to fit a terminal, first hidden first (call, model
-and $/month always stay)."""
+"""Columns hidden to fit a terminal, first hidden first (call, model, $/month always stay)."""
 
 
 def to_table(analyses: Sequence[Analysis], width: int | None = None) -> str:
