@@ -17,6 +17,7 @@ import click
 from ..errors import CostgateError
 from ..report.escape import neutralize_commands
 from ..version import __version__
+from .calibrate import calibrate
 from .estimate import estimate, tokens
 from .gate import check, diff
 from .init import init
@@ -42,7 +43,7 @@ def cli() -> None:
     """
 
 
-for command in (estimate, tokens, diff, check, init, pricing):
+for command in (estimate, tokens, diff, check, init, pricing, calibrate):
     cli.add_command(command)
 
 

@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
 from ..tokens.exact import extra_for
+from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
@@ -182,7 +183,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
             for a in e.alternatives
         ],
         "warnings": [warning_text(w) for w in e.warnings],
-        **extras_dict(x),
+        **extras_dict(x), **calibration_dict(e),
     }
 
 
@@ -237,7 +238,7 @@ def _summary_lines(e: Estimate) -> list[str]:
         used = percent(e.monthly_cost, e.budget_monthly_usd)
         verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"
         lines.append(f"budget:      {dollars(e.budget_monthly_usd)}/month, {used}% used ({verdict})")
-    return lines
+    return lines + calibration_lines(e)
 
 
 def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
