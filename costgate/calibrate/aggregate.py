@@ -173,13 +173,10 @@ def _timestamp(kind: str) -> str:
 
 
 def _aggregate(con: Any, calls: tuple[str, ...], q: str) -> Usage:
-    totals = con.execute("""
-        SELECT count(*) FILTER (WHERE input IS NOT NULL AND output IS NOT NULL),
-               count(*) FILTER (WHERE input IS NULL OR output IS NULL),
-               CAST(min(ts) AS DATE), CAST(max(ts) AS DATE),
-               count(DISTINCT session)
-        FROM records""").fetchone()
+    skipped = con.execute("SELECT count(*) FROM records WHERE input IS NULL OR output IS NULL").fetchone()[0]
     con.execute("DELETE FROM records WHERE input IS NULL OR output IS NULL")
+    totals = con.execute("SELECT count(*), ?, CAST(min(ts) AS DATE), CAST(max(ts) AS DATE), count(DISTINCT session) "
+                         "FROM records", [skipped]).fetchone()
     unmatched = con.execute(
         "SELECT call, count(*) FROM records WHERE NOT list_contains(?, call) GROUP BY call ORDER BY 2 DESC, 1 LIMIT 10",
         [list(calls)]).fetchall()
