@@ -172,3 +172,61 @@ def write_otlp(path: Path, rows: Iterator[dict], per_line: int = 100) -> int:
 def _request(spans: list[dict]) -> str:
     return json.dumps({"resourceSpans": [{"resource": {"attributes": [_attr("service.name", "support")]},
                                           "scopeSpans": [{"scope": {"name": "app"}, "spans": spans}]}]})
+
+
+def _normal(k: int) -> str:
+    """A standard normal draw in SQL (Box-Muller over two uniforms); ``k`` keeps the
+    expressions apart so each is its own draw."""
+    return f"(sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) + {k} * 0)"
+
+
+def _lognormal(law: Law, k: int) -> str:
+    return f"CAST(round(exp({law.mu!r} + {law.sigma!r} * {_normal(k)})) AS BIGINT)"
+
+
+def _model(law: CallLaw) -> str:
+    """A model drawn by its share (one uniform, cumulative shares)."""
+    if len(law.models) == 1:
+        return f"'{law.models[0][0]}'"
+    cases, acc = [], 0.0
+    for name, share in law.models[:-1]:
+        acc += share
+        cases.append(f"WHEN u < {acc!r} THEN '{name}'")
+    return f"(CASE {' '.join(cases)} ELSE '{law.models[-1][0]}' END)"
+
+
+def write_parquet_sql(path: Path, laws: tuple[CallLaw, ...], sessions: int, seed: float = 0.25,
+                      feature: str = "support-bot") -> int:
+    """The same laws as ``records``, drawn inside DuckDB (one thread, seeded: the same file
+    every time) for millions of records in seconds; returns the record count. Carries a
+    ``prompt`` content column holding ``CANARY`` like the other writers."""
+    import duckdb
+
+    con = duckdb.connect(config={"threads": 1})
+    con.execute(f"SELECT setseed({seed!r})")
+    selects = []
+    for law in laws:
+        if law.geometric:
+            p = 1 / law.per_session
+            count = f"1 + CAST(floor(ln(1 - random()) / ln({1 - p!r})) AS BIGINT)"
+        else:
+            count = str(int(law.per_session))
+        reasoning = _lognormal(law.reasoning, 3) if law.reasoning else "CAST(0 AS BIGINT)"
+        selects.append(f"""
+            SELECT s, i, '{law.name}' AS call, {_model(law)} AS model, input_tokens, out_answer + reasoning_tokens
+                   AS output_tokens, reasoning_tokens,
+                   CAST(floor(input_tokens * {law.cached_share!r}) AS BIGINT) AS cached_tokens
+            FROM (SELECT s, i, random() AS u, {_lognormal(law.input, 1)} AS input_tokens,
+                         {_lognormal(law.output, 2)} AS out_answer, {reasoning} AS reasoning_tokens
+                  FROM (SELECT s, unnest(range({count})) AS i FROM range({sessions}) t(s)))""")
+    body = " UNION ALL ".join(selects)
+    con.execute(f"""
+        COPY (SELECT '{feature}' AS feature, call, 's' || s AS session, model,
+                     TIMESTAMP '2026-10-01' + to_seconds(CAST(s % {DAYS * 86_400} AS BIGINT) + i) AS timestamp,
+                     input_tokens, output_tokens, reasoning_tokens, cached_tokens,
+                     '{CANARY} user question' AS prompt
+              FROM ({body}) ORDER BY s, call, i)
+        TO '{path}' (FORMAT parquet)""")
+    n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+    con.close()
+    return int(n)
