@@ -37,7 +37,7 @@ def test_a_missing_column_names_the_file(run, bot):
 
 
 def test_an_otlp_attribute_key_with_quotes_is_a_parameter(run, bot, tmp_path):
-    from usage_synth import records, write_otlp, SUPPORT_BOT
+    from usage_synth import SUPPORT_BOT, records, write_otlp
 
     write_otlp(tmp_path / "t.jsonl", records(SUPPORT_BOT[:1], 5, feature="bot"))
     code, out, err = run("calibrate", bot / SPEC, "--usage", tmp_path / "t.jsonl", "--map", f"call={WEIRD}")
