@@ -230,3 +230,12 @@ def write_parquet_sql(path: Path, laws: tuple[CallLaw, ...], sessions: int, seed
     n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
     con.close()
     return int(n)
+
+
+def write_csv_sql(parquet: Path, csv_path: Path) -> None:
+    """The records of a ``write_parquet_sql`` file as one CSV file (header, no quoting needed)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_parquet('{parquet}')) TO '{csv_path}' (FORMAT csv, HEADER true)")
+    con.close()

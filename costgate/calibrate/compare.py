@@ -35,8 +35,7 @@ def projected(c: CallEstimate, call: Call) -> Projected:
     )
 
 
-def calibrate(spec: Spec, estimate: Estimate, usage: Usage, table: PriceTable, as_of: date,
-              quantile: str) -> Calibrated:
+def calibrate(spec: Spec, estimate: Estimate, usage: Usage, table: PriceTable, as_of: date) -> Calibrated:
     """Every call the records measured, observed beside projected, in spec order."""
     sums = {s.name: s for s in usage.calls}
     month = spec.traffic.sessions_per_day * spec.traffic.days_per_month
@@ -44,7 +43,7 @@ def calibrate(spec: Spec, estimate: Estimate, usage: Usage, table: PriceTable, a
                                   projected(estimate.call(call.name), call))
                   for call in spec.calls if call.name in sums)
     return Calibrated(feature=spec.feature, spec_file=spec.file, as_of=as_of, usage=usage, calls=calls,
-                      unmeasured=tuple(c.name for c in spec.calls if c.name not in sums), quantile=quantile)
+                      unmeasured=tuple(c.name for c in spec.calls if c.name not in sums))
 
 
 __all__ = ["calibrate", "projected"]

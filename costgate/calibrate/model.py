@@ -109,7 +109,6 @@ class Calibrated:
     """The spec's calls the records measured, in spec order."""
     unmeasured: tuple[str, ...]
     """The spec's calls no record measured."""
-    quantile: str
     written: str | None = None
     """The calibration file ``--write`` wrote (repository-relative)."""
 

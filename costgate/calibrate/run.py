@@ -47,7 +47,7 @@ def calibrate_spec(spec_path: str | Path, usage: Sequence[str], mapping: Mapping
                             hint=f"records are matched on {mapping.feature or 'every record'} = {spec.feature!r} "
                                  "and need a call name and token counts; --map FIELD=NAME maps other names "
                                  "(docs/calibrate.md)")
-    result = calibrate(spec, projection, measured, table, day, settings.quantile)
+    result = calibrate(spec, projection, measured, table, day)
     if not write:
         return result
     if not result.calls:

@@ -31,17 +31,15 @@ PRESET_NAMES = ("otel", "litellm", "openai", "anthropic", "costgate")
 @click.option("--memory-limit", default="512MB", show_default=True, metavar="SIZE",
               help="DuckDB's memory limit; beyond it DuckDB spills to --temp-directory.")
 @click.option("--temp-directory", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Where DuckDB spills.  [default: a new directory in the system temp dir, removed after]")
+              help="Where DuckDB keeps its database file and spills (in a new directory, removed after).  "
+                   "[default: the system temp dir]")
 @click.option("--threads", type=click.IntRange(1, 1024), default=None, help="DuckDB threads.  [default: one a core]")
-@click.option("--quantile", type=click.Choice(["exact", "approx"]), default="exact", show_default=True,
-              help="p95 by quantile_cont (exact; holds one call's values in memory) or approx_quantile "
-                   "(a t-digest in bounded memory, for the largest exports).")
 @click.option("--json-object-limit", "max_object_mb", type=click.IntRange(1, 4096), default=16, show_default=True,
               metavar="MiB", help="Largest OTLP JSON document (a file, or a line of JSON lines).")
 @as_of_option("Price with the table as it stood that day.")
 @pricing_layers_option()
 @output_option()
-def calibrate(spec, usage, preset, overrides, fmt, write, memory_limit, temp_directory, threads, quantile,
+def calibrate(spec, usage, preset, overrides, fmt, write, memory_limit, temp_directory, threads,
               max_object_mb, as_of, pricing, output) -> None:
     """Measure SPEC's calls in production usage records and compare them with its projection.
 
@@ -64,7 +62,7 @@ def calibrate(spec, usage, preset, overrides, fmt, write, memory_limit, temp_dir
     if preset is None:
         preset = "otel" if kind_of(usage[0]) == "otlp" else "costgate"
     settings = Settings(memory_limit=memory_limit, temp_directory=None if temp_directory is None
-                        else str(temp_directory), threads=threads, quantile=quantile, max_object_mb=max_object_mb)
+                        else str(temp_directory), threads=threads, max_object_mb=max_object_mb)
     result = calibrate_spec(spec, usage, mapping_for(preset, tuple(overrides)), settings=settings,
                             as_of=parse_day(as_of), pricing=pricing, write=write)
     emit(FORMATS[fmt](result), output)

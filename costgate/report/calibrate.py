@@ -68,7 +68,7 @@ def _errors(c: CallCalibration) -> dict:
 def calibrated_dict(r: Calibrated) -> dict:
     u = r.usage
     return {
-        "feature": r.feature, "spec": r.spec_file, "as_of": r.as_of.isoformat(), "quantile": r.quantile,
+        "feature": r.feature, "spec": r.spec_file, "as_of": r.as_of.isoformat(),
         "usage": {"records": u.records, "skipped": u.skipped, "sessions": u.sessions,
                   "start": None if u.start is None else u.start.isoformat(),
                   "end": None if u.end is None else u.end.isoformat(),
@@ -122,8 +122,7 @@ HEADERS = ["call", "figure", "observed (mean / p95)", "projected (mean / p95)", 
 def _head(r: Calibrated) -> str:
     u = r.usage
     span = "" if u.start is None else f" {u.start.isoformat()} to {u.end.isoformat() if u.end else '?'}"
-    return (f"usage{span}: {u.records:,} records, {u.sessions:,} sessions; prices as of {r.as_of.isoformat()}; "
-            f"p95 {r.quantile}")
+    return (f"usage{span}: {u.records:,} records, {u.sessions:,} sessions; prices as of {r.as_of.isoformat()}")
 
 
 def _notes(r: Calibrated, esc: Escape) -> list[str]:
