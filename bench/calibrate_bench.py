@@ -6,8 +6,10 @@ them as Parquet (and, with --csv, as CSV too), then runs ``python -m costgate ca
 on the support-bot fixture in a child process and reports:
 
 * wall time of the whole process (import, estimate of the spec, DuckDB aggregation);
-* **peak memory**: the child's maximum resident set size (the Python process with DuckDB
-  inside it; ``getrusage(RUSAGE_CHILDREN).ru_maxrss``) — target <= 1 GB;
+* **peak memory**: the calibrate process's own maximum resident set size (Python with
+  DuckDB inside it), from ``os.wait4`` on that one child — target <= 1 GB. The records
+  are drawn in another child process, so this process stays small (a forked child's peak
+  RSS counts the parent's pages it started with);
 * the recovered means and p95s against the laws' true values.
 
 Not a test: the figures go in the closing note. ``--records N`` and ``--memory-limit``
@@ -19,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from usage_synth import CallLaw, Law, write_csv_sql, write_parquet_sql  # noqa: E402
+from usage_synth import CallLaw, Law  # noqa: E402
 
 LAWS = (
     CallLaw("route", (("gpt-4o-mini", 1.0),), 1, Law(5.0, 0.2), Law(3.0, 0.3)),
@@ -39,18 +40,34 @@ LAWS = (
 SPEC = ROOT / "fixtures" / "support-bot" / "support-bot.costgate.yaml"
 
 
+def draw(path: Path, sessions: int, csv: Path | None) -> int:
+    """Draw the records into ``path`` (or copy them to ``csv``) in a child process; the count."""
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; from pathlib import Path; "
+            "from calibrate_bench import LAWS; from usage_synth import write_csv_sql, write_parquet_sql; "
+            "p = Path(sys.argv[3]); "
+            "print(write_parquet_sql(p, LAWS, sessions=int(sys.argv[4])) if sys.argv[5] == '-' "
+            "else write_csv_sql(p, Path(sys.argv[5])) or 0)")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "tests"), str(ROOT / "bench"), str(path),
+                          str(sessions), "-" if csv is None else str(csv)], capture_output=True, text=True, check=True)
+    return int((out.stdout.strip().splitlines() or ["0"])[-1])
+
+
 def run(usage: Path, args: argparse.Namespace) -> tuple[float, float, dict]:
     """(seconds, peak RSS in MiB, the JSON document) of one calibrate process."""
     cmd = [sys.executable, "-m", "costgate", "calibrate", str(SPEC), "--usage", str(usage), "--format", "json",
            "--as-of", "2026-11-01", "--memory-limit", args.memory_limit]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    seconds = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"calibrate failed ({proc.returncode}): {proc.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB -> MiB (Linux)
-    return seconds, peak, json.loads(proc.stdout)["calibration"]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"calibrate failed ({proc.returncode}): {err.read()}")
+        return seconds, usage.ru_maxrss / 1024, json.loads(out.read())["calibration"]  # kB -> MiB (Linux)
 
 
 def report(kind: str, n: int, size: int, seconds: float, peak: float, doc: dict) -> None:
@@ -81,13 +98,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="costgate-calibrate-bench-") as tmp:
         path = Path(tmp) / "usage.parquet"
         t = time.perf_counter()
-        n = write_parquet_sql(path, LAWS, sessions=sessions)
+        n = draw(path, sessions, csv=None)
         print(f"drew {n:,} records in {time.perf_counter() - t:.1f} s")
         seconds, peak, doc = run(path, args)
         report("parquet", n, path.stat().st_size, seconds, peak, doc)
         if args.csv:
             csv = Path(tmp) / "usage.csv"
-            write_csv_sql(path, csv)
+            draw(path, 0, csv=csv)
             seconds, peak, doc = run(csv, args)
             report("csv", n, csv.stat().st_size, seconds, peak, doc)
     return 0

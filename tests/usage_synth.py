@@ -203,6 +203,7 @@ def write_parquet_sql(path: Path, laws: tuple[CallLaw, ...], sessions: int, seed
     import duckdb
 
     con = duckdb.connect(config={"threads": 1})
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SELECT setseed({seed!r})")
     selects = []
     for law in laws:
@@ -237,5 +238,6 @@ def write_csv_sql(parquet: Path, csv_path: Path) -> None:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"COPY (SELECT * FROM read_parquet('{parquet}')) TO '{csv_path}' (FORMAT csv, HEADER true)")
     con.close()

@@ -61,7 +61,9 @@ def connect(settings: Settings, spill: str, name: str = "records.duckdb") -> Any
     if settings.threads:
         config["threads"] = settings.threads
     try:
-        return duckdb.connect(os.path.join(spill, name), config=config)
+        con = duckdb.connect(os.path.join(spill, name), config=config)
+        con.execute("SET enable_progress_bar = false")  # never on stdout, whatever the terminal
+        return con
     except duckdb.Error as exc:
         raise CostgateError(f"DuckDB refused the settings: {str(exc).splitlines()[0][:200]}",
                             hint="--memory-limit takes a size such as 512MB or 2GB (docs/limits.md)") from None
