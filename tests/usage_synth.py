@@ -77,6 +77,14 @@ SUPPORT_BOT = (
             cached_share=0.4, geometric=True),
 )
 """A support bot like fixtures/support-bot: a router call, then a multi-turn answer."""
+PRODUCTION = (
+    CallLaw("route", (("gpt-4o-mini", 1.0),), 1, Law(5.173, 0.2), Law(1.6, 0.1)),
+    CallLaw("answer", (("gpt-4o-mini", 0.7), ("gpt-4o", 0.3)), 2.4, Law(7.852, 0.25), Law(5.62, 0.45),
+            cached_share=0.85, geometric=True),
+)
+"""fixtures/support-bot/usage/2026-10.csv (docs/calibrate.md): the support bot as production
+saw it, close to its spec but with longer answers (mean ~305 tokens, not 220) and fewer
+turns (2.4 a session, not 3): ``write_csv(path, records(PRODUCTION, 400, seed=2026))``."""
 AGENT = (
     CallLaw("plan", (("o3-mini", 1.0),), 1, Law(6.5, 0.3), Law(5.0, 0.4), reasoning=Law(6.2, 0.7)),
 )

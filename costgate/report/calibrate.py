@@ -35,7 +35,10 @@ def _pair(m: Measured | None, places: int = 1) -> dict | None:
 
 
 def _pct(value: Decimal | None) -> str | None:
-    return None if value is None else fixed(value, 1)
+    if value is None:
+        return None
+    shown = fixed(value, 1)
+    return "0.0" if Decimal(shown) == 0 else shown
 
 
 def _money(value: Decimal | None, small: bool) -> str | None:
@@ -93,7 +96,13 @@ def _fig(m: Measured | None, places: int = 1) -> str:
 
 
 def _err(value: Decimal | None) -> str:
-    return "" if value is None else f"{'+' if value > 0 else ''}{fixed(value, 1)}%"
+    """An error in percent, signed, one place; a value that rounds to zero is 0.0%."""
+    if value is None:
+        return ""
+    shown = fixed(value, 1)
+    if Decimal(shown) == 0:
+        return "0.0%"
+    return f"{'+' if value > 0 else ''}{shown}%"
 
 
 def _rows(r: Calibrated) -> list[list[str]]:
