@@ -41,11 +41,11 @@ def calibration_of(result: Calibrated, rel: str) -> Calibration:
     calls = []
     for c in result.calls:
         o = c.observed
-        per = o.calls_per_session or Measured(c.projected.calls_per_session.mean, c.projected.calls_per_session.p95)
+        per = o.calls_per_session
         calls.append(CalibratedCall(
             name=c.name, count=o.count, input_tokens=_m(o.input_tokens, TOKENS),
             output_tokens=_m(o.output_tokens, TOKENS), reasoning_tokens=_m(o.reasoning_tokens, TOKENS),
-            calls_per_session=_m(per, PER_SESSION), cached_share=_q(o.cached_share, SHARE)))
+            calls_per_session=None if per is None else _m(per, PER_SESSION), cached_share=_q(o.cached_share, SHARE)))
     return Calibration(file=rel, start=result.usage.start, end=result.usage.end, records=result.usage.records,
                        calls=tuple(calls))
 
@@ -77,10 +77,11 @@ def render(cal: Calibration, feature: str) -> str:
             f"    input_tokens: {{mean: {c.input_tokens.mean}, p95: {c.input_tokens.p95}}}",
             f"    output_tokens: {{mean: {c.output_tokens.mean}, p95: {c.output_tokens.p95}}}",
             f"    reasoning_tokens: {{mean: {c.reasoning_tokens.mean}, p95: {c.reasoning_tokens.p95}}}",
-            f"    calls_per_session: {{mean: {c.calls_per_session.mean}, p95: {c.calls_per_session.p95}, "
-            f"distribution: {law(c.calls_per_session)}}}",
-            f"    cached_share: {c.cached_share}",
         ]
+        s = c.calls_per_session
+        if s is not None:  # measured only where records carry a session
+            out.append(f"    calls_per_session: {{mean: {s.mean}, p95: {s.p95}, distribution: {law(s)}}}")
+        out.append(f"    cached_share: {c.cached_share}")
     return "\n".join(out) + "\n"
 
 

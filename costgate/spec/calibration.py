@@ -70,13 +70,14 @@ def read_calibration(source: Source, rel: str, feature: str, *, referenced_from:
 def _call(f: Fields, p: DocPath, name: Any, value: Any) -> CalibratedCall:
     if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
         raise f.error(p, f"a call name must be an identifier, got {str(name)[:40]!r}")
-    v = f.mapping(p, value, CALL, CALL)
+    v = f.mapping(p, value, CALL, tuple(k for k in CALL if k != "calls_per_session"))
     return CalibratedCall(
         name=name, count=f.count(p + ("records",), v["records"]),
         input_tokens=_measured(f, p + ("input_tokens",), v["input_tokens"], MEASURED),
         output_tokens=_measured(f, p + ("output_tokens",), v["output_tokens"], MEASURED),
         reasoning_tokens=_measured(f, p + ("reasoning_tokens",), v["reasoning_tokens"], MEASURED),
-        calls_per_session=_measured(f, p + ("calls_per_session",), v["calls_per_session"], PER_SESSION),
+        calls_per_session=None if "calls_per_session" not in v
+        else _measured(f, p + ("calls_per_session",), v["calls_per_session"], PER_SESSION),
         cached_share=f.share(p + ("cached_share",), v["cached_share"]))
 
 
@@ -121,7 +122,9 @@ def calibrated_call(call: Call, m: CalibratedCall) -> tuple[Call, list[str]]:
         changes["reasoning"] = Reasoning(mean=r.mean, p95=r.p95 if r.p95 > r.mean else None)
         fields.append("reasoning")
     s = m.calls_per_session
-    if call.steps is not None and s.mean >= 1:
+    if s is None:
+        pass
+    elif call.steps is not None and s.mean >= 1:
         p95 = Decimal(math.ceil(s.p95))
         changes["steps"] = replace(call.steps, mean=s.mean, p95=p95 if p95 > s.mean else None,
                                    distribution="negative_binomial" if p95 > s.mean else "fixed")

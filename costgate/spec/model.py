@@ -276,7 +276,8 @@ class CalibratedCall:
     output_tokens: Measured
     """Answer tokens (reasoning excluded)."""
     reasoning_tokens: Measured
-    calls_per_session: Measured
+    calls_per_session: Measured | None
+    """None when the records carried no session (the declared value stays)."""
     cached_share: Decimal
     """Cached input tokens over all input tokens."""
 

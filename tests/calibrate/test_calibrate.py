@@ -145,3 +145,50 @@ def test_without_duckdb_exit_2_with_the_install_hint(run, bot, monkeypatch):
     monkeypatch.setitem(sys.modules, "duckdb", None)
     code, out, err = run("calibrate", bot / SPEC, "--usage", bot / "usage.csv")
     assert code == 2 and "pip install 'costgate[calibrate]'" in err
+
+
+def test_without_sessions_calls_per_session_is_not_measured_nor_replaced(run, bot):
+    doc = calibrate_json(run, bot, "--map", "session=", "--write")
+    assert doc["calls"][0]["observed"]["calls_per_session"] is None
+    assert doc["calls"][0]["error"]["calls_per_session"] == {"mean": None, "p95": None}
+    assert "calls_per_session" not in (bot / "calibration.yaml").read_text()
+    write(bot, {SPEC: spec_text(extra="calibration: {file: calibration.yaml}\n")})
+    code, out, err = run("estimate", bot / SPEC, "--as-of", AS_OF, "--format", "json", "--no-cache")
+    e = json.loads(out)["estimates"][0]
+    assert e["calibration"]["replaced"] == ["answer.output_tokens"] and e["calls"][0]["per_session"] == "1"
+
+
+def test_a_model_the_price_table_lacks_leaves_the_cost_unknown(run, bot):
+    write(bot, {"usage.csv": CSV.replace("bot,answer,s2,gpt-4o,", "bot,answer,s2,my-finetune,")})
+    doc = calibrate_json(run, bot)
+    o = doc["calls"][0]["observed"]
+    assert o["cost_per_call_usd"] is None and o["monthly_cost_usd"] is None
+    assert o["unpriced_models"] == ["my-finetune"]
+    code, out, err = run("calibrate", bot / SPEC, "--usage", bot / "usage.csv", "--as-of", AS_OF)
+    assert "not in the price table (observed cost n/a): my-finetune" in out
+
+
+def test_anthropic_counts_cache_reads_apart_from_input(run, bot):
+    """Anthropic's input_tokens exclude cache reads: input = 600 + 400, cached share 0.4."""
+    write(bot, {"anthropic.csv": "feature,call,session_id,model,created_at,input_tokens,output_tokens,"
+                                 "cache_read_input_tokens\n"
+                                 "bot,answer,s1,gpt-4o,2026-10-01T10:00:00,600,50,400\n"})
+    code, out, err = run("calibrate", bot / SPEC, "--usage", bot / "anthropic.csv", "--preset", "anthropic",
+                         "--as-of", AS_OF, "--format", "json")
+    assert code == 0, err
+    o = json.loads(out)["calibration"]["calls"][0]["observed"]
+    assert o["input_tokens"]["mean"] == "1000.0" and o["cached_share"] == "0.4000"
+    # 600 at $2.50 + 400 at $1.25 + 50 at $10.00 per 1M
+    assert o["cost_per_call_usd"] == "0.002500"
+
+
+def test_otlp_call_from_the_span_name(run, bot, tmp_path):
+    from usage_synth import SUPPORT_BOT, records, write_otlp
+
+    rows = [dict(r, call="answer") for r in records(SUPPORT_BOT[:1], 4, feature="bot")]
+    write_otlp(tmp_path / "t.json", iter(rows))  # span names are "chat <model>"
+    code, out, err = run("calibrate", bot / SPEC, "--usage", tmp_path / "t.json", "--map", "call=span.name",
+                         "--as-of", AS_OF, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)["calibration"]
+    assert doc["calls"] == [] and doc["usage"]["unmatched"] == [{"call": "chat gpt-4o-mini", "count": 4}]
