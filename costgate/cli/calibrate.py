@@ -56,13 +56,14 @@ def calibrate(spec, usage, preset, overrides, fmt, write, memory_limit, temp_dir
     from ..calibrate.aggregate import Settings
     from ..calibrate.mapping import mapping_for
     from ..calibrate.run import calibrate_spec
-    from ..calibrate.sources import kind_of
+    from ..calibrate.sources import expand
     from ..report.calibrate import FORMATS
 
+    files = expand(tuple(usage))
     if preset is None:
-        preset = "otel" if kind_of(usage[0]) == "otlp" else "costgate"
+        preset = "otel" if files.kind == "otlp" else "costgate"
     settings = Settings(memory_limit=memory_limit, temp_directory=None if temp_directory is None
                         else str(temp_directory), threads=threads, max_object_mb=max_object_mb)
-    result = calibrate_spec(spec, usage, mapping_for(preset, tuple(overrides)), settings=settings,
+    result = calibrate_spec(spec, files.paths, mapping_for(preset, tuple(overrides)), settings=settings,
                             as_of=parse_day(as_of), pricing=pricing, write=write)
     emit(FORMATS[fmt](result), output)
