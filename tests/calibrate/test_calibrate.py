@@ -192,3 +192,25 @@ def test_otlp_call_from_the_span_name(run, bot, tmp_path):
     assert code == 0, err
     doc = json.loads(out)["calibration"]
     assert doc["calls"] == [] and doc["usage"]["unmatched"] == [{"call": "chat gpt-4o-mini", "count": 4}]
+
+
+def test_otlp_content_is_never_parsed_into_values(run, bot, tmp_path):
+    """Span events and non-scalar attribute values (where content lives) are outside the
+    schema costgate reads: odd shapes there change nothing and never reach the output."""
+    span = {"name": "chat", "startTimeUnixNano": "1790000000000000000",
+            "attributes": [{"key": "costgate.feature", "value": {"stringValue": "bot"}},
+                           {"key": "costgate.call", "value": {"stringValue": "answer"}},
+                           {"key": "gen_ai.usage.input_tokens", "value": {"intValue": 100}},
+                           {"key": "gen_ai.usage.output_tokens", "value": {"intValue": "20"}},
+                           {"key": "gen_ai.input.messages",
+                            "value": {"kvlistValue": {"values": [{"key": "content", "value": {"stringValue":
+                                                                                             "SECRET"}}]}}}],
+            "events": [{"name": "gen_ai.choice", "body": {"deep": [1, {"SECRET": ["SECRET" * 100]}]}}]}
+    doc = {"resourceSpans": [{"scopeSpans": [{"spans": [span, span]}]}]}
+    (tmp_path / "spans.json").write_text(json.dumps(doc, indent=1))
+    code, out, err = run("calibrate", bot / SPEC, "--usage", tmp_path / "spans.json", "--as-of", AS_OF,
+                         "--format", "json")
+    assert code == 0, err
+    assert "SECRET" not in out + err
+    o = json.loads(out)["calibration"]["calls"][0]["observed"]
+    assert o["count"] == 2 and o["input_tokens"]["mean"] == "100.0" and o["output_tokens"]["mean"] == "20.0"
