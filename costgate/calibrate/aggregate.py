@@ -165,8 +165,12 @@ def _count(field: str) -> str:
 def _timestamp(kind: str) -> str:
     if kind == "otlp":  # epoch nanoseconds
         return "make_timestamp(CAST(TRY_CAST(timestamp AS HUGEINT) // 1000 AS BIGINT))"
-    return ("coalesce(TRY_CAST(timestamp AS TIMESTAMP), "
-            "make_timestamp(CAST(TRY_CAST(timestamp AS DOUBLE) * 1000000 AS BIGINT)))")
+    # an ISO date-time, else an epoch number in seconds, ms, µs or ns (told apart by size:
+    # 1e11 seconds is the year 5138)
+    d = "TRY_CAST(timestamp AS DOUBLE)"
+    micros = (f"CASE WHEN {d} >= 1e17 THEN {d} / 1e3 WHEN {d} >= 1e14 THEN {d} WHEN {d} >= 1e11 THEN {d} * 1e3 "
+              f"ELSE {d} * 1e6 END")
+    return f"coalesce(TRY_CAST(timestamp AS TIMESTAMP), make_timestamp(CAST({micros} AS BIGINT)))"
 
 
 def _aggregate(con: Any, calls: tuple[str, ...]) -> Usage:

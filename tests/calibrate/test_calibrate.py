@@ -214,3 +214,20 @@ def test_otlp_content_is_never_parsed_into_values(run, bot, tmp_path):
     assert "SECRET" not in out + err
     o = json.loads(out)["calibration"]["calls"][0]["observed"]
     assert o["count"] == 2 and o["input_tokens"]["mean"] == "100.0" and o["output_tokens"]["mean"] == "20.0"
+
+
+def test_flattened_span_attributes_in_a_csv_with_the_otel_preset(run, bot):
+    """A tracing tool's CSV export with one column per span attribute (dotted names) and an
+    epoch-nanosecond start time reads with --preset otel."""
+    write(bot, {"spans.csv": "costgate.feature,costgate.call,gen_ai.conversation.id,gen_ai.request.model,"
+                             "startTimeUnixNano,gen_ai.usage.input_tokens,gen_ai.usage.output_tokens,"
+                             "gen_ai.usage.reasoning.output_tokens,gen_ai.usage.cache_read.input_tokens\n"
+                             "bot,answer,c1,gpt-4o,1790000000000000000,1000,120,20,500\n"})
+    code, out, err = run("calibrate", bot / SPEC, "--usage", bot / "spans.csv", "--preset", "otel", "--as-of", AS_OF,
+                         "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)["calibration"]
+    assert doc["usage"]["start"] == "2026-09-21"  # 1,790,000,000 s after the epoch
+    o = doc["calls"][0]["observed"]
+    assert o["output_tokens"]["mean"] == "100.0" and o["reasoning_tokens"]["mean"] == "20.0"
+    assert o["cached_share"] == "0.5000"
