@@ -17,6 +17,7 @@ import click
 from ..errors import CostgateError
 from ..report.escape import neutralize_commands
 from ..version import __version__
+from .calibrate import calibrate
 from .completion import completion
 from .estimate import estimate, tokens
 from .gate import check, diff
@@ -43,7 +44,7 @@ def cli() -> None:
     """
 
 
-for command in (estimate, tokens, diff, check, init, pricing, completion):
+for command in (estimate, tokens, diff, check, init, pricing, calibrate, completion):
     cli.add_command(command)
 
 
