@@ -136,7 +136,9 @@ def _refused(platform: str, where: str, exc: CostgateError) -> None:
             "permission to write pull-request comments, as on pull requests from forks; the report is not posted")
     say(f"costgate: warning: {text}")
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        say(f"::warning title=costgate::{text.replace('%', '%25').replace(chr(10), ' ')}", err=False)
+        from ..report.annotations import escape_data
+
+        click.echo(f"::warning title=costgate::{escape_data(text)}")
 
 
 def _make(platform: str) -> click.Command:

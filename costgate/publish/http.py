@@ -55,6 +55,10 @@ class RetryPolicy:
     """Seconds all tries and waits of one request may take."""
 
 
+def _default_sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 class ApiError(CostgateError):
     """An HTTP error the API returned (after retries)."""
 
@@ -77,7 +81,8 @@ class Client:
     auth_headers: dict[str, str]
     platform: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None
+    """How to wait between tries; None: ``time.sleep`` (via ``_default_sleep``, which tests replace)."""
     clock: Callable[[], float] = time.monotonic
     timeout: float = TIMEOUT
     dry_run: bool = False
@@ -133,7 +138,7 @@ class Client:
                 elapsed = self.clock() - start
                 if attempt >= self.retry.attempts or elapsed + wait > self.retry.budget:
                     raise exc.final(method, self.platform, attempt) from None
-                self.sleep(wait)
+                (self.sleep if self.sleep is not None else _default_sleep)(wait)
 
     def _once(self, method: str, url: str, payload: Any) -> Response:
         data = None if payload is None else json.dumps(payload).encode("utf-8")

@@ -137,7 +137,7 @@ def _delete(platform: Platform, comment: Comment, reason: str) -> Action:
 def _settle(platform: Platform, me: Identity, tag: str, body: str, new_id: str | None) -> tuple[str | None, list[Action]]:
     """After a write: if a concurrent run left more than one of ours, keep the oldest."""
     mine = ours(platform.comments(), me, tag)
-    if len(mine) <= 1:
+    if not mine or [c.id for c in mine] == [new_id]:
         return new_id, []
     keeper, actions = mine[0], []
     for extra in mine[1:]:
