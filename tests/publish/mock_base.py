@@ -99,8 +99,8 @@ class MockServer:
             self.failures.append(Failure(status, times, method, path_contains, dict(headers or {}), body))
 
     def race_lists(self, parties: int = 2) -> None:
-        """Hold the next ``parties`` comment listings until all have arrived, so concurrent
-        runs all see the same (empty) list before any of them writes."""
+        """Hold the next ``parties`` comment listings (each after reading the comments) until
+        all have arrived, so concurrent runs all see the same list before any of them writes."""
         self.list_barrier = threading.Barrier(parties, timeout=10)
 
     @property

@@ -116,12 +116,12 @@ class MockGitHub(MockServer):
             raise Reply(403, {"message": "Resource not accessible by integration"})
 
     def _list(self, req: Request) -> tuple[int, Any, dict[str, str]]:
-        self.wait_at_list()
         per_page = min(int(req.query.get("per_page", "30")), 100)
         page = int(req.query.get("page", "1"))
         with self.lock:
-            items = self._comments[(page - 1) * per_page: page * per_page]
+            items = [dict(c) for c in self._comments[(page - 1) * per_page: page * per_page]]
             more = len(self._comments) > page * per_page
+        self.wait_at_list()  # after the snapshot: racing runs all see the same list
         headers = {}
         if more:
             headers["Link"] = (f'<{self.url}{req.path}?per_page={per_page}&page={page + 1}>; rel="next", '
