@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 from typing import Any, Callable
 
 import click
 
 from ..errors import CostgateError
 from .options import EXIT_OK, F, _apply, say
-
-MAX_BODY_BYTES = 10_000_000
-"""Bytes of --body-file (every platform's limit is far below; longer bodies are cut)."""
 
 PLATFORM_HELP = {
     "github": ("GitHub", "repository OWNER/NAME  [default: $GITHUB_REPOSITORY]",
@@ -60,31 +55,8 @@ def _options(platform: str) -> Callable[[F], F]:
     return lambda f: _apply(f, opts)
 
 
-def read_body(path: str) -> str:
-    """The report, UTF-8, at most MAX_BODY_BYTES."""
-    try:
-        if path == "-":
-            raw = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
-        else:
-            with Path(path).open("rb") as fh:
-                raw = fh.read(MAX_BODY_BYTES + 1)
-    except OSError as exc:
-        raise CostgateError(f"cannot read the body file: {exc.strerror or exc}", file=path,
-                            hint="--body-file takes the markdown report costgate diff wrote") from None
-    if len(raw) > MAX_BODY_BYTES:
-        raise CostgateError(f"the body file is over {MAX_BODY_BYTES:,} bytes", file=path,
-                            hint="see docs/limits.md (comment publishing)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CostgateError(f"the body file is not UTF-8 (byte {exc.start})", file=path) from None
-    if not text.strip():
-        raise CostgateError("the body file is empty", file=path,
-                            hint="write the report first (costgate diff --format markdown -o FILE)")
-    return text
-
-
 def run_comment(platform: str, body_file: str, tag: str, behavior: str, dry_run: bool, **target: Any) -> int:
+    from ..publish.env import read_body
     from ..publish.marker import check_tag
     from ..publish.model import Target
     from ..publish.platforms import connect

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from ..report.escape import plain
 
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _TOKEN_OK = re.compile(r"[\x21-\x7e]+")
+MAX_BODY_BYTES = 10_000_000
+"""Bytes of --body-file (every platform's limit is far below; longer bodies are cut)."""
 MAX_EVENT_BYTES = 25_000_000
 """Bytes of the GitHub event payload read for the pull-request number."""
 
@@ -30,7 +33,8 @@ def token(env: Mapping[str, str], token_env: str | None, defaults: tuple[str, ..
                 raise CostgateError(f"the token in ${name} contains spaces or control characters",
                                     hint=f"set {name} to the token alone")
             return name, value
-    raise CostgateError(f"no {platform} token: " + " and ".join(f"${n}" for n in names) + " are not set",
+    unset = " and ".join(f"${n}" for n in names) + (" is" if len(names) == 1 else " are")
+    raise CostgateError(f"no {platform} token: {unset} not set",
                         hint=f"set {names[0]}, or name another variable with --token-env VAR")
 
 
@@ -68,3 +72,27 @@ def github_event_number(env: Mapping[str, str]) -> str | None:
         if isinstance(node, dict) and isinstance(node.get("number"), int) and not isinstance(node["number"], bool):
             return str(node["number"])
     return None
+
+
+def read_body(path: str) -> str:
+    """The report from --body-file (- for stdin), UTF-8, at most MAX_BODY_BYTES."""
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_BODY_BYTES + 1)
+        else:
+            with Path(path).open("rb") as fh:
+                raw = fh.read(MAX_BODY_BYTES + 1)
+    except OSError as exc:
+        raise CostgateError(f"cannot read the body file: {exc.strerror or exc}", file=path,
+                            hint="--body-file takes the markdown report costgate diff wrote") from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise CostgateError(f"the body file is over {MAX_BODY_BYTES:,} bytes", file=path,
+                            hint="see docs/limits.md (comment publishing)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CostgateError(f"the body file is not UTF-8 (byte {exc.start})", file=path) from None
+    if not text.strip():
+        raise CostgateError("the body file is empty", file=path,
+                            hint="write the report first (costgate diff --format markdown -o FILE)")
+    return text

@@ -10,7 +10,6 @@ import threading
 import pytest
 from helpers_publish import Sleeps, comment, library
 
-
 MARK = "<!-- costgate-report tag=default -->"
 REPORT = "## costgate\n\n| feature | before | after |\n|---|---|---|\n| bot | $1.00 | $1.30 |\n"
 
