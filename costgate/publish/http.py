@@ -16,8 +16,8 @@ injectable so tests never sleep.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -153,7 +153,7 @@ class Client:
             body = exc.read(MAX_RESPONSE_BYTES + 1) if exc.fp is not None else b""
             _raise_http(method, exc.code, {k.lower(): v for k, v in exc.headers.items()}, body)
             raise AssertionError("unreachable") from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError, TimeoutError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:  # refused, reset, timed out
             reason = getattr(exc, "reason", None) or exc
             raise _Retryable(None, f"cannot reach the {self.platform} API at {plain(url)[:200]}: "
                                    f"{plain(str(reason))[:200]}", status=0) from None
@@ -208,7 +208,10 @@ def _raise_http(method: str, status: int, headers: dict[str, str], body: bytes) 
     raise ApiError(f"HTTP {status}{detail}", status=status, method=method, hint=_HINTS.get(status))
 
 
+_REDIRECT = "the API answered with a redirect, which costgate does not follow (it would carry the token): " \
+            "pass the API's final URL as --api-url"
 _HINTS = {
+    301: _REDIRECT, 302: _REDIRECT, 303: _REDIRECT, 307: _REDIRECT, 308: _REDIRECT,
     401: "the token was refused: check that the token variable is set and not expired",
     403: "the token may not do this: it needs permission to write pull-request comments",
     404: "not found: check the repository, the pull request number and the API URL "

@@ -32,6 +32,7 @@ def test_redirects_are_not_followed(echo):
     with pytest.raises(CostgateError, match="HTTP 301") as exc:
         client.get("/redirect")
     assert "secret" not in str(exc.value) and len(echo.log) == 1
+    assert "hint: the API answered with a redirect, which costgate does not follow" in str(exc.value)
 
 
 def test_the_token_goes_to_the_api_host_only(echo):
