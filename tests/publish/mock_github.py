@@ -4,6 +4,7 @@ comments in memory and enforcing tokens, identities and write permission.
     from mock_github import MockGitHub      # tests/publish is on sys.path (conftest)
     with MockGitHub() as gh:                 # start(): 127.0.0.1, a free port
         env = gh.env(token=gh.ACTIONS)       # GITHUB_* variables for owner/repo#7
+        env["GITHUB_EVENT_PATH"] = gh.write_event(tmp_path / "event.json", base={"sha": "abc"})
         gh.add_comment("<!-- costgate-report tag=default -->\\nold", user=gh.ALICE)
         ...
         gh.comments                          # live comments, oldest first (dicts)
@@ -21,7 +22,9 @@ keep it from touching a person's comment.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from mock_base import MockServer, Reply, Request
@@ -59,6 +62,14 @@ class MockGitHub(MockServer):
         if token is not None:
             env["GITHUB_TOKEN"] = token
         return {**env, **extra}
+
+    def write_event(self, path: Path, **pull_request: Any) -> str:
+        """Write a pull_request event payload (number, base and head SHAs as given) to
+        ``path``; returns it for GITHUB_EVENT_PATH."""
+        payload = {"action": "synchronize", "number": self.number,
+                   "pull_request": {"number": self.number, **pull_request}}
+        path.write_text(json.dumps(payload), encoding="utf-8")
+        return str(path)
 
     def add_comment(self, body: str, user: dict | None = None) -> dict[str, Any]:
         with self.lock:

@@ -217,9 +217,8 @@ def test_an_over_limit_body_is_cut_at_a_line_with_a_note(monkeypatch, tmp_path, 
 
 
 def test_the_pull_request_number_comes_from_the_event(monkeypatch, tmp_path, github):
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"pull_request": {"number": 7}}), encoding="utf-8")
-    code, out, _ = comment(monkeypatch, tmp_path, "github", REPORT, github.env(github.ACTIONS, GITHUB_EVENT_PATH=str(event)))
+    event = github.write_event(tmp_path / "event.json")
+    code, out, _ = comment(monkeypatch, tmp_path, "github", REPORT, github.env(github.ACTIONS, GITHUB_EVENT_PATH=event))
     assert code == 0 and "on owner/repo#7" in out
 
 
