@@ -64,9 +64,9 @@ class AzureRepos:
     def create(self, body: str) -> str | None:
         payload = {"comments": [{"parentCommentId": 0, "content": body, "commentType": "text"}], "status": "active"}
         resp = self.client.write("POST", self._threads(), payload, API_VERSION)
-        if resp is None:
-            return None
-        return f"{resp.data['id']}/{resp.data['comments'][0]['id']}"
+        thread = obj(None if resp is None else resp.data)
+        first = items(thread.get("comments"))
+        return f"{thread['id']}/{first[0].get('id')}" if thread.get("id") is not None and first else None
 
     def update(self, comment: Comment, body: str) -> None:
         self.client.write("PATCH", self._comment(comment), {"content": body}, API_VERSION)

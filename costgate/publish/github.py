@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import github_event_number, need, number, token
-from .http import MAX_PAGES, ApiError, Client, obj
+from .http import MAX_PAGES, ApiError, Client, created_id, obj
 from .model import Comment, Identity, Target
 from .sticky import ACTIONS_BOT
 
@@ -72,7 +72,7 @@ class GitHub:
 
     def create(self, body: str) -> str | None:
         resp = self.client.write("POST", self._issue("comments"), {"body": body})
-        return None if resp is None else str(resp.data["id"])
+        return created_id(resp)
 
     def update(self, comment: Comment, body: str) -> None:
         self.client.write("PATCH", self._comment(comment.id), {"body": body})
@@ -126,7 +126,7 @@ def _comment(item: dict) -> Comment:
     return Comment(id=str(item.get("id")), body=str(item.get("body") or ""),
                    author_id=str(user["id"]) if user.get("id") is not None else None,
                    author_login=str(user["login"]) if user.get("login") else None,
-                   author_is_bot=user.get("type") == "Bot",
+                   author_is_bot=None if "type" not in user else user.get("type") == "Bot",
                    order=(str(item.get("created_at") or ""), cid), node_id=item.get("node_id"))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import need, number, token
-from .http import MAX_PAGES, Client, items, obj
+from .http import MAX_PAGES, Client, created_id, items, obj
 from .model import Comment, Identity, Target
 
 DEFAULT_API = "https://gitlab.com/api/v4"
@@ -57,7 +57,7 @@ class GitLab:
 
     def create(self, body: str) -> str | None:
         resp = self.client.write("POST", self._notes(), {"body": body})
-        return None if resp is None else str(resp.data["id"])
+        return created_id(resp)
 
     def update(self, comment: Comment, body: str) -> None:
         self.client.write("PUT", self._notes(comment.id), {"body": body})

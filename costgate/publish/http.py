@@ -240,3 +240,9 @@ def obj(value: Any) -> dict[str, Any]:
 def items(value: Any) -> list[dict[str, Any]]:
     """The objects of ``value`` if the API gave a list, else none."""
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def created_id(resp: Response | None) -> str | None:
+    """The id of what a POST created (None in a dry run or if the API did not say)."""
+    value = obj(None if resp is None else resp.data).get("id")
+    return None if value is None else str(value)

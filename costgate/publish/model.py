@@ -33,7 +33,8 @@ class Comment:
     body: str
     author_id: str | None
     author_login: str | None
-    author_is_bot: bool
+    author_is_bot: bool | None
+    """Whether the author is a bot account; None when the API does not say."""
     order: tuple[str, int]
     """Sort key, oldest first: (creation time as the platform writes it, numeric id)."""
     node_id: str | None = None

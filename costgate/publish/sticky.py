@@ -57,9 +57,10 @@ def _bare(login: str) -> str:
 def owned(comment: Comment, me: Identity) -> bool:
     """Written by the token's identity: the same user id when both are known, else the same
     login (GraphQL names a bot without REST's ``[bot]`` suffix, so that is ignored); under
-    the Actions fallback only a Bot-type author named github-actions[bot]."""
+    the Actions fallback only an author named github-actions[bot] whose type, when the
+    API gives one, is Bot (a person's login cannot contain brackets)."""
     if me.bot_only:
-        return comment.author_is_bot and (comment.author_login or "").lower() == ACTIONS_BOT
+        return comment.author_is_bot is not False and (comment.author_login or "").lower() == ACTIONS_BOT
     if me.user_id is not None and comment.author_id is not None:
         return me.user_id == comment.author_id
     if me.login and comment.author_login:
