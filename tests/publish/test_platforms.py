@@ -1,14 +1,15 @@
 """``costgate comment gitlab|bitbucket|azure-repos`` end to end against their local mocks:
 create, update, skip, ownership (a person's comment with the marker), two tags,
-pagination, behaviors, a read-only token, retries."""
+pagination, behaviors, a read-only token, retries, two concurrent runs."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
-from helpers_publish import Sleeps, comment
+from helpers_publish import Sleeps, comment, library
 from mock_azure import MockAzure
 from mock_bitbucket import MockBitbucket
 from mock_gitlab import MockGitLab
@@ -172,3 +173,24 @@ def test_bitbucket_inline_comments_and_app_passwords(monkeypatch, tmp_path, loop
         monkeypatch.delenv("BITBUCKET_APP_PASSWORD")
         assert comment(monkeypatch, tmp_path, "bitbucket", "x\n", bb.env(bb.BOT_TOKEN), "--api-url", bb.api)[0] == 0
         assert [c["id"] for c in bb.comments][0] == inline and bb.comments[0]["content"]["raw"] == MARK + "\ninline"
+
+
+def test_concurrent_runs_leave_one_comment(case):
+    c, mock = case
+    mock.race_lists(2)
+    env = mock.env(BOT_TOKEN[c.platform])
+    extra = {"api_url": mock.api} if c.platform == "bitbucket" else {}
+    start, done = threading.Barrier(2), []
+
+    def one(i):
+        start.wait()
+        done.append(library(c.platform, env, f"run {i}\n", **extra))
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(done) == 2 and sum(1 for r in mock.log if r.method == "POST") == 2
+    [(_, author, body)] = c.bodies(mock)
+    assert author == c.bot and body in (MARK + "\nrun 0\n", MARK + "\nrun 1\n")
