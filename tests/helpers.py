@@ -96,6 +96,32 @@ def run_costgate(*args: str | Path) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def parse_command_line(argv: list[str]) -> list[str]:
+    """Parse ``costgate ARGV`` with click, without running it: the command path (e.g.
+    ``["pricing", "diff"]``). Raises click.UsageError for an unknown command or option or a
+    missing required argument, so docs and config files can only name what exists."""
+    import click
+
+    from costgate.cli import cli
+
+    assert argv and argv[0] == "costgate", argv
+    ctx = click.Context(cli, info_name="costgate")
+    command: click.Command = cli
+    names: list[str] = []
+    args = list(argv[1:])
+    while isinstance(command, click.Group):  # costgate's groups take no options of their own
+        if not args or args[0].startswith("-"):
+            raise click.UsageError(f"costgate {' '.join(names)}: no command given")
+        sub = command.get_command(ctx, args[0])
+        if sub is None:
+            raise click.UsageError(f"costgate {' '.join(names)}: no such command {args[0]!r}")
+        names.append(args.pop(0))
+        ctx = click.Context(sub, info_name=names[-1], parent=ctx)
+        command = sub
+    command.make_context(names[-1], args, parent=ctx.parent)
+    return names
+
+
 # ------------------------------------------------------- the gate's one-call bot spec
 #
 # The ``answer`` call's system prompt is N repetitions of " hello", exactly N o200k

@@ -267,7 +267,8 @@ def lookups(spec, table: PriceTable, call, rendered: RenderedCall, as_of, turns:
                 if r.kind != "chat":
                     raise CostgateError(f"{r.id} is not a chat model")
                 tok, ov = table.tokenizer(r), table.overhead(r)
-                t_in = ov.reply + ((ov.per_message + tok.count("user") + tok.count(user)) if user else 0)
+                t_in = ov.reply + ((dict(ov.per_role).get("user", ov.per_message)
+                                    + (tok.count("user") if ov.role_text else 0) + tok.count(user)) if user else 0)
                 out[t][i] += plain(r.price_at(as_of).rates_for(t_in), t_in, call.router.output_tokens)
     return out
 
@@ -315,8 +316,12 @@ def reference_call(spec, table: PriceTable, call, as_of,  # type: ignore[no-unty
         overhead = True  # docs/spec.md: role names count for every provider (ROLE_TOKENS is the rule now)
 
         def around(role: str, tok=tok, ov=ov, overhead=overhead) -> int:  # type: ignore[no-untyped-def]
-            """A chat message's overhead: 3 + the role's tokens where the provider publishes one."""
-            return ov.per_message + tok.count(role) if chat and overhead else 0
+            """A chat message's overhead: the template's tokens for the role (per_role, else
+            per_message), plus the role's name where the template writes it as text."""
+            if not (chat and overhead):
+                return 0
+            fixed = dict(ov.per_role).get(role, ov.per_message)
+            return fixed + (tok.count(role) if ov.role_text else 0)
 
         def msg(role: str, text: str, tok=tok, around=around) -> int:  # type: ignore[no-untyped-def]
             """A message: its text and its overhead; an empty text is no message."""

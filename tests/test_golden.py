@@ -30,7 +30,8 @@ def test_golden_fixture_diff_is_a_realistic_failing_comment():
     assert len(text) < GITHUB_LIMIT
 
 
-@pytest.mark.parametrize("name", ["estimate-fixtures.txt", "estimate-fixtures.md", "estimate-fixtures.json"])
+@pytest.mark.parametrize("name", ["estimate-fixtures.txt", "estimate-fixtures.md", "estimate-fixtures.json",
+                                  "estimate-fixtures.html", "fixture-diff.html"])
 def test_golden_estimate_reports(name):
     """Estimate reports of the shipped fixtures in every format, byte for byte. After an
     intended change: `python tests/update_golden.py` and review `git diff tests/golden/`."""

@@ -1,4 +1,4 @@
-"""The wheel carries the price table: build it, install it into a fresh venv, and run
+"""The wheel carries the price table, py.typed and the JSON Schemas: build it, install it into a fresh venv, and run
 `costgate pricing list` from outside the checkout.
 
 Offline: the wheel is built without build isolation (hatchling must be installed, as the
@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,13 @@ def test_installed_wheel_lists_the_shipped_prices(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(dist)], check=True, env=env, cwd=tmp_path)
     [wheel] = dist.glob("costgate-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    # PEP 561: type checkers use costgate's annotations; the JSON Schemas ship for editors and scripts
+    shipped = {f"costgate/{p.relative_to(ROOT / 'costgate').as_posix()}"
+               for p in (ROOT / "costgate" / "schemas").glob("*.schema.json")}
+    assert "costgate/py.typed" in names and "costgate/__main__.py" in names
+    assert len(shipped) >= 10 and shipped <= names
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=False, with_pip=True)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")

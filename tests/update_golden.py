@@ -51,8 +51,8 @@ During the same period the status page may show scheduled maintenance windows. I
 
 # ------------------------------------------------------------------------------ generators
 
-def fixture_diff_markdown(workdir: Path) -> str:
-    """The pull-request comment for a change to fixtures/support-bot: the base commit holds
+def fixture_diff(workdir: Path, fmt: str = "markdown") -> str:
+    """The report of a change to fixtures/support-bot in ``fmt``: the base commit holds
     the fixture as shipped (and is what ``origin/main`` points at), the head commit
     appends HOLIDAY_PARAGRAPH to its system prompt."""
     root = init_repo(workdir / "repo")
@@ -65,10 +65,20 @@ def fixture_diff_markdown(workdir: Path) -> str:
         fh.write(HOLIDAY_PARAGRAPH)
     commit(root, "support-bot: holiday support hours")
     code, out, err = run_costgate("diff", "-C", root, "--base", "origin/main", "--as-of", AS_OF,
-                                  "--seed", SEED, "--format", "markdown", "--no-annotations")
+                                  "--seed", SEED, "--format", fmt, "--no-annotations")
     if code not in (0, 1):
         raise RuntimeError(f"costgate diff exited {code}: {err}")
     return out
+
+
+def fixture_diff_markdown(workdir: Path) -> str:
+    """The pull-request comment for the change (the README's example)."""
+    return fixture_diff(workdir)
+
+
+def fixture_diff_html(workdir: Path) -> str:
+    """The same change as an HTML report (docs/html.md)."""
+    return fixture_diff(workdir, "html")
 
 
 def _estimate_fixtures(fmt: str) -> Callable[[Path], str]:
@@ -92,6 +102,8 @@ GENERATORS: dict[str, Callable[[Path], str]] = {
     "estimate-fixtures.txt": _estimate_fixtures("table"),
     "estimate-fixtures.md": _estimate_fixtures("markdown"),
     "estimate-fixtures.json": _estimate_fixtures("json"),
+    "fixture-diff.html": fixture_diff_html,
+    "estimate-fixtures.html": _estimate_fixtures("html"),
 }
 
 

@@ -18,6 +18,7 @@ from ..errors import CostgateError
 from ..report.escape import neutralize_commands
 from ..version import __version__
 from .comment import comment
+from .completion import completion
 from .estimate import estimate, tokens
 from .gate import check, diff
 from .init import init
@@ -44,7 +45,7 @@ def cli() -> None:
     """
 
 
-for command in (estimate, tokens, diff, check, init, pricing, comment):
+for command in (estimate, tokens, diff, check, init, pricing, completion, comment):
     cli.add_command(command)
 
 

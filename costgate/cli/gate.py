@@ -71,7 +71,18 @@ def diff(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs,
 def check(head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir, no_cache, repo) -> int:
     """`costgate diff` with the base read from the CI environment.
 
-    Uses the pull request's base SHA (GITHUB_EVENT_PATH), else origin/$GITHUB_BASE_REF.
+    Detects GitHub Actions, GitLab CI, Bitbucket Pipelines and Azure Pipelines and takes
+    the pull request's base from the first of these that is set (docs/ci.md):
+
+    \b
+      GitHub     the event's pull_request.base.sha (GITHUB_EVENT_PATH), origin/$GITHUB_BASE_REF
+      GitLab     CI_MERGE_REQUEST_DIFF_BASE_SHA, CI_MERGE_REQUEST_TARGET_BRANCH_SHA,
+                 origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME
+      Bitbucket  BITBUCKET_PR_DESTINATION_COMMIT, origin/$BITBUCKET_PR_DESTINATION_BRANCH
+      Azure      origin/BRANCH of SYSTEM_PULLREQUEST_TARGETBRANCH ([refs/heads/]BRANCH)
+
+    A value that is not a commit SHA or a valid branch name is refused (exit 2). Outside
+    a pull request build, pass the base yourself: costgate diff --base REF.
     """
     from ..gate.ci import ci_base_ref
 

@@ -323,7 +323,7 @@ def _overheads(ctx: Context, call: Call, users: list[str]) -> list[Fraction]:
             raise CostgateError(f"router.model of call {call.name!r} is {r.id}, an {r.kind} model",
                                 file=spec.file, line=call.line, hint="a router is a small chat model such as gpt-4o-mini")
         tok, ov, period = table.tokenizer(r), table.overhead(r), r.price_at(ctx.as_of)
-        role = ov.per_message + counts(tok, ["user"])[0]
+        role = ov.role_tokens("user", counts(tok, ["user"])[0])
         for i, n in enumerate(counts(tok, users)):
             t_in = ov.reply + (role + n if users[i] else 0)
             extra[i] += plain_cost(period.rates_for(t_in), t_in, call.router.output_tokens)

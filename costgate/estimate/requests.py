@@ -84,7 +84,7 @@ def _messages(tok: Tokenizer, ov: ChatOverhead, role: str, texts: list[str],
               chat: bool = True) -> tuple[list[int], list[int]]:
     """(message tokens, text tokens) of each text: a missing text is no message at all."""
     raw = counts(tok, texts)
-    role_tokens = ov.per_message + count(tok, role) if chat else 0
+    role_tokens = ov.role_tokens(role, count(tok, role)) if chat else 0
     return [role_tokens + n if t else 0 for t, n in zip(texts, raw)], [n if t else 0 for t, n in zip(texts, raw)]
 
 
@@ -117,9 +117,9 @@ def call_tokens(call: Call, rendered: RenderedCall, tok: Tokenizer, ov: ChatOver
         context_text.append(tuple(ctx_raw))
     n = len(user_first)
     out = Fraction(out_tokens)
-    answer = ov.per_message + count(tok, "assistant") + out if out_tokens else Fraction(0)
+    answer = ov.role_tokens("assistant", count(tok, "assistant")) + out if out_tokens else Fraction(0)
     sizes = tuple(new_means[min(t, len(new_means) - 1)] + answer for t in range(turns))
-    summary_msg = ov.per_message + count(tok, "system") + (call.history.summary_tokens or 0)
+    summary_msg = ov.role_tokens("system", count(tok, "system")) + (call.history.summary_tokens or 0)
     history, read = _history(call, sizes, answer, summary_msg, turns)
     return CallTokens(n, tuple(prefix), tuple(rest), history, read, tuple(system_text), tuple(context_text), sizes,
                       tuple(user_first), summary_msg,

@@ -52,7 +52,10 @@ CURRENT: dict[str, tuple[str, str]] = {
 TOKENIZERS: dict[str, _Rules] = {
     "openai": ((r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-5|gpt-6|o\d|codex-)", "o200k_base"),
                (r"^(gpt-4|gpt-3\.5|text-embedding-)", "cl100k_base")),
-    "anthropic": ((r"^claude-", "claude"),),
+    # Opus 4.7 brought a new vocabulary; 4.8, Sonnet 5 and later keep it with a shorter frame.
+    "anthropic": ((r"^claude-opus-4-7", "claude-4.7"),
+                  (r"^claude-(opus|sonnet|haiku)-(4-([89]|\d\d)|[5-9])", "claude-4.8"),
+                  (r"^claude-", "claude")),
     "google": ((r"^gemini-", "gemini"),),
     "mistral": ((r"embed", "mistral-spm"), (r".", "tekken")),
     "deepseek": ((r"^deepseek-", "deepseek"),),

@@ -114,12 +114,12 @@ def load_file(text: str, file: str) -> ParsedFile:
     if pid != stem:
         raise doc.error(("provider",), f"provider {pid!r} does not match the file name {stem!r}",
                         f"rename the file to {pid}.yaml or set 'provider: {stem}'")
-    overhead = ChatOverhead()
+    overhead: ChatOverhead | None = None
     if "chat_overhead" in top:
         raw = Fields(doc).mapping(("chat_overhead",), top["chat_overhead"], allowed=OVERHEAD_KEYS)
         if "source" in raw:
             Fields(doc).url(("chat_overhead", "source"), raw["source"])
-        overhead = ChatOverhead(**{k: Fields(doc).integer(("chat_overhead", k), raw[k])
+        overhead = ChatOverhead(**{k: Fields(doc).integer(("chat_overhead", k), raw[k])  # type: ignore[arg-type]
                                    for k in ("per_message", "per_name", "reply") if k in raw})
     provider = Provider(id=pid, name=Fields(doc).text(("name",), top["name"]),
                         source=Fields(doc).url(("source",), top["source"]),

@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Literal, Mapping, get_args
 
 from ..errors import CostgateError, suggest
-from ..tokens import Approximation, ChatOverhead, Tokenizer, resolve
+from ..tokens import Approximation, ChatOverhead, Tokenizer, family_overhead, resolve
 
 ModelKind = Literal["chat", "embedding"]
 KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
@@ -220,7 +220,8 @@ class Provider:
     id: str
     name: str
     source: str
-    chat_overhead: ChatOverhead
+    chat_overhead: ChatOverhead | None
+    """None: the file declares none, so the model's family template applies (tokens/chat.py)."""
     file: str
     billing: BillingRules = BillingRules()
 
@@ -279,6 +280,9 @@ class PriceTable:
         return resolve(model.tokenizer, self.approximations)
 
     def overhead(self, model: Model) -> ChatOverhead:
+        """Tokens the chat API adds around messages: the provider's declared rule, else the
+        chat template of the model's open-weight tokenizer family, else none."""
         if model.kind != "chat":
             return ChatOverhead()
-        return self.providers[model.provider].chat_overhead
+        declared = self.providers[model.provider].chat_overhead
+        return declared if declared is not None else family_overhead(model.tokenizer)

@@ -10,14 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CostgateError
+from ..gate.ci import MAX_EVENT_BYTES
 from ..report.escape import plain
 
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 _TOKEN_OK = re.compile(r"[\x21-\x7e]+")
 MAX_BODY_BYTES = 10_000_000
 """Bytes of --body-file (every platform's limit is far below; longer bodies are cut)."""
-MAX_EVENT_BYTES = 25_000_000
-"""Bytes of the GitHub event payload read for the pull-request number."""
 
 
 def token(env: Mapping[str, str], token_env: str | None, defaults: tuple[str, ...], platform: str) -> tuple[str, str]:

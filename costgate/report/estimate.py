@@ -17,6 +17,7 @@ from ..tokens.exact import extra_for
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
+from .html_estimate import to_html
 from .money import (
     Parts,
     change,
@@ -396,4 +397,4 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
     return "\n".join(out)
 
 
-FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown}
+FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown, "html": to_html}

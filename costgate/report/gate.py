@@ -20,6 +20,7 @@ from ..version import __version__
 from .crossings import crossing_message, limit_text, setting_note, suggestions
 from .escape import code, html, md, plain
 from .estimate import warning_text
+from .html_gate import to_html
 from .money import change, difference, dollars, fixed, number, parts, percent, total, usd, usd_small
 from .pricing_diff import pricing_dict, pricing_section
 
@@ -322,4 +323,4 @@ def to_json(result: GateResult) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown}
+FORMATS = {"table": to_table, "json": to_json, "markdown": to_markdown, "html": to_html}

@@ -156,8 +156,11 @@ def show_keys(m: Model) -> list[str]:
 
 def show_report(table: PriceTable, m: Model, day: date, fmt: str) -> str:
     if fmt == "json":
+        # the model's own `kind` (chat, embedding) is `model_kind` here: `kind` names the document
+        model = model_dict(table, m, day)
+        model["model_kind"] = model.pop("kind")
         return json.dumps({"schema_version": SCHEMA_VERSION, "kind": "pricing-show", "as_of": day.isoformat(),
-                           **model_dict(table, m, day)}, indent=2) + "\n"
+                           **model}, indent=2) + "\n"
     style = "github" if fmt == "markdown" else "simple"
     cur = m.priced_at(day)
     keys = show_keys(m)

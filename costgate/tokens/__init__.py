@@ -1,6 +1,6 @@
 """Exact, offline token counts: shipped vocabularies, approximations, chat overheads, tool definitions, images."""
 
-from .chat import ChatOverhead, Message, count_messages, parse_messages
+from .chat import TEMPLATES, ChatOverhead, ChatTemplate, Message, count_messages, family_overhead, parse_messages
 from .encodings import ENCODING_SHA256, load_encoding
 from .images import Detail, ImageCount, image_tokens, parse_image
 from .registry import (
@@ -15,7 +15,7 @@ from .registry import (
 )
 from .tools import ToolCount, parse_tool_choice, parse_tools, tool_tokens
 
-__all__ = ["ChatOverhead", "Message", "count_messages", "parse_messages", "ENCODING_SHA256", "load_encoding",
+__all__ = ["TEMPLATES", "ChatTemplate", "family_overhead", "ChatOverhead", "Message", "count_messages", "parse_messages", "ENCODING_SHA256", "load_encoding",
            "ApproxTokenizer", "Approximation", "TiktokenTokenizer", "Tokenizer", "get_tokenizer", "register",
            "registered", "resolve", "Detail", "ImageCount", "image_tokens", "parse_image", "ToolCount",
            "parse_tool_choice", "parse_tools", "tool_tokens"]

@@ -8,7 +8,7 @@ cache) the files. Loaded lazily, once per process.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import re
 from functools import lru_cache
@@ -74,8 +74,10 @@ def load_encoding(name: str) -> tiktoken.Encoding:
         return exact.load(name)
     if name not in ENCODING_SHA256:
         raise CostgateError(f"unknown encoding {name!r}", hint=f"known: {', '.join(ENCODING_SHA256)}")
-    fields = _read_verified(name).split()  # "<base64 token> <rank>" per line
-    ranks = dict(zip(map(base64.b64decode, fields[0::2]), map(int, fields[1::2])))
+    # "<base64 token> <rank>" per line; in both verified files the rank is the line's
+    # index (tests/tokens pin it), so ranks are counted, not parsed: a third faster.
+    tokens = _read_verified(name).split()[0::2]
+    ranks = dict(zip(map(binascii.a2b_base64, tokens), range(len(tokens))))
     return tiktoken.Encoding(
         name=name, pat_str=PATTERNS[name], mergeable_ranks=ranks, special_tokens=_SPECIAL[name]
     )

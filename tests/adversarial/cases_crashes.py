@@ -374,9 +374,9 @@ CASES: list[Case] = [
     event("fifo", Fifo(), timeout=10),
     event("missing", None),
     event("huge-int", '{"pull_request": {"base": {"sha": ' + "1" * 5000 + "}}}"),
-    event("sha-option", '{"pull_request": {"base": {"sha": "--output=@TMP@/pwned"}}}', expect="unknown git ref"),
-    event("sha-number", '{"pull_request": {"base": {"sha": 12}}}', expect="unknown git ref"),
-    event("sha-list", '{"pull_request": {"base": {"sha": ["a"]}}}', expect="unknown git ref"),
+    event("sha-option", '{"pull_request": {"base": {"sha": "--output=@TMP@/pwned"}}}', expect="not a commit SHA"),
+    event("sha-number", '{"pull_request": {"base": {"sha": 12}}}'),  # not a string: no base from the event
+    event("sha-list", '{"pull_request": {"base": {"sha": ["a"]}}}'),
     event("malformed-falls-back-to-base-ref", "{", expect="no cost change", exit=0,
           env={"GITHUB_BASE_REF": "main"}, setup=lambda ctx: git(ctx.repo, "update-ref", "refs/remotes/origin/main",
                                                                  "HEAD")),

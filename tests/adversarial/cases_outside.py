@@ -314,7 +314,7 @@ CASES: list[Case] = [
          base=gate_base({"costgate.yaml": "pricing: [prices]\n", "prices": Link("../outside/pricing")})),
     Case("A-check-event-path-is-the-canary", ("check", "-C", "@REPO@", "--as-of", AS_OF), 2, "no base ref",
          base=gate_base(), env={"GITHUB_EVENT_PATH": "@CANARY@", "GITHUB_BASE_REF": ""}),
-    Case("A-check-event-sha-names-a-path", ("check", "-C", "@REPO@", "--as-of", AS_OF), 2, "unknown git ref",
+    Case("A-check-event-sha-names-a-path", ("check", "-C", "@REPO@", "--as-of", AS_OF), 2, "not a commit SHA",
          base=gate_base(), env={"GITHUB_EVENT_PATH": "@TMP@/event.json", "GITHUB_BASE_REF": ""},
          setup=lambda ctx: (ctx.tmp / "event.json").write_text(
              '{"pull_request": {"base": {"sha": "HEAD:../outside/canary.txt"}}}')),

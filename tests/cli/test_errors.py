@@ -91,7 +91,7 @@ def test_yaml_syntax_error(estimate):
 
 def test_yaml_mapping_value_error(estimate):
     err = estimate(edit("feature: bot", "feature: bot: x"))
-    assert err.startswith("error: bot.costgate.yaml:2: invalid YAML: mapping values are not allowed here")
+    assert err.startswith("error: bot.costgate.yaml:2: invalid YAML: mapping values are not allowed")
 
 
 def test_duplicate_key(estimate):

@@ -50,14 +50,15 @@ def test_list_and_show(run):
     assert row.split()[:7] == ["gpt-4o", "openai", "2.50", "1.25", "-", "10.00", "1.25/5.00"]
     assert "claude" not in out
     code, out, _ = run("pricing", "list", "--provider", "anthropic")
-    assert "~claude (1.16x o200k_base)" in out and ">200,000: 6.00/22.50" in out
+    assert "~claude (1.182x o200k_base)" in out and "~claude-4.8 (1.546x cl100k_base)" in out and ">200,000: 6.00/22.50" in out
     code, out, _ = run("pricing", "show", "o3", "--as-of", "2025-06-09")
     assert code == 0
     assert "2025-04-16*" in out and "2025-06-10 " in out
     code, out, _ = run("pricing", "show", "claude-sonnet-4.5", "--format", "json")
     doc = json.loads(out)
     assert doc["schema_version"] == 1 and doc["model"] == "claude-sonnet-4-5"
-    assert doc["tokenizer_approximate"] and doc["tokenizer_ratio"] == "1.16"
+    assert doc["kind"] == "pricing-show" and doc["model_kind"] == "chat"  # the model's kind no longer overwrites
+    assert doc["tokenizer_approximate"] and doc["tokenizer_ratio"] == "1.182"
     assert doc["current"]["tiers"][0]["above"] == 200000
     code, _, err = run("pricing", "show", "gpt-4o-minii")
     assert code == 2 and "did you mean 'gpt-4o-mini'" in err

@@ -5,7 +5,8 @@ counted for every provider); each old behaviour is shown to give a different num
 these tests would catch it coming back.
 
 Token facts used (o200k_base): " why" x N is N tokens, every role name is one token;
-Claude's approximation is round(o200k x 1.16), so one o200k token is 1. OpenAI chat
+Claude's approximation is round(o200k x 1.182) for latin text, plus a 7-token frame a
+request. OpenAI chat
 overhead: 3 per message + the role's tokens, 3 priming the reply.
 """
 
@@ -85,12 +86,19 @@ ROLE_CALL = """    model: claude-sonnet-4-5
 
 
 def test_role_names_count_on_providers_without_chat_overhead(tmp_path):
-    # A 200-token (o200k) query is round(200 x 1.16) = 232 Claude tokens; the role name
-    # "user" (one o200k token) is round(1.16) = 1 more; no per-message overhead, no reply
-    # priming (docs/spec.md, "Messages and tokens"). $3 per 1M input.
+    # Gemini publishes no chat rule: a 200-token (o200k) query is round(200 x 1.08) = 216
+    # Gemini tokens; the role name "user" (one o200k token) is round(1.08) = 1 more; no
+    # per-message overhead, no reply priming (docs/spec.md, "Messages and tokens").
+    _, e = run(make_spec(tmp_path, ROLE_CALL.replace("claude-sonnet-4-5", "gemini-2.5-flash"), [" why" * 200]))
+    assert e.calls[0].input_tokens_mean == 216 + 1
+
+
+def test_claude_counts_its_measured_frame_not_role_names(tmp_path):
+    # Claude (tokens/chat.py TEMPLATES): round(200 x 1.182) = 236 (the latin ratio) plus the
+    # 7-token frame ctok measured for a one-message request; the role is not text. $3 per 1M.
     _, e = run(make_spec(tmp_path, ROLE_CALL, [" why" * 200]))
-    assert e.calls[0].input_tokens_mean == 232 + 1
-    assert e.cost_per_session == usd(F(233 * 3, M))
+    assert e.calls[0].input_tokens_mean == 236 + 7
+    assert e.cost_per_session == usd(F(243 * 3, M))
 
 
 # 2 ---------------------------------------------------------------------------------

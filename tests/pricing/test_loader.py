@@ -231,7 +231,8 @@ def test_override_alias_moves_and_new_provider_joins(tmp_path):
     t = load_table([shipped_pricing_dir(), tmp_path / "team"])
     assert t.model("claude-3.5-haiku").id == "acme-1"
     assert "claude-3.5-haiku" not in t.models["claude-3-5-haiku"].aliases
-    assert t.providers["acme"].chat_overhead == ChatOverhead()
+    assert t.providers["acme"].chat_overhead is None  # declares none: its family's template, if any
+    assert t.overhead(t.model("acme-1")) == ChatOverhead()
 
 
 def test_override_alias_may_not_shadow_a_model_id(tmp_path):

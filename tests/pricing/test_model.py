@@ -68,12 +68,13 @@ def test_lookup_by_alias_and_unknown_model_hint(table):
 
 def test_tokenizers_and_overhead(table):
     claude = table.tokenizer(table.model("claude-sonnet-4-5"))
-    assert not claude.exact and claude.ratio == D("1.16")
+    assert not claude.exact and claude.ratio == D("1.182")  # the latin ratio
     assert table.tokenizer(table.model("gpt-4o")).exact
     assert table.tokenizer(table.model("gpt-4")).name == "cl100k_base"
     assert table.overhead(table.model("gpt-4o")) == ChatOverhead(3, 1, 3)
     assert table.overhead(table.model("text-embedding-3-small")) == ChatOverhead()
-    assert table.overhead(table.model("claude-haiku-4-5")) == ChatOverhead()
+    assert table.overhead(table.model("claude-haiku-4-5")) == ChatOverhead(reply=7, role_text=False)  # the frame
+    assert table.overhead(table.model("gemini-2.5-flash")) == ChatOverhead()
 
 
 # --- billing rules --------------------------------------------------------------------

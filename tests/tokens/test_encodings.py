@@ -131,6 +131,8 @@ def test_encoding_definition_matches_tiktoken(name, reference):
     assert ours._pat_str == ref._pat_str
     assert ours._special_tokens == ref._special_tokens
     assert ours.n_vocab == ref.n_vocab
+    # Ranks are counted from line order (not parsed): the same table tiktoken parses.
+    assert ours._mergeable_ranks == ref._mergeable_ranks
 
 
 def test_known_small_counts():

@@ -1,0 +1,205 @@
+"""``costgate estimate --format html``: one self-contained page per run, a section per
+feature with its calls table and charts (monthly cost by call and by model, input tokens
+per call, the 12-month projection against the budget, ranked savings), each chart with
+its numbers as a table. Figures are the other formats' displays (``report.money``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from .crossings import removal
+from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
+from .money import change, dollars, fixed, number, parts, percent, saving, share, total
+from .svg import Chart, Row, Value, axis_count, axis_money, bars, esc, line
+
+APPROX_MARK = "~"
+
+
+def _tok(value: Decimal | int, approximate: bool) -> str:
+    return (APPROX_MARK if approximate else "") + number(value)
+
+
+def _mix(c: CallEstimate) -> str:
+    if len(c.models) == 1:
+        return c.models[0].model
+    return ", ".join(f"{m.model} {share(m.share)}" for m in c.models)
+
+
+def _calls_table(e: Estimate) -> str:
+    p = parts(e)
+    tools = any(c.tool_tokens for c in e.calls)
+    headers = ["call", "model", "per session", "system tok", *(["tool tok"] if tools else []),
+               "input tok mean / p50 / p95", "output tok", "$/call", "$/session", "$/month", "share"]
+    rows = []
+    for i, c in enumerate(e.calls):
+        a = c.approximate
+        rows.append(cells([
+            c.name, _mix(c), number(c.per_session, 2).rstrip("0").rstrip("."), _tok(c.static_system_tokens, a),
+            *([_tok(c.tool_tokens, a)] if tools else []),
+            f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
+            _tok(c.output_tokens_mean, False), dollars(c.cost_per_call, small=True),
+            dollars(p.call_session[i], small=True), dollars(p.call_monthly[i]), f"{p.call_share[i] or '0.0'}%",
+        ], 2))
+    return table(headers, rows)
+
+
+def _summary(e: Estimate) -> str:
+    low, high = e.monthly_cost_ci95
+    pairs = [
+        ("per session", f"mean {dollars(e.cost_per_session, small=True)}, p95 {dollars(e.cost_per_session_p95, small=True)}"),
+        ("per month", f"{dollars(e.monthly_cost)} ({number(e.sessions_per_day)} sessions/day x "
+                      f"{number(e.days_per_month)} days = {number(e.sessions_per_month)} sessions)"),
+        ("sampling", f"±{dollars(e.monthly_cost_se)} standard error of the monthly mean, 95% interval "
+                     f"{dollars(low)} to {dollars(high)} ({e.samples:,} samples)"),
+    ]
+    if e.budget_monthly_usd is not None:
+        verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"
+        pairs.append(("budget", f"{dollars(e.budget_monthly_usd)}/month, "
+                                f"{percent(e.monthly_cost, e.budget_monthly_usd)}% used ({verdict})"))
+    return facts(pairs)
+
+
+def _money_chart(c: Chart, caption: str, labels: Sequence[str], shown: Sequence[Decimal], head: str) -> str:
+    rows = [Row(label, (Value(v, dollars(v)),)) for label, v in zip(labels, shown)]
+    data = table([head, "$/month"], [[Cell(label), Cell(dollars(v), True)] for label, v in zip(labels, shown)])
+    return figure(c, bars(c, rows, ["$/month"], axis_money), caption, data)
+
+
+def _cost_charts(e: Estimate, n: int) -> list[str]:
+    p = parts(e)
+    out = [_money_chart(Chart(f"f{n}-calls", f"{e.feature}: monthly cost by call",
+                              "Horizontal bars, one per call, of its monthly cost in US dollars."),
+                        "Monthly cost by call", [c.name for c in e.calls], p.call_monthly, "call")]
+    if e.by_model:
+        out.append(_money_chart(Chart(f"f{n}-models", f"{e.feature}: monthly cost by model",
+                                      "Horizontal bars, one per model, of its monthly cost across every call."),
+                                "Monthly cost by model", [m for m, _ in e.by_model], p.by_model, "model"))
+    return out
+
+
+def _token_chart(e: Estimate, n: int) -> str:
+    series = ["p50", "mean", "p95"]
+    rows, data = [], []
+    for c in e.calls:
+        mark = APPROX_MARK if c.approximate else ""
+        vals = (c.input_tokens_p50, c.input_tokens_mean, c.input_tokens_p95)
+        rows.append(Row(c.name, tuple(Value(Decimal(v), mark + number(v)) for v in vals)))
+        data.append([Cell(c.name), *(Cell(mark + number(v), True) for v in vals)])
+    chart = Chart(f"f{n}-tokens", f"{e.feature}: input tokens per request, by call",
+                  "For each call, three bars: the median (p50), mean and 95th-percentile input tokens of a request "
+                  "over the spec's samples.")
+    return figure(chart, bars(chart, rows, series, axis_count), "Input tokens per request (p50, mean, p95)",
+                  table(["call", "p50", "mean", "p95"], data))
+
+
+def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
+    p = x.projection
+    if p is None or not p.growth_per_month:
+        return []
+    rate = f"{(p.growth_per_month * 100).normalize():f}%"
+    when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
+            if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
+    head = f"12-month projection at {rate}/month growth: {dollars(p.months[0])} → {dollars(p.months[-1])}{when}"
+    points = [(f"M{m}", Value(v, dollars(v))) for m, v in enumerate(p.months, 1)]
+    budget = None if p.budget is None else Value(p.budget, dollars(p.budget))
+    chart = Chart(f"f{n}-growth", f"{e.feature}: projected monthly spend over 12 months",
+                  f"A line of the monthly spend growing {rate} a month from {dollars(p.months[0])} to "
+                  f"{dollars(p.months[-1])}" + ("" if budget is None else f", and a dashed line at the "
+                                                f"{budget.shown} monthly budget") + ".")
+    data = table(["month", "$/month", *(["budget"] if budget else [])],
+                 [[Cell(label), Cell(v.shown, True), *([Cell(budget.shown, True)] if budget else [])]
+                  for label, v in points])
+    return [heading(3, "Growth"), para(head),
+            figure(chart, line(chart, points, budget, axis_money), "Projected monthly spend against the budget", data)]
+
+
+def _people(x: Extras) -> list[str]:
+    pairs = []
+    if x.tails is not None:
+        t = x.tails
+        pairs.append(("per user", f"median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
+                                  f"{dollars(t.top1, True)} per month ({number(t.users)} users)"))
+    if x.worst is not None:
+        w = x.worst
+        verdict = "" if w.budget is None else ((" OVER the worst-case budget " if w.over_budget
+                                                else " within the worst-case budget ") + dollars(w.budget))
+        pairs.append(("worst case", f"{dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)}"
+                                    f" calls/day at {dollars(w.cost_per_call, True)} each{verdict}"))
+    return [facts(pairs)] if pairs else []
+
+
+def _savings(e: Estimate, x: Extras, n: int) -> list[str]:
+    if x.levers is None:
+        return []
+    out = [heading(3, "What-if: ranked savings (one lever at a time)")]
+    if not x.levers:
+        return out + [para("No applicable lever.")]
+    labels = [f"#{i} {lv.call}: {lv.description}" for i, lv in enumerate(x.levers, 1)]
+    rows = [Row(label, (Value(saving(lv), dollars(saving(lv))),)) for label, lv in zip(labels, x.levers)]
+    chart = Chart(f"f{n}-savings", f"{e.feature}: monthly saving of each what-if lever",
+                  "Horizontal bars, one per lever, ranked by the monthly saving in US dollars.")
+    data = table(["#", "call", "lever", "saving/month", "%", "trade-off"],
+                 [[Cell(str(i)), Cell(lv.call), Cell(lv.description), Cell(dollars(saving(lv)), True),
+                   Cell(f"{fixed(lv.saving_percent, 1)}%", True), Cell(lv.trade_off)]
+                  for i, lv in enumerate(x.levers, 1)])
+    notes = [f"#{i}: {what}" for i, lv in enumerate(x.levers, 1) if (what := removal(lv)) is not None]
+    plot = table(["lever", "saving/month"], [[Cell(label), Cell(dollars(saving(lv)), True)]
+                                            for label, lv in zip(labels, x.levers)])
+    return out + [data, *([bullets(notes)] if notes else []),
+                  figure(chart, bars(chart, rows, ["saving/month"], axis_money), "Monthly saving by lever", plot)]
+
+
+def _alternatives(e: Estimate) -> list[str]:
+    if not e.alternatives:
+        return []
+    rows = [[Cell("declared mix"), Cell(""), Cell(dollars(e.monthly_cost), True), Cell("")]]
+    for a in e.alternatives:
+        label = f"all on {a.name}" if a.kind == "model" else f"scenario {a.name}"
+        if a.monthly_cost is None:
+            rows.append([Cell(label), Cell(a.kind), Cell("n/a", True), Cell(a.error or "")])
+        else:
+            rows.append([Cell(label), Cell(a.kind), Cell(dollars(a.monthly_cost), True),
+                         Cell(change(e.monthly_cost, a.monthly_cost))])
+    return [heading(3, "Alternatives"), table(["alternative", "kind", "$/month", "vs declared"], rows)]
+
+
+def lifecycle_text(w: Lifecycle) -> str:
+    if w.status == "retired":
+        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
+    return f"{w.model} is deprecated since {w.since.isoformat()}"
+
+
+def _notes(e: Estimate) -> list[str]:
+    notes = []
+    if e.approximate:
+        notes.append(f"{APPROX_MARK} marks approximate token counts (a calibration ratio over another tokenizer, or an "
+                     "unpublished provider rule); costs on those models are approximate too. The table and markdown "
+                     "formats say why for each model.")
+    notes += [f"warning: {lifecycle_text(w)}" for w in e.warnings]
+    return [heading(3, "Notes"), bullets(notes)] if notes else []
+
+
+def feature_section(a: Analysis, n: int) -> str:
+    """One feature's part of the page; ``n`` keeps its chart ids unique."""
+    e, x = a.estimate, a.extras
+    samples = (f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
+               if e.samples_total > e.samples else f"{e.samples} samples")
+    body = [f'<section aria-labelledby="f{n}">',
+            f'<h2 id="f{n}">{esc(e.feature)}: {dollars(e.monthly_cost)}/month</h2>',
+            para(f"{e.spec_file}, prices as of {e.as_of.isoformat()}, {samples}, seed {e.seed}", "meta"),
+            _summary(e), heading(3, "Calls"), _calls_table(e), *_cost_charts(e, n), _token_chart(e, n),
+            *_growth(e, x, n), *_people(x), *_savings(e, x, n), *_alternatives(e), *_notes(e), "</section>"]
+    return "\n".join(body)
+
+
+def to_html(analyses: Sequence[Analysis]) -> str:
+    days = sorted({a.estimate.as_of.isoformat() for a in analyses})
+    head = [heading(1, "costgate estimate"),
+            para(f"{len(analyses)} feature{'s' if len(analyses) != 1 else ''}, prices as of {', '.join(days)}", "meta")]
+    if len(analyses) > 1:
+        head.append(para(f"total across {len(analyses)} features: "
+                         f"{dollars(total([a.estimate.monthly_cost for a in analyses]))}/month"))
+    return page("costgate estimate", head + [feature_section(a, n) for n, a in enumerate(analyses, 1)])
