@@ -55,3 +55,19 @@ def test_names_from_records_are_escaped():
     assert "\\<img src=x\\>\\|@\u200bteam" in md
     doc = json.loads(FORMATS["json"](result()))
     assert doc["calibration"]["usage"]["unmatched"] == [{"call": HOSTILE, "count": 1}]
+
+
+def test_html_page_has_the_table_charts_and_escapes_names():
+    import re
+
+    page = FORMATS["html"](result())
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "<img" not in page
+    assert "&lt;img src=x&gt;" in page  # the unmatched call name from the records, escaped
+    # the same figures as the table format: observed and projected token pairs, the errors
+    for figure in ("1,000.0 / 1,500.5", "1,100.0 / 1,200.0", "+10.0%", "-20.0%", "-25.0%"):
+        assert figure in page
+    # two charts (output tokens, monthly cost), each a figure with its data table: $120.00 observed, $90.00 projected
+    assert len(re.findall(r'<figure role="img"', page)) == 2
+    assert ">$120.00<" in page and ">$90.00<" in page and ">250.0<" in page and ">200.0<" in page
+    unknown = FORMATS["html"](result(cost=None))
+    assert ">n/a<" in unknown
