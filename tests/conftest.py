@@ -50,6 +50,19 @@ _REAL_CONNECT = socket.socket.connect
 
 
 @pytest.fixture
+def loopback(monkeypatch):
+    """Allow connections to 127.0.0.1 only, for the local mock APIs of tests/publish
+    (mock_github and friends); any other address still fails the test."""
+
+    def connect(self, address, *args):
+        if self.family == socket.AF_INET and isinstance(address, tuple) and address[0] == "127.0.0.1":
+            return _REAL_CONNECT(self, address, *args)
+        return _no_network(self, address, *args)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+@pytest.fixture
 def repo(tmp_path) -> Path:
     """An empty repository root (a ``.git`` directory is all find_root looks for)."""
     root = tmp_path / "repo"

@@ -1,7 +1,7 @@
 """The architecture, checked: folders are layers, data flows down, modules stay small.
 
 Layers, lowest first: the foundation modules (errors, version, yamlio, fields), then
-repo → spec → tokens → pricing → estimate → gate → report → cli, then the public API
+repo → spec → tokens → pricing → estimate → calibrate → gate → report → publish → cli, then the public API
 package and ``__main__``. A module may import from its own layer and from layers before
 it, never after; no import cycles; the library never imports click; no module over 400
 lines and no function over 60.
@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "costgate"
 FOUNDATION = ("errors", "version", "limits", "yamlio", "fields")
-LAYERS = ("repo", "tokens", "spec", "pricing", "estimate", "gate", "report", "cli")
+LAYERS = ("repo", "tokens", "spec", "pricing", "estimate", "calibrate", "gate", "report", "publish", "cli")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

@@ -17,6 +17,8 @@ import click
 from ..errors import CostgateError
 from ..report.escape import neutralize_commands
 from ..version import __version__
+from .calibrate import calibrate
+from .comment import comment
 from .completion import completion
 from .estimate import estimate, tokens
 from .gate import check, diff
@@ -37,13 +39,14 @@ def cli() -> None:
       costgate estimate fixtures/support-bot/support-bot.costgate.yaml
       costgate tokens --model gpt-4o prompt.txt
       costgate diff --base origin/main          # the pull-request gate
+      costgate comment github --body-file report.md
 
     Everything runs offline. Exit codes: 0 ok, 1 gate failed, 2 bad input, 3 a bug in
     costgate (please report it).
     """
 
 
-for command in (estimate, tokens, diff, check, init, pricing, completion):
+for command in (estimate, tokens, diff, check, init, pricing, calibrate, completion, comment):
     cli.add_command(command)
 
 

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from typing import Literal, NamedTuple, Sequence
 
+from ..spec.model import Calibration
+
 # The precision results are reported at: report.money rounds to these for display, and the
 # gate compares at these to decide whether a feature changed.
 MONTHLY_PRECISION = Decimal("0.01")
@@ -198,6 +200,8 @@ class Estimate:
     """Rows in the samples file; more than ``samples`` when a uniform sample was used."""
     monthly_cost_se: Decimal = Decimal(0)
     """Standard error of ``monthly_cost`` from estimating on a sample of inputs."""
+    calibration: Calibration | None = None
+    """The spec's calibration (measured values that replaced declared ones), if any."""
 
     @property
     def monthly_cost_ci95(self) -> tuple[Decimal, Decimal]:

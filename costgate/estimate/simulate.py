@@ -175,6 +175,7 @@ def _price_spec(spec: Spec, table: PriceTable, rendered: Mapping[str, RenderedCa
         alternatives=(), budget_monthly_usd=spec.budget.monthly_usd,
         approximate=any(c.approximate for c in call_results), warnings=(), samples=len(spec.samples),
         samples_total=max(spec.samples_total, len(spec.samples)), monthly_cost_se=se,
+        calibration=spec.calibration,
     )
 
 

@@ -267,6 +267,9 @@ def feature_crossings(level: Level, feature: str, before: Estimate | None, after
                     (before.monthly_cost, after.monthly_cost), None, after.spec_file, 1)
         if c is not None:
             out.append(c)
+    drift = calibration_drift(level, feature, after, t)
+    if drift is not None:
+        out.append(drift)
     budget = t.monthly_budget_usd
     if budget is None and level == "fail":
         budget = after.budget_monthly_usd
@@ -276,3 +279,20 @@ def feature_crossings(level: Level, feature: str, before: Estimate | None, after
                             None if before is None else before.monthly_cost, after.monthly_cost, budget=budget,
                             file=after.spec_file, line=1))
     return out
+
+
+def calibration_drift(level: Level, feature: str, after: Estimate, t: Thresholds) -> Crossing | None:
+    """A calibrated spec whose projection moved more than ``calibration_drift`` percent
+    (either way) from the projection its calibration recorded: the measured values no
+    longer describe what the spec projects, so it is time to calibrate again. Compared
+    at the reported precision (cents)."""
+    cal = after.calibration
+    if t.calibration_drift is None or cal is None or cal.projected_monthly_usd is None:
+        return None
+    ref = reported(cal.projected_monthly_usd, MONTHLY_PRECISION)
+    now = reported(after.monthly_cost, MONTHLY_PRECISION)
+    moved = abs(now - ref)
+    if not (moved * 100 > t.calibration_drift * ref if ref else moved > 0):
+        return None
+    return Crossing(level, "calibration_drift", feature, None, ref, now, budget=t.calibration_drift, file=cal.file,
+                    line=1)

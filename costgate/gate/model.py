@@ -17,7 +17,8 @@ ZERO = Decimal(0)
 Level = Literal["fail", "warn"]
 ThresholdName = Literal["system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase",
                         "monthly_budget_usd", "worst_case_usd", "new_feature_system_prompt_tokens",
-                        "new_feature_monthly_usd", "feature_removed", "retired_model", "deprecated_model"]
+                        "new_feature_monthly_usd", "feature_removed", "retired_model", "deprecated_model",
+                        "calibration_drift"]
 FeatureStatus = Literal["changed", "unchanged", "added", "removed"]
 CallStatus = Literal["added", "removed", "kept"]
 

@@ -62,6 +62,9 @@ class Thresholds:
     """Growth of a call's tool definitions, in tokens (billed with every request)."""
     monthly_cost_increase: Limit | None = None
     monthly_budget_usd: Decimal | None = None
+    calibration_drift: Decimal | None = None
+    """Percent: a calibrated spec's projection may move this far from the projection its
+    calibration recorded (``projected_monthly_usd``) before the gate fails."""
     new_feature_system_prompt_tokens: Decimal | None = None
     """A feature the pull request adds may not have a system prompt over this size."""
     new_feature_monthly_usd: Decimal | None = None
@@ -118,7 +121,7 @@ class Config:
 
 TOP_KEYS = ("specs", "pricing", "thresholds", "warn", "features", "limits")
 THRESHOLD_KEYS = ("system_prompt_growth", "tool_definitions_growth", "monthly_cost_increase", "monthly_budget_usd",
-                  "new_feature")
+                  "calibration_drift", "new_feature")
 NEW_FEATURE_KEYS = ("system_prompt_tokens", "monthly_usd")
 LIFECYCLE_KEYS = ("retired_model", "deprecated_model")
 """Switches (true by default) for the model-lifecycle checks: only under ``thresholds:``
@@ -294,12 +297,13 @@ def _thresholds(f: Fields, value: Any, path: DocPath, lifecycle: bool = False) -
                               f"write {k}: false to switch the check off (it is on by default)")
             switches[k] = value[k]
     limits = {k: None if value.get(k) is None else _limit(f, value[k], path + (k,), k) for k in LIMIT_AMOUNTS}
-    budget = value.get("monthly_budget_usd")
+    budget, drift = value.get("monthly_budget_usd"), value.get("calibration_drift")
     new = f.mapping(path + ("new_feature",), value.get("new_feature") or {}, NEW_FEATURE_KEYS)
     new_limit = {k: None if new.get(k) is None else f.number(path + ("new_feature", k), new[k]) for k in NEW_FEATURE_KEYS}
     return Thresholds(
         **limits,
         monthly_budget_usd=None if budget is None else f.number(path + ("monthly_budget_usd",), budget),
+        calibration_drift=None if drift is None else f.number(path + ("calibration_drift",), drift),
         new_feature_system_prompt_tokens=new_limit["system_prompt_tokens"],
         new_feature_monthly_usd=new_limit["monthly_usd"],
         retired_model=switches["retired_model"], deprecated_model=switches["deprecated_model"],

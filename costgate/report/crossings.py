@@ -37,6 +37,8 @@ def limit_text(c: Crossing) -> str:
         return f"{number(c.budget)} tokens"
     if c.threshold in ("feature_removed", "retired_model", "deprecated_model"):
         return ""
+    if c.threshold == "calibration_drift" and c.budget is not None:
+        return f"{c.budget.normalize():f}%"
     if c.limit is not None:
         return _limit(c) + _floor(c.limit)
     return dollars(c.budget) if c.budget is not None else ""
@@ -109,6 +111,10 @@ def _message(c: Crossing) -> str:
                     "move the call to a current model (`costgate pricing list` shows the retired column)")
         return (f"{where} uses {life.model}, deprecated since {life.since.isoformat()}: it will be retired; "
                 f"plan the move to its successor (`costgate pricing show {life.model}`)")
+    if c.threshold == "calibration_drift":
+        return (f"projected monthly cost of {f} is {dollars(a)}, {percent(abs(a - b), b) or 'inf'}% away from the "
+                f"{dollars(b)} its calibration projected, over the {(c.budget or Decimal(0)).normalize():f}% "
+                "calibration_drift limit; calibrate it again against recent usage (costgate calibrate --write)")
     if c.threshold == "worst_case_usd" and c.worst is not None:
         w = c.worst
         return (f"worst case of {f} is {dollars(w.monthly)}/month if every user hits the limits "

@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
 from ..tokens.exact import extra_for
+from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
@@ -185,7 +186,7 @@ def estimate_dict(e: Estimate, x: Extras | None = None) -> dict:
             for a in e.alternatives
         ],
         "warnings": [warning_text(w) for w in e.warnings],
-        **extras_dict(x),
+        **extras_dict(x), **calibration_dict(e),
     }
 
 
@@ -240,7 +241,7 @@ def _summary_lines(e: Estimate) -> list[str]:
         used = percent(e.monthly_cost, e.budget_monthly_usd)
         verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"
         lines.append(f"budget:      {dollars(e.budget_monthly_usd)}/month, {used}% used ({verdict})")
-    return lines
+    return lines + calibration_lines(e)
 
 
 def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
@@ -255,11 +256,8 @@ def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
 
 
 def _footnotes(e: Estimate, esc: Escape) -> list[str]:
-    notes = []
-    if e.approximate:
-        notes += _approximate_notes(e, esc)
-    notes += [f"warning: {esc(warning_text(w))}" for w in e.warnings]
-    return notes
+    notes = _approximate_notes(e, esc) if e.approximate else []
+    return notes + [f"warning: {esc(warning_text(w))}" for w in e.warnings]
 
 
 def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:

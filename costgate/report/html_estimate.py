@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from .calibrate_rows import calibration_text
 from .crossings import removal
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
 from .money import change, dollars, fixed, number, parts, percent, saving, share, total
@@ -55,6 +56,9 @@ def _summary(e: Estimate) -> str:
         ("sampling", f"±{dollars(e.monthly_cost_se)} standard error of the monthly mean, 95% interval "
                      f"{dollars(low)} to {dollars(high)} ({e.samples:,} samples)"),
     ]
+    calibrated = calibration_text(e, str)
+    if calibrated is not None:
+        pairs.append(("calibrated", calibrated))
     if e.budget_monthly_usd is not None:
         verdict = "OVER BUDGET" if e.monthly_cost > e.budget_monthly_usd else "within budget"
         pairs.append(("budget", f"{dollars(e.budget_monthly_usd)}/month, "

@@ -6,7 +6,8 @@ from __future__ import annotations
 # Allowed keys per mapping, by schema path ("calls[]" is every item of calls, "*" any key).
 KEYS: dict[str, tuple[str, ...]] = {
     "": ("version", "feature", "description", "vars", "undefined", "traffic", "samples", "calls", "scenarios",
-         "budget", "limits"),
+         "budget", "limits", "calibration"),
+    "calibration": ("file",),
     "traffic": ("sessions_per_day", "days_per_month", "growth_per_month", "users"),
     "traffic.users": ("count", "heavy_user_share", "heavy_user_multiplier", "zipf", "zipf_exponent"),
     "samples": ("file", "max_rows"),

@@ -22,6 +22,7 @@ from ..repo.worktree import WorkTree
 from ..yamlio import DocPath, loads
 from .agents import AgentParts
 from .bindings import BindingParts
+from .calibration import apply_calibration, read_calibration
 from .keys import BINDABLE, BINDING_KEYS, CALL_KEYS, CALL_NAME, FEATURE_ID, KEYS, MAXIMA, TOP_KEYS
 from .model import (
     CACHE_TTLS,
@@ -109,6 +110,7 @@ class _Parser(AgentParts, BindingParts):
             if name in names[:i]:
                 raise self.err(("calls", i, "name"), f"duplicate call name {name!r}")
         samples_file, samples = self.samples(data["samples"])
+        calls, calibration = self.calibration(feature, calls, data.get("calibration"))
         return Spec(
             feature=feature, file=self.rel, description=str(data.get("description") or ""), vars=variables,
             traffic=self.traffic(data["traffic"]), samples=samples.rows, samples_file=samples_file,
@@ -116,7 +118,20 @@ class _Parser(AgentParts, BindingParts):
             scenarios=self.scenarios(data.get("scenarios"), names), budget=self.budget(data.get("budget")),
             limits=self.limits(data.get("limits")), files=tuple(dict.fromkeys(self.files)), work=self.work,
             undefined=self.f.choice(("undefined",), data.get("undefined", "strict"), UNDEFINED),
+            calibration=calibration,
         )
+
+    def calibration(self, feature: str, calls: tuple[Call, ...], value: Any) -> tuple[tuple[Call, ...], Any]:
+        """``calibration: {file}``: the measured values read (confined, like a template)
+        and applied to the calls."""
+        if value is None:
+            return calls, None
+        p: DocPath = ("calibration",)
+        value = self.mapping(p, value, "calibration", ("file",))
+        rel = join(self.rel, self.f.text(p + ("file",), value["file"]))
+        measured = read_calibration(self.source, rel, feature, referenced_from=self.rel, line=self.doc.line(p))
+        self.files.append(rel)
+        return apply_calibration(calls, measured, feature, self.rel, self.doc.line(p))
 
     def traffic(self, value: Any) -> Traffic:
         p: DocPath = ("traffic",)

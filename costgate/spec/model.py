@@ -7,6 +7,7 @@ Closed sets are ``Literal`` types whose values double as the loader's allowed va
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, Mapping, NamedTuple, get_args
 
@@ -257,6 +258,50 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Measured:
+    """An observed quantity of a call: its mean and 95th percentile."""
+
+    mean: Decimal
+    p95: Decimal
+
+
+@dataclass(frozen=True)
+class CalibratedCall:
+    """One call as production usage records measured it (``costgate calibrate``)."""
+
+    name: str
+    count: int
+    """Records (requests) of the call."""
+    input_tokens: Measured
+    output_tokens: Measured
+    """Answer tokens (reasoning excluded)."""
+    reasoning_tokens: Measured
+    calls_per_session: Measured | None
+    """None when the records carried no session (the declared value stays)."""
+    cached_share: Decimal
+    """Cached input tokens over all input tokens."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A ``calibration.yaml``: what usage records measured, and the spec's projection
+    with those measurements when it was written (the reference of ``calibration_drift``)."""
+
+    file: str
+    start: date
+    end: date
+    records: int
+    calls: tuple[CalibratedCall, ...]
+    projected_monthly_usd: Decimal | None = None
+    replaced: tuple[str, ...] = ()
+    """The spec settings the measured values replaced (``answer.output_tokens``, ...),
+    filled in when a spec applies it."""
+
+    def call(self, name: str) -> CalibratedCall | None:
+        return next((c for c in self.calls if c.name == name), None)
+
+
+@dataclass(frozen=True)
 class Spec:
     feature: str
     file: str
@@ -280,6 +325,8 @@ class Spec:
     the spec out of the estimate cache, so its later appearance changes the estimate."""
     undefined: Undefined = "strict"
     """An undefined template variable: an error (strict), or empty text (empty)."""
+    calibration: Calibration | None = None
+    """The spec's ``calibration: {file}``, already applied to ``calls``."""
 
     def call(self, name: str) -> Call:
         for c in self.calls:
@@ -289,4 +336,4 @@ class Spec:
 
 
 __all__ = ["Spec", "Call", "Template", "Traffic", "Users", "Limits", "Budget", "Scenario", "Cache", "History",
-           "Output", "Router", "Binding", "Reasoning", "Steps", "Image", "Tools", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]
+           "Output", "Router", "Measured", "CalibratedCall", "Calibration", "Binding", "Reasoning", "Steps", "Image", "Tools", "ModelShare", "Mix", "HistoryPolicy", "CacheTTL", "Latency"]

@@ -124,6 +124,12 @@ CASES: list[Case] = [
     est("symlink-context", 2, LEAVES, {"ctx.j2": Link("@OUT@/canary.j2")},
         spec_text=spec(context="{file: ctx.j2}")),
     est("symlink-spec-file", 2, OUTSIDE, {SPEC: Link("@OUT@/canary.costgate.yaml")}),
+    # a spec's calibration file (costgate calibrate --write) is read like a template
+    est("calibration-relative-outside", 2, LEAVES,
+        spec_text=spec(top="calibration: {file: ../outside/canary.txt}")),
+    est("calibration-absolute", 2, OUTSIDE, spec_text=spec(top="calibration: {file: '@CANARY@'}")),
+    est("symlink-calibration", 2, LEAVES, {"calibration.yaml": Link("@CANARY@")},
+        spec_text=spec(top="calibration: {file: calibration.yaml}")),
     est("symlink-spec-found-by-directory-scan", 2, OUTSIDE, {"x.costgate.yaml": Link("@OUT@/canary.costgate.yaml")},
         argv=ESTIMATE_DIR),
     est("symlinked-dir-not-descended-by-scan", 0, "bot", {"linked": Link("@OUT@")}, argv=ESTIMATE_DIR,

@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from helpers import GOLDEN, TESTS
 from report.browser import chromium, load
+from report.test_calibrate_report import result as calibrated_result
 from report.test_html import _hostile_estimate, _hostile_gate
 
+from costgate.report.html_calibrate import to_html as calibrate_html
 from costgate.report.html_estimate import to_html as estimate_html
 from costgate.report.html_gate import to_html as gate_html
 
@@ -51,11 +53,16 @@ def _page(name: str, tmp_path: Path) -> Path:
         path = tmp_path / name
         path.write_text(gate_html(_hostile_gate()), encoding="utf-8")
         return path
+    if name == "calibrate.html":  # a hand-built calibration whose records name a hostile call
+        path = tmp_path / name
+        path.write_text(calibrate_html(calibrated_result()), encoding="utf-8")
+        return path
     return GOLDEN / name
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", ["estimate-fixtures.html", "fixture-diff.html", "hostile.html", "hostile-diff.html"])
+@pytest.mark.parametrize("name", ["estimate-fixtures.html", "fixture-diff.html", "hostile.html", "hostile-diff.html",
+                                  "calibrate.html"])
 def test_report_renders_cleanly_in_chromium(name, width, tmp_path):
     binary = _binary()
     page = _page(name, tmp_path)
