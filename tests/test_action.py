@@ -201,9 +201,9 @@ def test_tool_costgate_in_pyproject_and_a_folder_glob_match_base_and_head_alike(
     ws, base = _pr(tmp_path, {"README.md": "unrelated change\n"}, base_files=files)
     run = _run(gh, tmp_path, ws, base)
     assert run.outputs["exit-code"] == "0", run.log
-    body = _ours(gh)[0]["body"]
-    assert "✅ **costgate: no cost change**" in body
-    assert "| `bot`     | unchanged" in body  # found on both sides: not "removed", not "new"
+    assert _ours(gh) == []  # no cost change on a pull request that never had a comment: none is started
+    assert "✅ **costgate: no cost change**" in run.summary
+    assert "| `bot`     | unchanged" in run.summary  # found on both sides: not "removed", not "new"
 
 
 def test_a_shallow_clone_fetches_the_base_commit(gh, tmp_path):

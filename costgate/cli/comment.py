@@ -42,6 +42,8 @@ def _options(platform: str) -> Callable[[F], F]:
                      default="update", show_default=True,
                      help="update: edit ours in place (post if none); new: always post; delete-and-new: delete "
                           "ours, post; hide-and-new: hide ours as outdated, post."),
+        click.option("--only-update", is_flag=True, help="Write only where this tag's comment already is; "
+                     "never start one (the Action retires an earlier report this way when nothing costed changed)."),
         click.option("--dry-run", is_flag=True, help="Read the comments, print each write (method, path, body), "
                      "send none."),
         click.option("--repo", metavar="REPO", help=f"The {label} {repo}."),
@@ -55,7 +57,8 @@ def _options(platform: str) -> Callable[[F], F]:
     return lambda f: _apply(f, opts)
 
 
-def run_comment(platform: str, body_file: str, tag: str, behavior: str, dry_run: bool, **target: Any) -> int:
+def run_comment(platform: str, body_file: str, tag: str, behavior: str, dry_run: bool, only_update: bool = False,
+                **target: Any) -> int:
     from ..publish.env import read_body
     from ..publish.marker import check_tag
     from ..publish.model import Target
@@ -66,7 +69,7 @@ def run_comment(platform: str, body_file: str, tag: str, behavior: str, dry_run:
     report = read_body(body_file)
     dest = connect(platform, Target(**target), os.environ, dry_run=dry_run)
     try:
-        outcome = publish(dest, report, tag, behavior)  # type: ignore[arg-type]
+        outcome = publish(dest, report, tag, behavior, only_update)  # type: ignore[arg-type]
     except WriteRefused as exc:
         _refused(dest.name, dest.where(), exc)
         return EXIT_OK
@@ -83,9 +86,12 @@ def run_comment(platform: str, body_file: str, tag: str, behavior: str, dry_run:
 _VERBS = {"create": "posted comment {id} on {where}", "update": "updated comment {id}",
           "delete": "deleted comment {id}", "hide": "hid comment {id}",
           "skip": "comment {id} is unchanged: nothing written"}
+_NOTHING_TO_UPDATE = "no earlier comment to update (--only-update): nothing written"
 
 
 def _describe(action: Any, where: str, dry_run: bool) -> str:
+    if action.kind == "skip" and action.comment_id is None:
+        return f"costgate: {_NOTHING_TO_UPDATE}"
     text = _VERBS[action.kind].format(id=action.comment_id or "(new)", where=where)
     if action.reason and action.kind != "skip":
         text += f" ({action.reason})"
@@ -127,8 +133,8 @@ def _make(platform: str) -> click.Command:
     2 bad input or the API failed after retries.
     """)
     @_options(platform)
-    def command(body_file, tag, behavior, dry_run, **target) -> int:
-        return run_comment(platform, body_file, tag, behavior, dry_run, **target)
+    def command(body_file, tag, behavior, dry_run, only_update, **target) -> int:
+        return run_comment(platform, body_file, tag, behavior, dry_run, only_update, **target)
 
     return command
 

@@ -146,17 +146,28 @@ def _base_from(var: BaseVar, env: Mapping[str, str]) -> str | None:
     return "origin/" + checked_branch(var.name, value)
 
 
-def _event_field(path: str, what: Literal["base", "number"]) -> str | None:
-    """``pull_request.base.sha`` or ``pull_request.number`` of a GitHub event payload; None
-    when the file is unreadable or not a pull-request event."""
+def read_event(path: str) -> dict | None:
+    """A GitHub event payload ($GITHUB_EVENT_PATH) as a JSON object; None when the file is
+    missing, over ``MAX_EVENT_BYTES``, not JSON or not an object. The one reader of it,
+    for ``costgate check`` and ``costgate comment`` alike."""
     try:
         event = Path(path)
         if not event.is_file() or event.stat().st_size > MAX_EVENT_BYTES:
             return None
         data = json.loads(event.read_text(encoding="utf-8"))
-        pr = data.get("pull_request") or {}
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _event_field(path: str, what: Literal["base", "number"]) -> str | None:
+    """``pull_request.base.sha`` or ``pull_request.number`` of a GitHub event payload; None
+    when the file is unreadable or not a pull-request event."""
+    data = read_event(path)
+    try:
+        pr = (data or {}).get("pull_request") or {}
         value = pr.get("base", {}).get("sha") if what == "base" else pr.get("number")
-    except (OSError, ValueError, AttributeError, RecursionError):
+    except AttributeError:
         return None
     if what == "base":
         return value if isinstance(value, str) and value else None

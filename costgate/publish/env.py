@@ -3,14 +3,13 @@ line: a token on the command line lands in shell history and process listings)."
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CostgateError
-from ..gate.ci import MAX_EVENT_BYTES
+from ..gate.ci import read_event
 from ..report.escape import plain
 
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -54,16 +53,8 @@ def github_event_number(env: Mapping[str, str]) -> str | None:
     """The pull request's number from the event payload ($GITHUB_EVENT_PATH):
     ``pull_request.number``, or ``issue.number`` on a pull request's issue_comment event."""
     path = env.get("GITHUB_EVENT_PATH")
-    if not path:
-        return None
-    try:
-        p = Path(path)
-        if not p.is_file() or p.stat().st_size > MAX_EVENT_BYTES:
-            return None
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict):
+    data = read_event(path) if path else None
+    if data is None:
         return None
     pr = data.get("pull_request")
     issue = data.get("issue")

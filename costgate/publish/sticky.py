@@ -82,13 +82,17 @@ def _guard(fn, *args) -> None:  # noqa: ANN001
         raise
 
 
-def publish(platform: Platform, report: str, tag: str, behavior: Behavior) -> Outcome:
-    """Put ``report`` on the pull request as the sticky comment for ``tag``."""
+def publish(platform: Platform, report: str, tag: str, behavior: Behavior, only_update: bool = False) -> Outcome:
+    """Put ``report`` on the pull request as the sticky comment for ``tag``; with
+    ``only_update``, only where one of ours already is (a "no cost change" report retires an
+    earlier comment but starts none on a pull request that never had one)."""
     body, truncated = fit(with_marker(report, tag), platform.limit, platform.name)
     me = platform.identity()
     mine = ours(platform.comments(), me, tag)
     actions: list[Action] = []
     dry = platform.client.dry_run
+    if only_update and not mine:
+        return Outcome((Action("skip", None, reason="no comment to update"),), None, dry, truncated)
     if behavior != "new" and len(mine) == 1 and normalize(mine[0].body) == normalize(body):
         return Outcome((Action("skip", mine[0].id, reason="unchanged"),), mine[0].id, dry, truncated)
     if behavior == "update" and mine:

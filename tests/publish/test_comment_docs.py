@@ -7,6 +7,7 @@ import re
 
 from helpers import ROOT
 
+from costgate.gate import ci
 from costgate.publish import env, http
 from costgate.publish.azure import AzureRepos
 from costgate.publish.bitbucket import Bitbucket
@@ -49,7 +50,7 @@ def test_every_environment_variable_read_is_documented():
 
 def test_publishing_bounds_in_limits_md_are_the_constants():
     policy = http.RetryPolicy()
-    for value in (env.MAX_BODY_BYTES, env.MAX_EVENT_BYTES, http.MAX_RESPONSE_BYTES):
+    for value in (env.MAX_BODY_BYTES, ci.MAX_EVENT_BYTES, http.MAX_RESPONSE_BYTES):
         assert f"{value:,} bytes" in LIMITS
     assert f"| {http.MAX_PAGES} (" in LIMITS and f"| {int(http.TIMEOUT)} seconds" in LIMITS
     assert f"| {policy.attempts}, within {int(policy.budget)} seconds" in LIMITS

@@ -92,3 +92,14 @@ def test_over_the_limit_is_cut_before_sending():
     fake = Fake()
     outcome = publish(fake, "line\n" * 500, "default", "update")
     assert outcome.truncated and len(fake.comments_[0].body) <= 1000
+
+
+def test_only_update_starts_no_comment_but_updates_ours():
+    fake = Fake([c("alice", "alice", False, MARK + "\nquoting", "2")])  # a person's comment is not ours
+    outcome = publish(fake, "no change", "default", "update", only_update=True)
+    assert [(a.kind, a.comment_id, a.reason) for a in outcome.actions] == [("skip", None, "no comment to update")]
+    assert [x.id for x in fake.comments_] == ["2"]
+    fake.comments_.append(c("me", "me", False, MARK + "\nfailed", "7"))
+    outcome = publish(fake, "no change", "default", "update", only_update=True)
+    assert [(a.kind, a.comment_id) for a in outcome.actions] == [("update", "7")]
+    assert fake.comments_[-1].body == MARK + "\nno change\n"
