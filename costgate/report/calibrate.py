@@ -15,8 +15,6 @@ import re
 from decimal import Decimal
 from typing import Callable
 
-from tabulate import tabulate
-
 from ..calibrate.model import Calibrated, CallCalibration, Observed, Projected, error_percent
 from ..estimate.results import Estimate
 from ..spec.model import Measured
@@ -24,6 +22,7 @@ from .calibrate_rows import HEADERS, TOKEN_FIGURES, calibration_text, head, note
 from .escape import code, md, plain
 from .html_calibrate import to_html
 from .money import fixed, usd, usd_small
+from .width import tabulate
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
-from tabulate import tabulate
-
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
 from ..tokens.exact import extra_for
 from .calibrate import calibration_dict, calibration_lines
@@ -36,7 +34,7 @@ from .money import (
     usd,
     usd_small,
 )
-from .width import fit, wrap
+from .width import fit, tabulate, wrap
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1

@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Callable
 
-from tabulate import tabulate
-
 from ..gate.model import FeatureDiff, GateResult, Invocation
 from ..version import __version__
 from .crossings import crossing_message, setting_note, suggestions
@@ -26,7 +24,7 @@ from .html_gate import to_html
 from .money import change, dollars, number
 from .pricing_diff import pricing_section
 from .width import fit as fit_table
-from .width import wrap
+from .width import tabulate, wrap
 
 MARKER = "<!-- costgate-report -->"
 GITHUB_LIMIT = 65_536

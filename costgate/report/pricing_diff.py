@@ -8,13 +8,12 @@ import json
 from decimal import Decimal
 from typing import Callable
 
-from tabulate import tabulate
-
 from ..gate.model import PricingDiff
 from ..pricing.diff import RateChange
 from ..version import __version__
 from .escape import code, md, plain
 from .money import change, dollars, percent, plain_number, usd
+from .width import tabulate
 
 MARKER = "<!-- costgate-pricing-report -->"
 SCHEMA_VERSION = 1

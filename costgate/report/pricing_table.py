@@ -9,13 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
 
-from tabulate import tabulate
-
 from ..pricing import RATE_KEYS, Model, PricePeriod, PriceTable, Rates, shipped_pricing_dir
 from ..pricing.model import RATE_LABELS
 from ..pricing.sync import SyncReport
 from .money import plain_number
-from .width import fit
+from .width import fit, tabulate
 
 SCHEMA_VERSION = 1
 FORMATS = ("table", "json", "markdown")
