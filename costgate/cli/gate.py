@@ -166,13 +166,17 @@ def check(head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs
     A value that is not a commit SHA or a valid branch name is refused (exit 2). Outside
     a pull request build, pass the base yourself: costgate diff --base REF.
     """
-    from ..gate.ci import ci_base_ref, in_github_actions
+    from ..gate.ci import ci_context, in_github_actions
 
     try:
-        base = ci_base_ref()
+        ci = ci_context()
     except Exception as exc:  # no base to compare with: the report says so too
         _report_failure(exc, fmt, output, bool(annotations or (annotations is None and in_github_actions())),
                         summary_output)
         raise
+    base = ci.base
+    if not quiet:  # which system, which pull request, which base: the first thing to check in a CI log
+        pr = f" pull request {ci.pull_request}," if ci.pull_request else ""
+        say(f"costgate: {ci.platform.label}{pr} base {base} (from {ci.base_source})")
     return run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, jobs, cache_dir,
                     no_cache, repo, summary_output=summary_output, wide=wide)

@@ -184,6 +184,11 @@ def test_check_on_each_system_compares_with_its_base(system, gitrepo, gate, ci_e
     assert code == 1, err
     doc = json.loads(out)
     assert doc["base"] == expected_base and feature(doc)["status"] == "changed"
+    # the CI log says which system, which pull request and which base it used, and from where
+    label, pr, source = {"gitlab": ("GitLab CI", " pull request 4,", "CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+                         "bitbucket": ("Bitbucket Pipelines", " pull request 4,", "BITBUCKET_PR_DESTINATION_COMMIT"),
+                         "azure": ("Azure Pipelines", "", "SYSTEM_PULLREQUEST_TARGETBRANCH")}[system]
+    assert f"costgate: {label}{pr} base {expected_base} (from {source})" in err
 
 
 def test_check_refuses_an_option_as_base_with_exit_2(gitrepo, gate, ci_env):
