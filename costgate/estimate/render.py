@@ -230,6 +230,7 @@ def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, Compi
     n = len(spec.samples)
     columns: dict[str, tuple[tuple[str, ...], ...]] = {}
     merged: list[dict[str, Any]] | None = None
+    labels: list[str] = []
     for role, c in compiled.items():
         if c is None or not c.uses:
             text = "" if c is None else c.render(dict(fixed), f" (rendering {spec.samples_file})")
@@ -237,15 +238,19 @@ def _render_columns(spec: Spec, fixed: dict[str, Any], compiled: dict[str, Compi
             continue
         if merged is None:
             merged = [{**fixed, **sample} for sample in spec.samples]
-        where = f" of {spec.samples_file})"
+            # where an error happened, named once per sample rather than once per render
+            labels = [f" (rendering sample {i + 1} of {spec.samples_file})" for i in range(n)]
         if "turn" not in c.uses:
-            row = tuple(c.render(v, f" (rendering sample {i + 1}{where}") for i, v in enumerate(merged))
+            row = tuple(map(c.render, merged, labels))
             columns[role] = (row,) * n_turns
             continue
         rows = []
         for t in range(n_turns):
-            rows.append(tuple(c.render({**v, "turn": t + 1}, f" (rendering sample {i + 1}{where}")
-                              for i, v in enumerate(merged)))
+            for v in merged:  # our own copies: the turn is set in place, not copied in
+                v["turn"] = t + 1
+            rows.append(tuple(map(c.render, merged, labels)))
+        for v in merged:
+            v.pop("turn", None)
         columns[role] = tuple(rows)
     return columns
 
