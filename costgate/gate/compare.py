@@ -267,7 +267,7 @@ def feature_crossings(level: Level, feature: str, before: Estimate | None, after
                     (before.monthly_cost, after.monthly_cost), None, after.spec_file, 1)
         if c is not None:
             out.append(c)
-    drift = calibration_drift(level, feature, after, t)
+    drift = calibration_drift(level, feature, before, after, t)
     if drift is not None:
         out.append(drift)
     budget = t.monthly_budget_usd
@@ -281,12 +281,20 @@ def feature_crossings(level: Level, feature: str, before: Estimate | None, after
     return out
 
 
-def calibration_drift(level: Level, feature: str, after: Estimate, t: Thresholds) -> Crossing | None:
+def calibration_drift(level: Level, feature: str, before: Estimate | None, after: Estimate,
+                      t: Thresholds) -> Crossing | None:
     """A calibrated spec whose projection moved more than ``calibration_drift`` percent
     (either way) from the projection its calibration recorded: the measured values no
     longer describe what the spec projects, so it is time to calibrate again. Compared
-    at the reported precision (cents)."""
+    at the reported precision (cents).
+
+    The reference is the base's calibration when the base has one: a pull request that
+    rewrites ``projected_monthly_usd`` beside a change of the spec must not move the mark
+    it is judged by (the base is the authority). A calibration the pull request adds is
+    its own reference, and dropping the spec's ``calibration:`` key does not end the check."""
     cal = after.calibration
+    if before is not None and before.calibration is not None and before.calibration.projected_monthly_usd is not None:
+        cal = before.calibration  # also when the pull request drops its spec's calibration: key
     if t.calibration_drift is None or cal is None or cal.projected_monthly_usd is None:
         return None
     ref = reported(cal.projected_monthly_usd, MONTHLY_PRECISION)

@@ -59,3 +59,23 @@ def test_an_uncalibrated_spec_is_not_checked(gate, gitrepo):
     assert code == 0 and feature(doc)["status"] == "changed"
     assert not [c for c in doc["crossings"] if c["threshold"] == "calibration_drift"]
     commit(root)
+
+
+def test_the_base_calibration_is_the_mark_a_pull_request_cannot_move(gate, calibrated):
+    # The pull request grows the prompt (+40% or so) and rewrites projected_monthly_usd to
+    # match: the base's record ($78.00) still judges it.
+    write(calibrated, {"prompts/system.j2": hello(1500), "calibration.yaml": CAL.format(monthly="200.00")})
+    code, doc = as_json(gate, calibrated)
+    (c,) = [c for c in doc["crossings"] if c["threshold"] == "calibration_drift"]
+    assert code == 1 and c["before"] == str(REF)
+
+
+def test_dropping_the_calibration_key_does_not_end_the_check(gate, calibrated):
+    from helpers import SPEC
+
+    spec = calibrated / SPEC
+    write(calibrated, {"prompts/system.j2": hello(1500),
+                       SPEC: spec.read_text().replace("calibration: {file: calibration.yaml}\n", "")})
+    code, doc = as_json(gate, calibrated)
+    (c,) = [c for c in doc["crossings"] if c["threshold"] == "calibration_drift"]
+    assert code == 1 and c["before"] == str(REF) and c["file"] == "calibration.yaml"
