@@ -13,6 +13,7 @@ from .crossings import crossing_message, setting_note, suggestions
 from .html import Cell, bullets, facts, figure, heading, page, para, table
 from .html_estimate import lifecycle_text
 from .money import change, dollars, number, parts, total
+from .pricing_diff import IMPACT_HEADERS, RATE_HEADERS, impact_rows, rate_rows
 from .svg import Chart, Row, Value, axis_money, bars, esc
 
 ZERO = Decimal(0)
@@ -139,6 +140,25 @@ def _crossings(result: GateResult) -> list[str]:
     return out
 
 
+def _prices(result: GateResult) -> list[str]:
+    """What the pull request's price-layer edits would change once merged: the rate
+    changes and the gated features' monthly spend at the new rates (never the verdict)."""
+    r = result.pricing
+    if r is None:
+        return []
+    out = [heading(2, "Price changes (they take effect once merged)")]
+    if r.table.changes:
+        out.append(table(RATE_HEADERS, [[Cell(x, i >= 3) for i, x in enumerate(row)] for row in rate_rows(r, str)]))
+    added = [f"added {m.id} ({m.provider})" for m in r.table.added]
+    removed = [f"removed {m.id} ({m.provider})" for m in r.table.removed]
+    if added or removed or r.table.history:
+        out.append(bullets([*added, *removed, *r.table.history]))
+    if r.impacts:
+        out.append(table(IMPACT_HEADERS, [[Cell(x, i >= 2) for i, x in enumerate(row)]
+                                          for row in impact_rows(r, False)]))
+    return out
+
+
 def _notes(result: GateResult) -> list[str]:
     crossed = {(c.feature, c.lifecycle.model) for c in result.crossings if c.lifecycle is not None}
     notes = [f"{f.feature}: {lifecycle_text(w)}" for f in result.features for w in (f.after.warnings if f.after else ())
@@ -147,7 +167,8 @@ def _notes(result: GateResult) -> list[str]:
         notes.append(f"This change edits the gate's config; it was judged by the base branch's "
                      f"({result.config_file or 'built-in defaults'}), and the change applies once merged.")
     if result.pricing is not None:
-        notes.append("This change edits price layers; they are not used to judge it (costgate pricing diff shows them).")
+        notes.append("This change edits price layers; they are not used to judge it (the section above shows "
+                     "what they would change; costgate pricing diff has the details).")
     if result.pricing_error:
         notes.append(result.pricing_error)
     return [heading(2, "Notes"), bullets(notes)] if notes else []
@@ -170,5 +191,5 @@ def to_html(result: GateResult) -> str:
         body.append(heading(2, "Changed features"))
         for n, f in enumerate(changed, 1):
             body += _calls(f, n)
-    body += _notes(result)
+    body += _prices(result) + _notes(result)
     return page(f"costgate diff: {result.base} → {result.head}", body)

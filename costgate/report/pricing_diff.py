@@ -65,12 +65,12 @@ RATE_HEADERS = ["model", "provider", "rate (USD / 1M tokens)", "before", "after"
 IMPACT_HEADERS = ["feature", "models", "$/month before", "$/month after", "change"]
 
 
-def _rate_rows(r: PricingDiff, esc: Escape) -> list[list[str]]:
+def rate_rows(r: PricingDiff, esc: Escape) -> list[list[str]]:
     return [[esc(c.model), esc(c.provider), esc(c.field), esc(_price(c.before)), esc(_price(c.after)), _change(c)]
             for c in r.table.changes]
 
 
-def _impact_rows(r: PricingDiff, markdown: bool) -> list[list[str]]:
+def impact_rows(r: PricingDiff, markdown: bool) -> list[list[str]]:
     esc = md if markdown else plain
     q = "`" if markdown else ""
     return [[f"{q}{i.feature}{q}", ", ".join(esc(m) for m in i.models), _money(i.before), _money(i.after),
@@ -85,7 +85,7 @@ def pricing_section(r: PricingDiff, level: str = "###") -> list[str]:
     out: list[str] = []
     if t.changes:
         out += [f"{level} Price changes", "",
-                tabulate(_rate_rows(r, md), headers=RATE_HEADERS, tablefmt="github", disable_numparse=True), ""]
+                tabulate(rate_rows(r, md), headers=RATE_HEADERS, tablefmt="github", disable_numparse=True), ""]
     if t.added or t.removed:
         out += [f"{level} Models added and removed", ""]
         out += [f"- added {code(m.id)} ({md(m.provider)})" for m in t.added]
@@ -94,7 +94,7 @@ def pricing_section(r: PricingDiff, level: str = "###") -> list[str]:
     if t.history:
         out += [f"{level} Price history", "", *[f"- {md(h)}" for h in t.history], ""]
     out += [f"{level} Gated features", ""]
-    out.append(tabulate(_impact_rows(r, True), headers=IMPACT_HEADERS, tablefmt="github",
+    out.append(tabulate(impact_rows(r, True), headers=IMPACT_HEADERS, tablefmt="github",
                         disable_numparse=True) if r.impacts else "_No gated specs found._")
     return out
 
@@ -114,14 +114,14 @@ def to_table(r: PricingDiff) -> str:
     t = r.table
     out = [verdict(r), f"base {plain(r.base)} -> head {plain(r.head)}, prices as of {r.as_of.isoformat()}", ""]
     if t.changes:
-        out += [tabulate(_rate_rows(r, plain), headers=RATE_HEADERS, tablefmt="simple", disable_numparse=True), ""]
+        out += [tabulate(rate_rows(r, plain), headers=RATE_HEADERS, tablefmt="simple", disable_numparse=True), ""]
     out += [f"added: {plain(m.id)} ({plain(m.provider)})" for m in t.added]
     out += [f"removed: {plain(m.id)} ({plain(m.provider)})" for m in t.removed]
     out += [plain(h) for h in t.history]
     if t.added or t.removed or t.history:
         out.append("")
     if r.impacts:
-        out.append(tabulate(_impact_rows(r, False), headers=IMPACT_HEADERS, tablefmt="simple",
+        out.append(tabulate(impact_rows(r, False), headers=IMPACT_HEADERS, tablefmt="simple",
                             disable_numparse=True))
     return "\n".join(out) + "\n"
 

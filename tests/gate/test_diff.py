@@ -152,6 +152,11 @@ def test_e_a_price_change_in_the_pull_request_is_reported_never_used_to_judge_it
     impact = pricing["features"][0]
     assert Decimal(impact["monthly_cost_before_usd"]) == month("2.50").quantize(Decimal("0.01"))
     assert Decimal(impact["monthly_cost_after_usd"]) == month("0.01").quantize(Decimal("0.01"))
+    # the HTML report shows the same section: the rate changes and the spend they would give
+    code, page, _ = gate(root, "--format", "html")
+    assert code == 0 and "Price changes (they take effect once merged)" in page
+    assert ">2.50<" in page and ">0.01<" in page
+    assert f">${month('0.01').quantize(Decimal('0.01')):,}<" in page
 
 
 def test_e_a_zero_price_layer_added_by_the_pull_request_does_not_pass_a_growth(gitrepo, gate):
