@@ -11,7 +11,7 @@ import json
 from typing import Callable, Sequence
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
-from ..tokens.exact import extra_for
+from .approx import APPROX_MARK, approximate_notes
 from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
@@ -22,7 +22,6 @@ from .money import (
     change,
     difference,
     dollars,
-    error_percent,
     fixed,
     number,
     parts,
@@ -38,7 +37,6 @@ from .width import fit, tabulate, wrap
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
-APPROX_MARK = "~"
 
 
 def _samples(e: Estimate) -> str:
@@ -254,34 +252,8 @@ def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
 
 
 def _footnotes(e: Estimate, esc: Escape) -> list[str]:
-    notes = _approximate_notes(e, esc) if e.approximate else []
+    notes = approximate_notes(e, esc) if e.approximate else []
     return notes + [f"warning: {esc(warning_text(w))}" for w in e.warnings]
-
-
-def _approximate_notes(e: Estimate, esc: Escape) -> list[str]:
-    """Why the figures marked ~ are approximate, one line per reason."""
-    models = [m for c in e.calls for m in c.models if m.approximate]
-    toks = sorted({esc(m.tokenizer) for m in models if "tokenizer" in m.approximate_parts or not m.approximate_parts})
-    notes = []
-    if toks:
-        notes.append(f"{APPROX_MARK} approximate: token counts for {', '.join(toks)} are o200k counts times a "
-                     "calibration ratio (see `costgate pricing show MODEL`); costs on those models are approximate too")
-        bars = sorted({(esc(m.tokenizer), error_percent(m.approximation.p95_error)) for m in models
-                       if m.approximation is not None and esc(m.tokenizer) in toks})
-        if bars:
-            notes.append(f"{APPROX_MARK} measured count error: " + ", ".join(f"{t} ±{pct}% (p95)" for t, pct in bars))
-        extras = sorted({extra_for(m.tokenizer) for m in models if extra_for(m.tokenizer)})
-        if extras:
-            notes.append(f"{APPROX_MARK} " + ", ".join(f"pip install '{x}'" for x in extras)
-                         + (" counts them exactly" if len(extras) == 1 else " count them exactly"))
-    for part, why in (("tools", "tool definitions on {} are counted by a rule the provider does not publish"),
-                      ("images", "image tokens on {} follow a formula the provider calls approximate"),
-                      ("reasoning", "reasoning tokens on {} are the price table's estimate for the effort level; "
-                                    "declare measured ones with reasoning: {{tokens: N}}")):
-        named = sorted({esc(m.model) for m in models if part in m.approximate_parts})
-        if named:
-            notes.append(f"{APPROX_MARK} approximate: " + why.format(", ".join(named)) + " (docs/spec.md)")
-    return notes
 
 
 def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:

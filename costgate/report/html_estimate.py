@@ -10,13 +10,12 @@ from decimal import Decimal
 from typing import Sequence
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
+from .approx import APPROX_MARK, approximate_notes
 from .calibrate_rows import calibration_text
 from .crossings import removal
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
 from .money import change, dollars, fixed, number, parts, percent, saving, share, total
 from .svg import Chart, Row, Value, axis_count, axis_money, bars, esc, line
-
-APPROX_MARK = "~"
 
 
 def _tok(value: Decimal | int, approximate: bool) -> str:
@@ -177,11 +176,7 @@ def lifecycle_text(w: Lifecycle) -> str:
 
 
 def _notes(e: Estimate) -> list[str]:
-    notes = []
-    if e.approximate:
-        notes.append(f"{APPROX_MARK} marks approximate token counts (a calibration ratio over another tokenizer, or an "
-                     "unpublished provider rule); costs on those models are approximate too. The table and markdown "
-                     "formats say why for each model.")
+    notes = approximate_notes(e, str) if e.approximate else []  # the reasons the other formats give, escaped by bullets
     notes += [f"warning: {lifecycle_text(w)}" for w in e.warnings]
     return [heading(3, "Notes"), bullets(notes)] if notes else []
 

@@ -15,7 +15,8 @@ from costgate.estimate.simulate import estimate
 from costgate.gate.codec import decode_estimate, encode
 from costgate.pricing import load_table, shipped_pricing_dir
 from costgate.pricing.loader import TextFile
-from costgate.report.estimate import error_percent, to_json, to_markdown, to_table
+from costgate.report.estimate import to_json, to_markdown, to_table
+from costgate.report.money import error_percent
 from costgate.spec import load_spec
 
 MEASURED = """\
