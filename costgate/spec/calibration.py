@@ -22,9 +22,10 @@ from typing import Any
 
 from ..errors import CostgateError
 from ..fields import Fields
+from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..repo.source import Source, read_text
 from ..yamlio import DocPath, loads
-from .keys import CALL_NAME
+from .keys import CALL_NAME, MAXIMA
 from .model import STEP_LAWS, CalibratedCall, Calibration, Call, Measured, Output, Reasoning
 
 CALIBRATION_VERSION = 1
@@ -33,12 +34,17 @@ CALL = ("records", "input_tokens", "output_tokens", "reasoning_tokens", "calls_p
 MEASURED = ("mean", "p95")
 PER_SESSION = ("mean", "p95", "distribution")
 MAX_TOKENS = Decimal(10**9)
+MAX_OUTPUT = Decimal(MAXIMA["calls[].output_tokens"])
+MAX_REASONING = Decimal(MAXIMA["calls[].reasoning.tokens"])
 MAX_RECORDS = 10**15
 
 
-def read_calibration(source: Source, rel: str, feature: str, *, referenced_from: str, line: int | None) -> Calibration:
+def read_calibration(source: Source, rel: str, feature: str, *, referenced_from: str, line: int | None,
+                     work: WorkLimits = DEFAULT_LIMITS) -> Calibration:
     """The calibration file ``rel`` of the spec of ``feature``; every mistake a
-    CostgateError at its line (the file is pull-request input: strictly checked)."""
+    CostgateError at its line (the file is pull-request input: strictly checked). The
+    values it applies are held to the bounds a declared value has: output and reasoning
+    tokens to the spec's maxima, requests per session to ``work.turns_per_session``."""
     doc = loads(read_text(source, rel, referenced_from=referenced_from, line=line), rel)
     f = Fields(doc, top="calibration")
     data = f.mapping((), doc.data, TOP, ("version", "feature", "start", "end", "records", "calls"))
@@ -62,29 +68,40 @@ def read_calibration(source: Source, rel: str, feature: str, *, referenced_from:
     return Calibration(
         file=rel, start=start, end=end,
         records=records,
-        calls=tuple(_call(f, ("calls", name), name, value) for name, value in calls.items()),
+        calls=tuple(_call(f, ("calls", name), name, value, work) for name, value in calls.items()),
         projected_monthly_usd=None if monthly is None else f.number(("projected_monthly_usd",), monthly,
                                                                     maximum=Decimal(10**12)))
 
 
-def _call(f: Fields, p: DocPath, name: Any, value: Any) -> CalibratedCall:
+def _call(f: Fields, p: DocPath, name: Any, value: Any, work: WorkLimits) -> CalibratedCall:
     if not isinstance(name, str) or not re.fullmatch(CALL_NAME, name):
         raise f.error(p, f"a call name must be an identifier, got {str(name)[:40]!r}")
     v = f.mapping(p, value, CALL, tuple(k for k in CALL if k != "calls_per_session"))
     return CalibratedCall(
         name=name, count=f.count(p + ("records",), v["records"]),
         input_tokens=_measured(f, p + ("input_tokens",), v["input_tokens"], MEASURED),
-        output_tokens=_measured(f, p + ("output_tokens",), v["output_tokens"], MEASURED),
-        reasoning_tokens=_measured(f, p + ("reasoning_tokens",), v["reasoning_tokens"], MEASURED),
+        output_tokens=_measured(f, p + ("output_tokens",), v["output_tokens"], MEASURED, MAX_OUTPUT),
+        reasoning_tokens=_measured(f, p + ("reasoning_tokens",), v["reasoning_tokens"], MEASURED, MAX_REASONING),
         calls_per_session=None if "calls_per_session" not in v
-        else _measured(f, p + ("calls_per_session",), v["calls_per_session"], PER_SESSION),
+        else _per_session(f, p + ("calls_per_session",), v["calls_per_session"], work),
         cached_share=f.share(p + ("cached_share",), v["cached_share"]))
 
 
-def _measured(f: Fields, p: DocPath, value: Any, keys: tuple[str, ...]) -> Measured:
+def _per_session(f: Fields, p: DocPath, value: Any, work: WorkLimits) -> Measured:
+    """Requests per session, within the turns_per_session limit a declared per_session
+    or steps count has (the spec's calls are simulated that many times a session)."""
+    m = _measured(f, p, value, PER_SESSION)
+    for key, number in (("mean", m.mean), ("p95", m.p95)):
+        if number > work.turns_per_session:
+            over = work.exceeded("turns_per_session", number, f.where(p + (key,)))
+            raise f.error(p + (key,), over.message, over.hint)
+    return m
+
+
+def _measured(f: Fields, p: DocPath, value: Any, keys: tuple[str, ...], top: Decimal = MAX_TOKENS) -> Measured:
     v = f.mapping(p, value, keys, MEASURED)
-    mean = f.number(p + ("mean",), v["mean"], maximum=MAX_TOKENS)
-    p95 = f.number(p + ("p95",), v["p95"], maximum=MAX_TOKENS)
+    mean = f.number(p + ("mean",), v["mean"], maximum=top)
+    p95 = f.number(p + ("p95",), v["p95"], maximum=top)
     if "distribution" in v:
         f.choice(p + ("distribution",), v["distribution"], STEP_LAWS)
     return Measured(mean, p95)

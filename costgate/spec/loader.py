@@ -129,7 +129,8 @@ class _Parser(AgentParts, BindingParts):
         p: DocPath = ("calibration",)
         value = self.mapping(p, value, "calibration", ("file",))
         rel = join(self.rel, self.f.text(p + ("file",), value["file"]))
-        measured = read_calibration(self.source, rel, feature, referenced_from=self.rel, line=self.doc.line(p))
+        measured = read_calibration(self.source, rel, feature, referenced_from=self.rel, line=self.doc.line(p),
+                                    work=self.work)
         self.files.append(rel)
         return apply_calibration(calls, measured, feature, self.rel, self.doc.line(p))
 

@@ -107,6 +107,14 @@ calls:
     (CAL.replace("end: 2026-10-31", "end: 2026-09-01"), ("calibration.yaml:4", "before start")),
     (CAL.replace("cached_share: 0", "cached_share: 2"), ("calibration.yaml:13", "cached_share")),
     (CAL.replace("{mean: 50, p95: 90}", "{mean: 50, p95: 90, x: 1}"), ("calibration.yaml:10", "unknown key 'x'")),
+    # applied values keep the bounds a declared one has (10**8 requests a session ran for minutes)
+    (CAL.replace("{mean: 2, p95: 4}", "{mean: 100000000, p95: 100000000}"),
+     ("calibration.yaml:12", "turns_per_session limit of 1,000")),
+    (CAL.replace("{mean: 2, p95: 4}", "{mean: 2, p95: 1001}"), ("calibration.yaml:12", "p95: 1001 is over")),
+    (CAL.replace("{mean: 50, p95: 90}", "{mean: 20000000, p95: 20000000}"),
+     ("calibration.yaml:10", "must be <= 10000000")),
+    (CAL.replace("reasoning_tokens: {mean: 0, p95: 0}", "reasoning_tokens: {mean: 5, p95: 20000000}"),
+     ("calibration.yaml:11", "must be <= 10000000")),
 ])
 def test_a_hostile_calibration_file_is_refused_at_its_line(run, bot, cal, needles):
     write(bot, {"calibration.yaml": cal, SPEC: spec_text(extra="calibration: {file: calibration.yaml}\n")})
