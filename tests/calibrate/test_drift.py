@@ -79,3 +79,55 @@ def test_dropping_the_calibration_key_does_not_end_the_check(gate, calibrated):
     code, doc = as_json(gate, calibrated)
     (c,) = [c for c in doc["crossings"] if c["threshold"] == "calibration_drift"]
     assert code == 1 and c["before"] == str(REF) and c["file"] == "calibration.yaml"
+
+
+# ----------------------------------------------- the mark and the message, by hand
+
+def _drift(ref: str | None, now: str, base: str | None = None, limit: str = "10"):
+    """calibration_drift on stand-ins: only .calibration and .monthly_cost are read."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from costgate.gate.compare import calibration_drift
+    from costgate.repo.config import Thresholds
+    from costgate.spec.model import Calibration
+
+    def est(mark: str | None, monthly: str) -> SimpleNamespace:
+        cal = None if mark is None else Calibration("calibration.yaml", date(2026, 10, 1), date(2026, 10, 31), 10, (),
+                                                    Decimal(mark))
+        return SimpleNamespace(calibration=cal, monthly_cost=Decimal(monthly))
+
+    before = None if base is None else est(base, "0")
+    return calibration_drift("fail", "bot", before, est(ref, now), Thresholds(calibration_drift=Decimal(limit)))
+
+
+@pytest.mark.parametrize("ref, now, crosses", [
+    ("100.00", "110.00", False),  # exactly 10% away: at the limit, not over it
+    ("100.00", "110.01", True),
+    ("100.00", "90.00", False),
+    ("100.00", "89.99", True),
+    ("100.004", "110.004", False),  # compared in cents: 100.00 -> 110.00
+    ("0", "0.004", False),  # a zero mark: any cent of movement crosses, less does not
+    ("0", "0.01", True),
+])
+def test_drift_boundary_by_hand(ref, now, crosses):
+    assert (_drift(ref, now) is not None) is crosses
+
+
+def test_drift_message_by_hand():
+    from costgate.report.crossings import crossing_message, limit_text
+
+    c = _drift("80.00", "92.50")
+    assert c is not None and (c.before, c.after) == (Decimal("80.00"), Decimal("92.50"))
+    assert limit_text(c) == "10%"
+    # |92.50 - 80.00| / 80.00 = 15.625% -> 15.6
+    assert crossing_message(c).startswith("projected monthly cost of bot is $92.50, 15.6% away from the $80.00 "
+                                          "its calibration projected, over the 10% calibration_drift limit")
+    assert "inf% away from the $0.00" in crossing_message(_drift("0", "5"))
+
+
+def test_the_base_mark_wins_and_a_spec_without_one_is_not_checked():
+    assert _drift("100.00", "200.00", base="195.00") is None  # the base's 195.00 is the mark: 2.6% away
+    c = _drift("200.00", "120.00", base="100.00")
+    assert c is not None and c.before == Decimal("100.00")
+    assert _drift(None, "1000.00") is None
