@@ -20,16 +20,18 @@ from .aggregate import Settings, read_usage
 from .compare import calibrate
 from .mapping import Mapping
 from .model import Calibrated
-from .sources import expand
+from .sources import Files, expand
 from .write import CALIBRATION_FILE, calibration_of, render, write_file
 
 DEFAULT_SETTINGS = Settings()
 
 
-def calibrate_spec(spec_path: str | Path, usage: Sequence[str], mapping: Mapping, *, settings: Settings = DEFAULT_SETTINGS,
-                   as_of: date | None = None, pricing: Sequence[Path] = (), write: bool = False) -> Calibrated:
-    """Measure the spec's calls in ``usage`` (files, globs, URLs) and compare them with
-    its projection; ``write`` leaves ``calibration.yaml`` beside the spec."""
+def calibrate_spec(spec_path: str | Path, usage: Sequence[str] | Files, mapping: Mapping, *,
+                   settings: Settings = DEFAULT_SETTINGS, as_of: date | None = None, pricing: Sequence[Path] = (),
+                   write: bool = False) -> Calibrated:
+    """Measure the spec's calls in ``usage`` (files, globs, URLs, or ``Files`` already
+    expanded: never globbed twice, so a file named ``a[1].csv`` stays itself) and compare
+    them with its projection; ``write`` leaves ``calibration.yaml`` beside the spec."""
     path = Path(spec_path).absolute()
     if not path.is_file():
         raise CostgateError(f"no such spec file: {str(spec_path)[:200]!r}")
@@ -39,7 +41,7 @@ def calibrate_spec(spec_path: str | Path, usage: Sequence[str], mapping: Mapping
     spec = load_spec(relative(view.source, path), view.source, view.config.limits)
     day = as_of or date.today()
     projection = estimate(spec, table, as_of=day, alternatives=False)
-    files = expand(tuple(usage))
+    files = usage if isinstance(usage, Files) else expand(tuple(usage))
     measured = read_usage(files, mapping, spec.feature, tuple(c.name for c in spec.calls), settings)
     if measured.records == 0:
         raise CostgateError(f"no usage records of feature {spec.feature!r} with input and output counts in "

@@ -64,6 +64,6 @@ def calibrate(spec, usage, preset, overrides, fmt, write, memory_limit, temp_dir
         preset = "otel" if files.kind == "otlp" else "costgate"
     settings = Settings(memory_limit=memory_limit, temp_directory=None if temp_directory is None
                         else str(temp_directory), threads=threads, max_object_mb=max_object_mb)
-    result = calibrate_spec(spec, files.paths, mapping_for(preset, tuple(overrides)), settings=settings,
+    result = calibrate_spec(spec, files, mapping_for(preset, tuple(overrides)), settings=settings,
                             as_of=parse_day(as_of), pricing=pricing, write=write)
     emit(FORMATS[fmt](result), output)

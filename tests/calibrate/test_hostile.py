@@ -164,3 +164,11 @@ def test_the_measured_values_apply(run, bot):
     # after = 2 x before + 2 x 30,000 x $0.0004 = 2 x before + $24.00 (to the cent either side)
     gap = Decimal(after["monthly_cost_usd"]) - (2 * Decimal(before["monthly_cost_usd"]) + Decimal("24.00"))
     assert abs(gap) <= Decimal("0.01"), gap
+
+
+def test_a_glob_match_with_brackets_in_its_name_is_read_as_itself(run, bot):
+    """The CLI expands globs once: a matched file named a[1].csv is not a glob again."""
+    write(bot, {"exports/a[1].csv": HEADER + ROW})
+    code, out, err = run("calibrate", bot / SPEC, "--usage", str(bot / "exports" / "*.csv"), "--as-of", AS_OF)
+    assert code == 0, err
+    assert "1 records" in out
