@@ -7,13 +7,13 @@ written, never a record's content or a call name the spec does not declare.
 
 from __future__ import annotations
 
-import math
 import os
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from ..errors import CostgateError
 from ..spec.calibration import CALIBRATION_VERSION
+from ..spec.calibration import step_law as law  # the law the spec applies on reading the file
 from ..spec.model import CalibratedCall, Calibration, Measured
 from .model import Calibrated
 
@@ -50,13 +50,8 @@ def calibration_of(result: Calibrated, rel: str) -> Calibration:
                        calls=tuple(calls))
 
 
-def law(m: Measured) -> str:
-    """The spec's step law that fits: fixed when every session made the same number."""
-    return "fixed" if Decimal(math.ceil(m.p95)) <= m.mean else "negative_binomial"
-
-
 def render(cal: Calibration, feature: str) -> str:
-    lines = [
+    out = [
         "# Measured by `costgate calibrate --write` from production usage records (docs/calibrate.md).",
         "# Reference it from the spec (calibration: {file: calibration.yaml}) so these values replace",
         "# the declared output tokens, reasoning tokens and requests per session.",
@@ -66,7 +61,6 @@ def render(cal: Calibration, feature: str) -> str:
         f"end: {cal.end.isoformat()}",
         f"records: {cal.records}",
     ]
-    out = list(lines)
     if cal.projected_monthly_usd is not None:
         out.append(f"projected_monthly_usd: {_q(cal.projected_monthly_usd, USD)}")
     out.append("calls:")

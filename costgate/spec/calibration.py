@@ -26,7 +26,7 @@ from ..limits import DEFAULT_LIMITS, WorkLimits
 from ..repo.source import Source, read_text
 from ..yamlio import DocPath, loads
 from .keys import CALL_NAME, MAXIMA
-from .model import STEP_LAWS, CalibratedCall, Calibration, Call, Measured, Output, Reasoning
+from .model import STEP_LAWS, CalibratedCall, Calibration, Call, Measured, Output, Reasoning, StepLaw
 
 CALIBRATION_VERSION = 1
 TOP = ("version", "feature", "start", "end", "records", "projected_monthly_usd", "calls")
@@ -107,6 +107,12 @@ def _measured(f: Fields, p: DocPath, value: Any, keys: tuple[str, ...], top: Dec
     return Measured(mean, p95)
 
 
+def step_law(m: Measured) -> StepLaw:
+    """The step law measured requests per session fit: fixed when the p95, rounded up to
+    a whole request, is not above the mean (every session made the same number)."""
+    return "fixed" if Decimal(math.ceil(m.p95)) <= m.mean else "negative_binomial"
+
+
 def apply_calibration(calls: tuple[Call, ...], calibration: Calibration, feature: str,
                       spec_file: str, line: int | None) -> tuple[tuple[Call, ...], Calibration]:
     """``calls`` with the measured values in place of the declared ones, and the
@@ -142,9 +148,9 @@ def calibrated_call(call: Call, m: CalibratedCall) -> tuple[Call, list[str]]:
     if s is None:
         pass
     elif call.steps is not None and s.mean >= 1:
-        p95 = Decimal(math.ceil(s.p95))
-        changes["steps"] = replace(call.steps, mean=s.mean, p95=p95 if p95 > s.mean else None,
-                                   distribution="negative_binomial" if p95 > s.mean else "fixed")
+        law = step_law(s)
+        changes["steps"] = replace(call.steps, mean=s.mean, p95=None if law == "fixed" else Decimal(math.ceil(s.p95)),
+                                   distribution=law)
         changes["per_session"] = s.mean
         fields.append("steps")
     elif call.steps is None and s.mean > 0:
@@ -153,4 +159,4 @@ def calibrated_call(call: Call, m: CalibratedCall) -> tuple[Call, list[str]]:
     return replace(call, **changes), fields
 
 
-__all__ = ["read_calibration", "apply_calibration", "calibrated_call", "CALIBRATION_VERSION"]
+__all__ = ["read_calibration", "apply_calibration", "calibrated_call", "step_law", "CALIBRATION_VERSION"]
