@@ -30,13 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from usage_synth import CallLaw, Law  # noqa: E402
+from usage_synth import ACCEPTANCE  # noqa: E402
 
-LAWS = (
-    CallLaw("route", (("gpt-4o-mini", 1.0),), 1, Law(5.0, 0.2), Law(3.0, 0.3)),
-    CallLaw("answer", (("gpt-4o-mini", 0.7), ("gpt-4o", 0.3)), 3, Law(7.0, 0.5), Law(5.3, 0.6),
-            reasoning=Law(5.5, 0.6), cached_share=0.4, geometric=True),
-)
+LAWS = ACCEPTANCE
 SPEC = ROOT / "fixtures" / "support-bot" / "support-bot.costgate.yaml"
 
 

@@ -85,9 +85,13 @@ PRODUCTION = (
 """fixtures/support-bot/usage/2026-10.csv (docs/calibrate.md): the support bot as production
 saw it, close to its spec but with longer answers (mean ~305 tokens, not 220) and fewer
 turns (2.4 a session, not 3): ``write_csv(path, records(PRODUCTION, 400, seed=2026))``."""
-AGENT = (
-    CallLaw("plan", (("o3-mini", 1.0),), 1, Law(6.5, 0.3), Law(5.0, 0.4), reasoning=Law(6.2, 0.7)),
+ACCEPTANCE = (
+    CallLaw("route", (("gpt-4o-mini", 1.0),), 1, Law(5.0, 0.2), Law(3.0, 0.3)),
+    CallLaw("answer", (("gpt-4o-mini", 0.7), ("gpt-4o", 0.3)), 3, Law(7.0, 0.5), Law(5.3, 0.6),
+            reasoning=Law(5.5, 0.6), cached_share=0.4, geometric=True),
 )
+"""The accuracy test's and bench/calibrate_bench.py's laws: every figure measured
+(reasoning and cached input on the answer call)."""
 
 
 def records(laws: tuple[CallLaw, ...], n: int, seed: int = 1, feature: str = "support-bot") -> Iterator[dict]:

@@ -9,15 +9,11 @@ from decimal import Decimal
 
 import pytest
 from helpers import AS_OF, FIXTURES
-from usage_synth import CallLaw, Law, write_parquet_sql
+from usage_synth import ACCEPTANCE, write_parquet_sql
 
 pytest.importorskip("duckdb")
 
-LAWS = (
-    CallLaw("route", (("gpt-4o-mini", 1.0),), 1, Law(5.0, 0.2), Law(3.0, 0.3)),
-    CallLaw("answer", (("gpt-4o-mini", 0.7), ("gpt-4o", 0.3)), 3, Law(7.0, 0.5), Law(5.3, 0.6),
-            reasoning=Law(5.5, 0.6), cached_share=0.4, geometric=True),
-)
+LAWS = ACCEPTANCE
 
 
 def _close(got: str, true: float, tolerance: float) -> bool:
