@@ -15,6 +15,7 @@ from costgate.gate.model import Invocation
 from costgate.report.annotations import MAX_ANNOTATIONS, annotations
 from costgate.report.failure import Failure, failure_annotation, failure_markdown
 from costgate.report.gate import (
+    COMMENT_MARKER_ROOM,
     GITHUB_LIMIT,
     MARKER,
     SUMMARY_LIMIT,
@@ -100,6 +101,19 @@ def test_details_go_first_and_the_note_points_to_the_job_summary():
     summary = to_summary(result)
     assert summary.count("<details>") == 200 and "cut to fit" not in summary
     assert utf8_size(summary) <= SUMMARY_LIMIT
+
+
+@pytest.mark.parametrize("n", [126, 264, 291])  # reports cut to within a few characters of 65,536
+def test_a_report_cut_to_fit_is_not_cut_again_when_posted_with_its_tag_marker(n):
+    from costgate.publish.marker import check_tag, fit, marker, with_marker
+
+    longest = check_tag("t" * 64)  # the longest tag
+    assert len(marker(longest)) + 1 == COMMENT_MARKER_ROOM
+    text = to_markdown(_many(n))
+    assert "cut to fit GitHub's comment size limit" in text
+    body, truncated = fit(with_marker(text, longest), GITHUB_LIMIT, "GitHub")
+    assert not truncated and len(body) <= GITHUB_LIMIT
+    assert body.rstrip().endswith("decreases never fail</sub>")  # the footer survives
 
 
 def test_unchanged_rows_go_before_changed_ones_then_rows_from_the_end_with_a_count():
