@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CostgateError
-from ..gate.ci import event_number
+from ..gate.ci import PR_ID, event_number
 from ..report.escape import plain
 
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -44,7 +44,7 @@ def need(value: str | None, flag: str, var: str, platform: str) -> str:
 
 
 def number(value: str, flag: str) -> str:
-    if not value.isdigit() or int(value) < 1 or len(value) > 12:
+    if not PR_ID.fullmatch(value) or int(value) < 1:  # ASCII digits: str.isdigit() takes "²", int() refuses it
         raise CostgateError(f"{flag} must be a positive number, got {plain(value)[:40]!r}")
     return str(int(value))
 
