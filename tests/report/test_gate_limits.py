@@ -58,6 +58,14 @@ def test_failure_annotation_sits_at_the_file_and_line_escaped():
     assert failure_annotation(Failure("bug", "KeyError")) == "::error title=costgate crashed::KeyError"
 
 
+def test_a_long_error_message_is_quoted_briefly():
+    long = "template failed to render: KeyError: '" + "A" * 100_000 + "'"
+    failure = Failure("input", long, "prompts/a.j2", 3, "h" * 5_000)
+    text, line = failure_markdown(failure, MARKER), failure_annotation(failure)
+    assert len(text) < 3_000 and len(line) < 2_200
+    assert "A" * 900 in text and "A" * 1_000 not in text and "A…" in text and "h…" in line
+
+
 # ------------------------------------------------------------------ base and head named by commit
 
 @pytest.mark.parametrize(("base", "head", "inv_head", "dirty", "expected"), [
