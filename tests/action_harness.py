@@ -11,15 +11,12 @@ interpreter.
 
 The pull request's comments live in a GitHub stand-in with the test API of
 ``tests/publish/mock_github.py`` (``add_comment``, ``comments``, ``env``, the tokens
-``ACTIONS`` and ``READ_ONLY``, the users ``BOT`` and ``ALICE``): that mock and the real
-``costgate comment github`` when this checkout has them (``costgate.publish``), else
-``FakeGitHub`` below, a file-backed stand-in answered by a fake ``costgate comment``.
-Nothing leaves 127.0.0.1.
+``ACTIONS`` and ``READ_ONLY``, the users ``BOT`` and ``ALICE``), answered by the real
+``costgate comment github``. Nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -43,102 +40,15 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 
 # ----------------------------------------------------------------- GitHub stand-in
 
-BOT = {"id": 41898282, "login": "github-actions[bot]", "type": "Bot"}
-ALICE = {"id": 2002, "login": "alice", "type": "User"}
-
-
-class FakeGitHub:
-    """Comments of one pull request in a JSON file, written by the fake ``costgate
-    comment`` (``FAKE_COMMENT`` below) under a file lock: the subset of MockGitHub's
-    test API the Action's tests use."""
-
-    ACTIONS, READ_ONLY, ALICE_TOKEN = "ghs_actions", "ghs_readonly", "ghp_alice"
-    BOT, ALICE = BOT, ALICE
-    real = False
-
-    def __init__(self, state: Path, repo: str = "owner/repo", number: int = 7) -> None:
-        self.state, self.repo, self.number = state, repo, number
-        self._save({"next": 100, "comments": [],
-                    "tokens": {self.ACTIONS: [BOT, True], self.READ_ONLY: [BOT, False], self.ALICE_TOKEN: [ALICE, True]}})
-
-    def __enter__(self) -> FakeGitHub:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def _save(self, data: dict) -> None:
-        self.state.write_text(json.dumps(data), encoding="utf-8")
-
-    def env(self, token: str | None = None, **extra: str) -> dict[str, str]:
-        env = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": self.repo, "GITHUB_API_URL": "http://127.0.0.1:9",
-               "FAKE_GITHUB_STATE": str(self.state)}
-        if token is not None:
-            env["GITHUB_TOKEN"] = token
-        return {**env, **extra}
-
-    def add_comment(self, body: str, user: dict | None = None) -> dict[str, Any]:
-        data = json.loads(self.state.read_text(encoding="utf-8"))
-        comment = {"id": data["next"], "body": body, "user": user or ALICE}
-        data["next"] += 1
-        data["comments"].append(comment)
-        self._save(data)
-        return comment
-
-    @property
-    def comments(self) -> list[dict[str, Any]]:
-        return json.loads(self.state.read_text(encoding="utf-8"))["comments"]
-
-
-FAKE_COMMENT = r'''
-import argparse, fcntl, json, os, sys
-p = argparse.ArgumentParser()
-p.add_argument("platform")
-p.add_argument("--body-file", required=True)
-p.add_argument("--tag", default="default")
-p.add_argument("--behavior", default="update")
-a = p.parse_args(sys.argv[2:])
-with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps(sys.argv[1:]) + "\n")
-state = os.environ["FAKE_GITHUB_STATE"]
-token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
-marker = f"<!-- costgate-report tag={a.tag} -->"
-body = open(a.body_file, encoding="utf-8").read()
-body = marker + "\n" + (body.split("\n", 1)[1] if body.startswith("<!-- costgate-report") else body)
-with open(state + ".lock", "w") as lock:
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    data = json.load(open(state))
-    user, can_write = data["tokens"].get(token, [None, False])
-    if user is None or not can_write:
-        print("::warning title=costgate::the token cannot write comments here (403); the report is in the job summary")
-        sys.exit(0)
-    ours = [c for c in data["comments"] if c["user"] == user and c["body"].split("\n", 1)[0] == marker]
-    if ours and a.behavior == "update":
-        ours[0]["body"] = body
-        print(f"costgate: updated comment {ours[0]['id']}")
-    else:
-        data["comments"].append({"id": data["next"], "body": body, "user": user})
-        print(f"costgate: posted comment {data['next']}")
-        data["next"] += 1
-    json.dump(data, open(state, "w"))
-'''
-
-
-def has_publish() -> bool:
-    """Whether this checkout has ``costgate comment`` and the GitHub mock (issue 15, part A)."""
-    return importlib.util.find_spec("costgate.publish") is not None and (TESTS / "publish" / "mock_github.py").is_file()
 
 
 def github(tmp_path: Path) -> Any:
-    """The GitHub stand-in: the real mock when present, else FakeGitHub."""
-    if has_publish():
-        sys.path.insert(0, str(TESTS / "publish"))
-        from mock_github import MockGitHub  # type: ignore[import-not-found]
+    """The GitHub stand-in (tests/publish/mock_github.py), answered by the real ``costgate
+    comment github``; not yet started: ``with github(tmp_path) as gh`` starts and stops it."""
+    sys.path.insert(0, str(TESTS / "publish"))
+    from mock_github import MockGitHub  # type: ignore[import-not-found]
 
-        gh = MockGitHub()
-        gh.real = True
-        return gh.start() if hasattr(gh, "start") else gh
-    return FakeGitHub(tmp_path / "github.json")
+    return MockGitHub()
 
 
 # ---------------------------------------------------------------- the costgate on PATH
@@ -146,9 +56,6 @@ def github(tmp_path: Path) -> Any:
 COSTGATE = r'''
 import os, sys
 sys.path.insert(0, os.environ["HARNESS_ROOT"])
-if sys.argv[1:2] == ["comment"] and os.environ.get("FAKE_GITHUB_STATE"):
-    exec(compile(open(os.environ["HARNESS_FAKE_COMMENT"]).read(), "fake_comment", "exec"))
-    sys.exit(0)
 if os.environ.get("HARNESS_CRASH") == "1":  # a bug inside the gate: exit 3
     import costgate.gate.diff
     def boom(*args, **kwargs):
@@ -162,7 +69,6 @@ sys.exit(main())
 def install_costgate(bin_dir: Path) -> None:
     bin_dir.mkdir(parents=True, exist_ok=True)
     (bin_dir / "costgate.py").write_text(COSTGATE, encoding="utf-8")
-    (bin_dir / "fake_comment.py").write_text(FAKE_COMMENT, encoding="utf-8")
     wrapper = bin_dir / "costgate"
     wrapper.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$0.py" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
@@ -249,8 +155,6 @@ class ActionRun:
     steps: list[StepRun] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""
-    calls: list[list[str]] = field(default_factory=list)
-    """Every ``costgate comment`` the fake answered (empty with the real one)."""
 
     @property
     def log(self) -> str:
@@ -285,7 +189,7 @@ def run_action(workspace: Path, runner: Path, gh: Any, *, inputs: dict[str, str]
     install_costgate(bin_dir)
     event = event if event is not None else {"pull_request": {"number": gh.number, "base": {"sha": ""}}}
     (runner / "event.json").write_text(json.dumps(event), encoding="utf-8")
-    summary, log = runner / "step_summary", runner / "comment_calls.log"
+    summary = runner / "step_summary"
     summary.touch()
     token = token if token is not None else gh.ACTIONS
     github_ctx = {"event": event, "event_name": event_name, "token": token, "repository": gh.repo,
@@ -299,11 +203,11 @@ def run_action(workspace: Path, runner: Path, gh: Any, *, inputs: dict[str, str]
         **{k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith(("GITHUB_", "RUNNER_"))},
         **gh.env(token=None),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "HARNESS_ROOT": str(ROOT), "HARNESS_FAKE_COMMENT": str(bin_dir / "fake_comment.py"),
+        "HARNESS_ROOT": str(ROOT),
         "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": event_name,
         "GITHUB_EVENT_PATH": str(runner / "event.json"), "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SERVER_URL": "https://github.com",
-        "RUNNER_TEMP": str(runner), "RUNNER_OS": "Linux", "FAKE_LOG": str(log),
+        "RUNNER_TEMP": str(runner), "RUNNER_OS": "Linux",
         "XDG_CACHE_HOME": str(runner / "cache"), "NO_COLOR": "1",
         "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
         "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
@@ -328,8 +232,6 @@ def run_action(workspace: Path, runner: Path, gh: Any, *, inputs: dict[str, str]
             ctx["_ok"] = False
     result.outputs = {name: render(spec["value"], ctx) for name, spec in action.get("outputs", {}).items()}
     result.summary = summary.read_text(encoding="utf-8")
-    if log.exists():
-        result.calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     return result
 
 
@@ -364,5 +266,5 @@ def run_concurrently(*runs: dict[str, Any]) -> list[ActionRun]:
     return results  # type: ignore[return-value]
 
 
-__all__ = ["ActionRun", "FakeGitHub", "StepRun", "evaluate", "github", "has_publish", "load_action", "render",
+__all__ = ["ActionRun", "StepRun", "evaluate", "github", "load_action", "render",
            "run_action", "run_concurrently", "parse_outputs"]

@@ -1,6 +1,6 @@
 """The GitHub Action end to end: action.yml's steps run by ``action_harness`` in a pull
 request's checkout, against a GitHub stand-in (the mock API and the real ``costgate
-comment`` when present, else a file-backed fake), with the real ``costgate diff``.
+comment``), with the real ``costgate diff``.
 
 The pull request: the bot spec of helpers.py (one call, gpt-4o, a system prompt of
 exactly N tokens, 1,000 sessions a day). Growing the prompt from 1,000 to 1,300 tokens

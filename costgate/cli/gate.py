@@ -15,15 +15,20 @@ def run_gate(base, head, config, fmt, output, quiet, annotations, as_of, seed, j
     says so: written to ``--output`` for ``--format markdown`` (the sticky comment and job
     summary must not keep an earlier verdict) and an ``::error`` annotation at the error's
     file and line. The error itself is then raised to ``main`` as before."""
-    from ..gate.ci import in_github_actions
-
-    show = bool(annotations or (annotations is None and in_github_actions()))
+    show = _annotating(annotations)
     try:
         return _gate(base, head, config, fmt, output, quiet, show, as_of, seed, jobs, cache_dir, no_cache, repo,
                      fetch_base, summary_output, wide)
     except Exception as exc:
         _report_failure(exc, fmt, output, show, summary_output)
         raise
+
+
+def _annotating(annotations: bool | None) -> bool:
+    """--annotations, --no-annotations, or (neither) whether the job runs on GitHub Actions."""
+    from ..gate.ci import in_github_actions
+
+    return annotations if annotations is not None else in_github_actions()
 
 
 def _report_failure(exc: Exception, fmt: str, output: str | None, show: bool, summary_output: str | None) -> None:
@@ -71,7 +76,7 @@ def _gate(base, head, config, fmt, output, quiet, show, as_of, seed, jobs, cache
         width = table_width(wide, output)
         emit(to_table(result, width) if fmt == "table" else RENDER[fmt](result), output, fmt=fmt, quiet=quiet)
         if summary_output:
-            emit(to_summary(result), summary_output)
+            emit(to_summary(result), summary_output, quiet=quiet)
     elif not output:
         click.echo("costgate: no cost change", err=True)
     if show:
@@ -166,13 +171,12 @@ def check(head, config, fmt, wide, output, quiet, annotations, as_of, seed, jobs
     A value that is not a commit SHA or a valid branch name is refused (exit 2). Outside
     a pull request build, pass the base yourself: costgate diff --base REF.
     """
-    from ..gate.ci import ci_context, in_github_actions
+    from ..gate.ci import ci_context
 
     try:
         ci = ci_context()
     except Exception as exc:  # no base to compare with: the report says so too
-        _report_failure(exc, fmt, output, bool(annotations or (annotations is None and in_github_actions())),
-                        summary_output)
+        _report_failure(exc, fmt, output, _annotating(annotations), summary_output)
         raise
     base = ci.base
     if not quiet:  # which system, which pull request, which base: the first thing to check in a CI log

@@ -137,7 +137,7 @@ def _base_from(var: BaseVar, env: Mapping[str, str]) -> str | None:
     if not value:
         return None
     if var.kind == "github-event":
-        sha = _event_field(value, "base")
+        sha = _event_base_sha(value)
         return None if sha is None else _checked_sha(var.name + " (pull_request.base.sha)", sha)
     if var.kind == "sha":
         return _checked_sha(var.name, value)
@@ -160,24 +160,35 @@ def read_event(path: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _event_field(path: str, what: Literal["base", "number"]) -> str | None:
-    """``pull_request.base.sha`` or ``pull_request.number`` of a GitHub event payload; None
-    when the file is unreadable or not a pull-request event."""
+def _event_base_sha(path: str) -> str | None:
+    """``pull_request.base.sha`` of a GitHub event payload; None when the file is
+    unreadable or not a pull-request event."""
     data = read_event(path)
     try:
-        pr = (data or {}).get("pull_request") or {}
-        value = pr.get("base", {}).get("sha") if what == "base" else pr.get("number")
+        value = ((data or {}).get("pull_request") or {}).get("base", {}).get("sha")
     except AttributeError:
         return None
-    if what == "base":
-        return value if isinstance(value, str) and value else None
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if isinstance(value, str) and value else None
+
+
+def event_number(path: str) -> str | None:
+    """The pull request's number in a GitHub event payload: ``pull_request.number``, or
+    ``issue.number`` on a pull request's issue_comment event; None otherwise. The one
+    reading of it, for ``costgate check`` and ``costgate comment`` alike."""
+    data = read_event(path)
+    if data is None:
+        return None
+    issue = data.get("issue")
+    for node in (data.get("pull_request"), issue if isinstance(issue, dict) and issue.get("pull_request") else None):
+        if isinstance(node, dict) and isinstance(node.get("number"), int) and not isinstance(node["number"], bool):
+            return str(node["number"])
+    return None
 
 
 def _pr_id(platform: Platform, env: Mapping[str, str]) -> str | None:
     for source in platform.pr_id:
         if isinstance(source, BaseVar):
-            value = _event_field(env.get(source.name, ""), "number") if env.get(source.name) else None
+            value = event_number(env[source.name]) if env.get(source.name) else None
         else:
             value = env.get(source) or None
         if value is not None and PR_ID.fullmatch(value):

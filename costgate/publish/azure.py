@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import need, number, token
-from .http import MAX_PAGES, Client, items, obj
+from .http import MAX_PAGES, Client, items, obj, segment
 from .model import Comment, Identity, Target
 
 API_VERSION = {"api-version": "7.1"}
@@ -78,12 +77,11 @@ class AzureRepos:
         self.client.write("PATCH", self._threads(comment.thread_id), {"status": "closed"}, API_VERSION)
 
     def _threads(self, thread_id: str | None = None) -> str:
-        project = urllib.parse.quote(self.project, safe="")
-        path = f"/{project}/_apis/git/repositories/{urllib.parse.quote(self.repo, safe='')}/pullRequests/{self.pr}/threads"
-        return path if thread_id is None else f"{path}/{thread_id}"
+        path = f"/{segment(self.project)}/_apis/git/repositories/{segment(self.repo)}/pullRequests/{self.pr}/threads"
+        return path if thread_id is None else f"{path}/{segment(thread_id)}"
 
     def _comment(self, comment: Comment) -> str:
-        return f"{self._threads(comment.thread_id)}/comments/{comment.id.split('/')[-1]}"
+        return f"{self._threads(comment.thread_id)}/comments/{segment(comment.id.split('/')[-1])}"
 
 
 def _first(thread: dict) -> Comment | None:

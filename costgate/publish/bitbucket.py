@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import need, number, token
-from .http import MAX_PAGES, Client, created_id, items, obj
+from .http import MAX_PAGES, Client, created_id, items, obj, segment
 from .model import Comment, Identity, Target
 
 DEFAULT_API = "https://api.bitbucket.org/2.0"
@@ -73,7 +73,7 @@ class Bitbucket:
 
     def _comments(self, comment_id: str | None = None) -> str:
         path = f"/repositories/{self.repo}/pullrequests/{self.pr}/comments"
-        return path if comment_id is None else f"{path}/{comment_id}"
+        return path if comment_id is None else f"{path}/{segment(comment_id)}"
 
 
 def _top_level(item: dict) -> bool:

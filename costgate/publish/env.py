@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import CostgateError
-from ..gate.ci import read_event
+from ..gate.ci import PR_ID, event_number
 from ..report.escape import plain
 
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -44,7 +44,7 @@ def need(value: str | None, flag: str, var: str, platform: str) -> str:
 
 
 def number(value: str, flag: str) -> str:
-    if not value.isdigit() or int(value) < 1 or len(value) > 12:
+    if not PR_ID.fullmatch(value) or int(value) < 1:  # ASCII digits: str.isdigit() takes "²", int() refuses it
         raise CostgateError(f"{flag} must be a positive number, got {plain(value)[:40]!r}")
     return str(int(value))
 
@@ -53,15 +53,7 @@ def github_event_number(env: Mapping[str, str]) -> str | None:
     """The pull request's number from the event payload ($GITHUB_EVENT_PATH):
     ``pull_request.number``, or ``issue.number`` on a pull request's issue_comment event."""
     path = env.get("GITHUB_EVENT_PATH")
-    data = read_event(path) if path else None
-    if data is None:
-        return None
-    pr = data.get("pull_request")
-    issue = data.get("issue")
-    for node in (pr, issue if isinstance(issue, dict) and issue.get("pull_request") else None):
-        if isinstance(node, dict) and isinstance(node.get("number"), int) and not isinstance(node["number"], bool):
-            return str(node["number"])
-    return None
+    return event_number(path) if path else None
 
 
 def read_body(path: str) -> str:

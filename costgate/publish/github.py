@@ -9,7 +9,6 @@ Identity: ``GET /user``; the Actions ``GITHUB_TOKEN`` gets 403 there, so then Gr
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import github_event_number, need, number, token
-from .http import MAX_PAGES, ApiError, Client, created_id, obj
+from .http import MAX_PAGES, ApiError, Client, created_id, obj, segment
 from .model import Comment, Identity, Target
 from .sticky import ACTIONS_BOT
 
@@ -89,7 +88,7 @@ class GitHub:
         return f"/repos/{self.repo}/issues/{self.number}/{tail}"
 
     def _comment(self, comment_id: str) -> str:
-        return f"/repos/{self.repo}/issues/comments/{urllib.parse.quote(comment_id, safe='')}"
+        return f"/repos/{self.repo}/issues/comments/{segment(comment_id)}"
 
     def _graphql(self, query: str, variables: dict[str, Any], *, write: bool) -> Any:
         url = graphql_url(self.client.base_url)

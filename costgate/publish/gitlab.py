@@ -8,7 +8,6 @@ token's bot user writes the notes). Pages: ``X-Next-Page``. GitLab cannot hide a
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from ..errors import CostgateError
 from ..report.escape import plain
 from .env import need, number, token
-from .http import MAX_PAGES, Client, created_id, items, obj
+from .http import MAX_PAGES, Client, created_id, items, obj, segment
 from .model import Comment, Identity, Target
 
 DEFAULT_API = "https://gitlab.com/api/v4"
@@ -69,8 +68,8 @@ class GitLab:
         raise AssertionError("GitLab cannot hide a note; sticky deletes instead")
 
     def _notes(self, note_id: str | None = None) -> str:
-        path = f"/projects/{urllib.parse.quote(self.project, safe='')}/merge_requests/{self.iid}/notes"
-        return path if note_id is None else f"{path}/{urllib.parse.quote(note_id, safe='')}"
+        path = f"/projects/{segment(self.project)}/merge_requests/{self.iid}/notes"
+        return path if note_id is None else f"{path}/{segment(note_id)}"
 
 
 def _note(item: dict) -> Comment:

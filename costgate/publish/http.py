@@ -242,6 +242,12 @@ def items(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def segment(value: str) -> str:
+    """``value`` as one URL path segment: an id or name the API (or a flag) gave is
+    percent-encoded, so a ``/``, ``..``, ``?`` or ``#`` in it cannot reach another path."""
+    return urllib.parse.quote(value, safe="")
+
+
 def created_id(resp: Response | None) -> str | None:
     """The id of what a POST created (None in a dry run or if the API did not say)."""
     value = obj(None if resp is None else resp.data).get("id")

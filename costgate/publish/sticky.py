@@ -73,9 +73,10 @@ def ours(comments: list[Comment], me: Identity, tag: str) -> list[Comment]:
     return sorted((c for c in comments if is_marked(c.body, tag) and owned(c, me)), key=lambda c: c.order)
 
 
-def _guard(fn, *args) -> None:  # noqa: ANN001
+def _guard(fn, *args):  # noqa: ANN001, ANN202
+    """``fn(*args)``, a write: a 403 or 404 on it is ``WriteRefused`` (a read-only token)."""
     try:
-        fn(*args)
+        return fn(*args)
     except ApiError as exc:
         if exc.method != "GET" and exc.status in (403, 404):
             raise WriteRefused(exc) from None
@@ -110,21 +111,12 @@ def publish(platform: Platform, report: str, tag: str, behavior: Behavior, only_
             _guard(platform.update, old, retired(old.body, tag))
             _guard(platform.hide, old)
             actions.append(Action("hide", old.id, reason="outdated"))
-    new_id = _create(platform, body)
+    new_id: str | None = _guard(platform.create, body)
     actions.append(Action("create", new_id, body))
     if behavior != "new" and not dry:
         new_id, more = _settle(platform, me, tag, body, new_id)
         actions.extend(more)
     return Outcome(tuple(actions), new_id, dry, truncated)
-
-
-def _create(platform: Platform, body: str) -> str | None:
-    try:
-        return platform.create(body)
-    except ApiError as exc:
-        if exc.status in (403, 404):
-            raise WriteRefused(exc) from None
-        raise
 
 
 def _delete(platform: Platform, comment: Comment, reason: str) -> Action:

@@ -14,11 +14,15 @@ from typing import Literal
 
 from ..version import __version__
 from .annotations import escape_data, escape_property
+from .crossings import _short
 from .escape import code, md
 
 FailureKind = Literal["input", "bug"]
 """``input``: the input could not be used (exit 2); ``bug``: costgate crashed (exit 3)."""
 EXIT_CODES: dict[FailureKind, int] = {"input": 2, "bug": 3}
+MAX_QUOTE = 1_000
+"""Characters of an error's message, and of its hint, that a report or annotation quotes:
+a message can carry what a template raised, and a pull request writes the template."""
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,9 @@ def failure_markdown(failure: Failure, marker: str) -> str:
                  "The cost gate could not read its input, so no threshold was checked: an earlier result, "
                  "passing or failing, no longer applies.", ""]
         where = f"{code(failure.where)}: " if failure.where else ""
-        lines += [f"**Error**: {where}{md(failure.message)}", ""]
+        lines += [f"**Error**: {where}{md(_short(failure.message, MAX_QUOTE))}", ""]
         if failure.hint:
-            lines += [f"**Fix**: {md(failure.hint)}", ""]
+            lines += [f"**Fix**: {md(_short(failure.hint, MAX_QUOTE))}", ""]
     lines += [f"<sub>costgate {__version__} · exit {failure.exit_code}: "
               f"{'a bug in costgate' if failure.kind == 'bug' else 'bad input'}; the check fails until the "
               "gate runs again</sub>", ""]
@@ -75,7 +79,7 @@ def failure_annotation(failure: Failure) -> str:
             props.append(f"line={failure.line}")
     title = "costgate crashed" if failure.kind == "bug" else "costgate could not run"
     props.append(f"title={escape_property(title)}")
-    text = failure.message + (f" (hint: {failure.hint})" if failure.hint else "")
+    text = _short(failure.message, MAX_QUOTE) + (f" (hint: {_short(failure.hint, MAX_QUOTE)})" if failure.hint else "")
     return f"::error {','.join(props)}::{escape_data(text)}"
 
 

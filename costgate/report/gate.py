@@ -263,7 +263,11 @@ class Fit:
     """Where the reader finds what was cut."""
 
 
-COMMENT_FIT = Fit(GITHUB_LIMIT, len, "GitHub's comment size limit",
+COMMENT_MARKER_ROOM = 94
+"""Characters the comment's size leaves for the line ``costgate comment`` puts first,
+``<!-- costgate-report tag=NAME -->`` with NAME up to 64 characters, and its newline: a
+report cut to fit here is not cut a second time, at a line with a note, once posted."""
+COMMENT_FIT = Fit(GITHUB_LIMIT - COMMENT_MARKER_ROOM, len, "GitHub's comment size limit",
                   "the job summary (and `costgate diff` run locally) has the full report")
 SUMMARY_FIT = Fit(SUMMARY_LIMIT, utf8_size, "the job summary's size limit (1 MiB)",
                   "run `costgate diff` locally for the full report")

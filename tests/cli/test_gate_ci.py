@@ -81,6 +81,16 @@ def test_summary_output_holds_what_the_comment_cuts(gitrepo, run, tmp_path):
     assert summary.read_text() == out.read_text()  # small: the same report
 
 
+def test_quiet_confirms_neither_the_report_nor_the_summary(gitrepo, run, tmp_path):
+    root = gitrepo()
+    write(root, {"prompts/system.j2": hello(1300)})
+    out, summary = tmp_path / "comment.md", tmp_path / "summary.md"
+    code, _, err = run("diff", "-C", root, "--base", "HEAD", *ARGS, "--format", "markdown", "-o", out,
+                       "--summary-output", summary, "--no-annotations", "--quiet")
+    assert code == 1 and summary.read_text() == out.read_text()
+    assert "wrote" not in err  # --quiet: "do not confirm on stderr what -o wrote", the summary included
+
+
 # ------------------------------------------------------------------ paths and config
 
 def test_a_sub_folder_config_does_not_move_the_repository_root(tmp_path, run, monkeypatch):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from costgate.errors import CostgateError
-from costgate.publish.env import github_event_number, token
+from costgate.publish.env import github_event_number, number, token
 
 
 @pytest.mark.parametrize("payload,expected", [
@@ -41,3 +41,10 @@ def test_the_first_token_variable_set_wins_and_blank_is_unset():
     assert token({"A": "a", "MINE": "m"}, "MINE", ("A",), "X") == ("MINE", "m")
     with pytest.raises(CostgateError, match=r"no X token: \$A and \$B are not set"):
         token({}, None, ("A", "B"), "X")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.0", "²", "\u0663", "1" * 13, "12 "])
+def test_a_pull_request_number_is_ascii_digits_or_exit_2(value):
+    with pytest.raises(CostgateError, match="must be a positive number"):
+        number(value, "--pull-request")
+    assert number("0042", "--pull-request") == "42"

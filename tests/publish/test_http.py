@@ -73,3 +73,22 @@ def test_connection_errors_are_retried_then_reported(loopback):
 def test_an_api_url_must_be_http(url):
     with pytest.raises(CostgateError, match="is not an http"):
         Client(url, {}, "X")
+
+
+@pytest.mark.parametrize("platform", ["github", "gitlab", "bitbucket", "azure-repos"])
+def test_a_comment_id_from_the_api_stays_one_path_segment(platform):
+    """An id is the API's to give; a ``/``, ``..`` or ``?`` in it must not reach another path."""
+    from costgate.publish.model import Comment, Target
+    from costgate.publish.platforms import connect
+
+    env = {"GITHUB_TOKEN": "t", "GITLAB_TOKEN": "t", "BITBUCKET_TOKEN": "t", "SYSTEM_ACCESSTOKEN": "t"}
+    repo = "r" if platform == "azure-repos" else "o/r"
+    dest = connect(platform, Target(repo=repo, pull_request="7", api_url="https://api.example", project="p"), env,
+                   dry_run=True)
+    hostile, encoded = "../../../user?x=1#y", "..%2F..%2F..%2Fuser%3Fx%3D1%23y"
+    azure = platform == "azure-repos"  # an Azure comment is THREAD/COMMENT: the thread id is the hostile part
+    dest.delete(Comment(id=f"{hostile}/2" if azure else hostile, body="", author_id=None, author_login=None,
+                        author_is_bot=None, order=("", 0), thread_id=hostile))
+    ((method, url, _),) = dest.client.planned
+    assert method == "DELETE" and "/../" not in url and "?x=" not in url
+    assert url.endswith(f"/threads/{encoded}/comments/2?api-version=7.1" if azure else f"/{encoded}")

@@ -15,6 +15,7 @@ from costgate.gate.model import Invocation
 from costgate.report.annotations import MAX_ANNOTATIONS, annotations
 from costgate.report.failure import Failure, failure_annotation, failure_markdown
 from costgate.report.gate import (
+    COMMENT_MARKER_ROOM,
     GITHUB_LIMIT,
     MARKER,
     SUMMARY_LIMIT,
@@ -55,6 +56,14 @@ def test_failure_annotation_sits_at_the_file_and_line_escaped():
     assert line == ("::error file=a%2Cb%3Ac.yaml,line=3,title=costgate could not run::"
                     "bad: 50%25%0Asecond line (hint: quote it)")
     assert failure_annotation(Failure("bug", "KeyError")) == "::error title=costgate crashed::KeyError"
+
+
+def test_a_long_error_message_is_quoted_briefly():
+    long = "template failed to render: KeyError: '" + "A" * 100_000 + "'"
+    failure = Failure("input", long, "prompts/a.j2", 3, "h" * 5_000)
+    text, line = failure_markdown(failure, MARKER), failure_annotation(failure)
+    assert len(text) < 3_000 and len(line) < 2_200
+    assert "A" * 900 in text and "A" * 1_000 not in text and "A…" in text and "h…" in line
 
 
 # ------------------------------------------------------------------ base and head named by commit
@@ -100,6 +109,19 @@ def test_details_go_first_and_the_note_points_to_the_job_summary():
     summary = to_summary(result)
     assert summary.count("<details>") == 200 and "cut to fit" not in summary
     assert utf8_size(summary) <= SUMMARY_LIMIT
+
+
+@pytest.mark.parametrize("n", [126, 264, 291])  # reports cut to within a few characters of 65,536
+def test_a_report_cut_to_fit_is_not_cut_again_when_posted_with_its_tag_marker(n):
+    from costgate.publish.marker import check_tag, fit, marker, with_marker
+
+    longest = check_tag("t" * 64)  # the longest tag
+    assert len(marker(longest)) + 1 == COMMENT_MARKER_ROOM
+    text = to_markdown(_many(n))
+    assert "cut to fit GitHub's comment size limit" in text
+    body, truncated = fit(with_marker(text, longest), GITHUB_LIMIT, "GitHub")
+    assert not truncated and len(body) <= GITHUB_LIMIT
+    assert body.rstrip().endswith("decreases never fail</sub>")  # the footer survives
 
 
 def test_unchanged_rows_go_before_changed_ones_then_rows_from_the_end_with_a_count():
