@@ -54,6 +54,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     """
     from ..estimate.simulate import DEFAULT_SEED
     from ..gate.runner import analyse_cached
+    from ..report.escape import plain
     from ..report.estimate import FORMATS as RENDER
     from ..report.estimate import to_table, warning_text
 
@@ -64,7 +65,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     emit(to_table(analyses, width) if fmt == "table" else RENDER[fmt](analyses), output, fmt=fmt, quiet=quiet)
     for a in analyses:
         for w in a.estimate.warnings:
-            say(f"warning: {a.estimate.feature}: {warning_text(w)}")
+            say(f"warning: {a.estimate.feature}: {plain(warning_text(w))}")
 
 
 @click.command()

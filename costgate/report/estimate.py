@@ -328,7 +328,7 @@ def to_table(analyses: Sequence[Analysis], width: int | None = None) -> str:
         out += ["", fit(_call_rows(e, plain), _call_headers(e), width, CALL_HIDE_ORDER), "", *_summary_lines(e)]
         if e.by_model:
             p = parts(e)
-            out.append("by model:    " + ", ".join(f"{m} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
+            out.append("by model:    " + ", ".join(f"{plain(m)} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
                                                    for i, (m, _) in enumerate(e.by_model)))
         out.extend(_extra_lines(e, x, markdown=False, width=width))
         if e.alternatives:

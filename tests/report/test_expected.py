@@ -9,6 +9,7 @@ After a deliberate change to a report format, regenerate the files and review th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -162,3 +163,19 @@ def test_tool_tokens_in_the_gate_report_only_when_a_call_sends_tools():
     assert "300 → 500" in gate_report.to_markdown(result) and "300 → 500" in gate_report.to_table(result)
     call = json.loads(gate_report.to_json(result))["features"][0]["calls"][0]
     assert (call["tool_tokens_before"], call["tool_tokens_after"]) == (300, 500)
+
+
+def test_model_ids_from_a_price_layer_reach_the_terminal_shown_not_obeyed():
+    """A model id only has to be free of whitespace, so a repository's price layer can
+    name one with an ANSI escape: every line of the table report shows it escaped (the
+    'by model' line as the calls table does)."""
+    from costgate.report.estimate import to_table
+
+    evil = "gpt-4o\x1b[2J"
+    calls = tuple(dataclasses.replace(c, models=tuple(dataclasses.replace(m, model=evil) if m.model == "gpt-4o" else m
+                                                      for m in c.models)) for c in ESTIMATE.calls)
+    e = dataclasses.replace(ESTIMATE, calls=calls,
+                            by_model=tuple((evil if m == "gpt-4o" else m, v) for m, v in ESTIMATE.by_model))
+    text = to_table([Analysis(e)])
+    assert "\x1b" not in text
+    assert "by model:" in text and "gpt-4o\\x1b[2J $" in text
