@@ -1,11 +1,12 @@
-"""Why a figure marked ``~`` is approximate, one line per reason: the same notes under
-every format's estimate (table, markdown, HTML)."""
+"""The notes under every format's estimate (table, markdown, JSON, HTML), written once:
+why a figure marked ``~`` is approximate, one line per reason, and a model's lifecycle
+warning."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from ..estimate.results import Estimate
+from ..estimate.results import Estimate, Lifecycle
 from ..tokens.exact import extra_for
 from .money import error_percent
 
@@ -38,3 +39,10 @@ def approximate_notes(e: Estimate, esc: Escape) -> list[str]:
         if named:
             notes.append(f"{APPROX_MARK} approximate: " + why.format(", ".join(named)) + " (docs/spec.md)")
     return notes
+
+
+def warning_text(w: Lifecycle) -> str:
+    """A deprecated or retired model in words (unescaped: the caller escapes for its destination)."""
+    if w.status == "retired":
+        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
+    return f"{w.model} is deprecated since {w.since.isoformat()}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
-from .approx import APPROX_MARK, approximate_notes
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, ModelCost
+from .approx import APPROX_MARK, approximate_notes, warning_text
 from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
@@ -43,12 +43,6 @@ def _samples(e: Estimate) -> str:
     if e.samples_total > e.samples:
         return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
     return f"{e.samples} samples"
-
-
-def warning_text(w: Lifecycle) -> str:
-    if w.status == "retired":
-        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
-    return f"{w.model} is deprecated since {w.since.isoformat()}"
 
 
 def _mix(c: CallEstimate, esc: Escape = plain) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
-from .approx import APPROX_MARK, approximate_notes
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras
+from .approx import APPROX_MARK, approximate_notes, warning_text
 from .calibrate_rows import calibration_text
 from .crossings import removal
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
@@ -169,15 +169,9 @@ def _alternatives(e: Estimate) -> list[str]:
     return [heading(3, "Alternatives"), table(["alternative", "kind", "$/month", "vs declared"], rows)]
 
 
-def lifecycle_text(w: Lifecycle) -> str:
-    if w.status == "retired":
-        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
-    return f"{w.model} is deprecated since {w.since.isoformat()}"
-
-
 def _notes(e: Estimate) -> list[str]:
     notes = approximate_notes(e, str) if e.approximate else []  # the reasons the other formats give, escaped by bullets
-    notes += [f"warning: {lifecycle_text(w)}" for w in e.warnings]
+    notes += [f"warning: {warning_text(w)}" for w in e.warnings]
     return [heading(3, "Notes"), bullets(notes)] if notes else []
 
 

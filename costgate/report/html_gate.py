@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from ..estimate.results import MONTHLY_PRECISION, Estimate, reported
 from ..gate.model import FeatureDiff, GateResult
+from .approx import warning_text
 from .crossings import crossing_message, setting_note, suggestions
 from .html import Cell, bullets, facts, figure, heading, page, para, table
-from .html_estimate import lifecycle_text
 from .money import change, dollars, number, parts, total
 from .pricing_diff import IMPACT_HEADERS, RATE_HEADERS, impact_rows, rate_rows
 from .svg import Chart, Row, Value, axis_money, bars, esc
@@ -161,7 +161,7 @@ def _prices(result: GateResult) -> list[str]:
 
 def _notes(result: GateResult) -> list[str]:
     crossed = {(c.feature, c.lifecycle.model) for c in result.crossings if c.lifecycle is not None}
-    notes = [f"{f.feature}: {lifecycle_text(w)}" for f in result.features for w in (f.after.warnings if f.after else ())
+    notes = [f"{f.feature}: {warning_text(w)}" for f in result.features for w in (f.after.warnings if f.after else ())
              if (f.feature, w.model) not in crossed]
     if result.config_changed:
         notes.append(f"This change edits the gate's config; it was judged by the base branch's "
