@@ -276,7 +276,7 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool, width: int | Non
     if p is not None and p.growth_per_month:
         when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
                 if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
-        head = (f"12-month projection at {(p.growth_per_month * 100).normalize():f}%/month growth: "
+        head = (f"12-month projection at {share(p.growth_per_month)}/month growth: "
                 f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
         if markdown:
             out += ["", head, "", mermaid(p, f"{e.feature}: projected monthly spend")]

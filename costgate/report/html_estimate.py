@@ -102,7 +102,7 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
     p = x.projection
     if p is None or not p.growth_per_month:
         return []
-    rate = f"{(p.growth_per_month * 100).normalize():f}%"
+    rate = share(p.growth_per_month)
     when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
             if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
     head = f"12-month projection at {rate}/month growth: {dollars(p.months[0])} → {dollars(p.months[-1])}{when}"
