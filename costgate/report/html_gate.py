@@ -12,7 +12,7 @@ from ..gate.model import FeatureDiff, GateResult
 from .approx import warning_text
 from .crossings import crossing_message, setting_note, suggestions
 from .html import Cell, bullets, facts, figure, heading, page, para, table
-from .money import change, dollars, number, parts, total
+from .money import change, dollars, number, parts, total, whole
 from .pricing_diff import IMPACT_HEADERS, RATE_HEADERS, impact_rows, rate_rows
 from .svg import Chart, Row, Value, axis_money, bars, esc
 
@@ -107,8 +107,8 @@ def _calls(f: FeatureDiff, n: int) -> list[str]:
             f" (was {c.renamed_from})" if c.renamed_from else "")
         rows.append([Cell(name), Cell(_tokens(*c.system_prompt_tokens), True),
                      *([Cell(_tokens(b.tool_tokens if b else None, a.tool_tokens if a else None), True)] if tools else []),
-                     Cell(_tokens(int(b.input_tokens_mean.to_integral_value()) if b else None,
-                                  int(a.input_tokens_mean.to_integral_value()) if a else None), True),
+                     Cell(_tokens(whole(b.input_tokens_mean) if b else None,
+                                  whole(a.input_tokens_mean) if a else None), True),
                      Cell(_pair(bs, as_, True), True), Cell(_pair(bm, am), True),
                      Cell(change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO,
                                  shown=(am or ZERO) - (bm or ZERO)), True)])
