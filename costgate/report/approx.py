@@ -1,6 +1,6 @@
-"""The notes under every format's estimate (table, markdown, JSON, HTML), written once:
-why a figure marked ``~`` is approximate, one line per reason, and a model's lifecycle
-warning."""
+"""The phrases every format's estimate shares (table, markdown, JSON, HTML), written once:
+why a figure marked ``~`` is approximate, one line per reason, a model's lifecycle
+warning, and what the figures were sampled over."""
 
 from __future__ import annotations
 
@@ -46,3 +46,10 @@ def warning_text(w: Lifecycle) -> str:
     if w.status == "retired":
         return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
     return f"{w.model} is deprecated since {w.since.isoformat()}"
+
+
+def samples_text(e: Estimate) -> str:
+    """'20 samples', or '1,000 samples (a uniform sample of the file's 50,000 rows)'."""
+    if e.samples_total > e.samples:
+        return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
+    return f"{e.samples} samples"

@@ -11,7 +11,7 @@ import json
 from typing import Callable, Sequence
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, ModelCost
-from .approx import APPROX_MARK, approximate_notes, warning_text
+from .approx import APPROX_MARK, approximate_notes, samples_text, warning_text
 from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
@@ -37,12 +37,6 @@ from .width import fit, tabulate, wrap
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
-
-
-def _samples(e: Estimate) -> str:
-    if e.samples_total > e.samples:
-        return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
-    return f"{e.samples} samples"
 
 
 def _mix(c: CallEstimate, esc: Escape = plain) -> str:
@@ -318,7 +312,7 @@ def to_table(analyses: Sequence[Analysis], width: int | None = None) -> str:
     out = []
     for a in analyses:
         e, x = a.estimate, a.extras
-        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
+        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}")
         out += ["", fit(_call_rows(e, plain), _call_headers(e), width, CALL_HIDE_ORDER), "", *_summary_lines(e)]
         if e.by_model:
             p = parts(e)
@@ -341,7 +335,7 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
         e, x = a.estimate, a.extras
         out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
         out.append("")
-        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
+        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}")
         out.append("")
         out.append(tabulate(_call_rows(e, md), headers=_call_headers(e), tablefmt="github", disable_numparse=True))
         out.append("")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Sequence
 
 from ..estimate.results import Analysis, CallEstimate, Estimate, Extras
-from .approx import APPROX_MARK, approximate_notes, warning_text
+from .approx import APPROX_MARK, approximate_notes, samples_text, warning_text
 from .calibrate_rows import calibration_text
 from .crossings import removal
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
@@ -178,11 +178,9 @@ def _notes(e: Estimate) -> list[str]:
 def feature_section(a: Analysis, n: int) -> str:
     """One feature's part of the page; ``n`` keeps its chart ids unique."""
     e, x = a.estimate, a.extras
-    samples = (f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
-               if e.samples_total > e.samples else f"{e.samples} samples")
     body = [f'<section aria-labelledby="f{n}">',
             f'<h2 id="f{n}">{esc(e.feature)}: {dollars(e.monthly_cost)}/month</h2>',
-            para(f"{e.spec_file}, prices as of {e.as_of.isoformat()}, {samples}, seed {e.seed}", "meta"),
+            para(f"{e.spec_file}, prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}", "meta"),
             _summary(e), heading(3, "Calls"), _calls_table(e), *_cost_charts(e, n), _token_chart(e, n),
             *_growth(e, x, n), *_people(x), *_savings(e, x, n), *_alternatives(e), *_notes(e), "</section>"]
     return "\n".join(body)
