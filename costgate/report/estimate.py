@@ -16,7 +16,17 @@ from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
-from .estimate_rows import ALT_HEADERS, LEVER_HEADERS, alt_rows, call_headers, call_rows, lever_rows
+from .estimate_rows import (
+    ALT_HEADERS,
+    LEVER_HEADERS,
+    alt_rows,
+    call_headers,
+    call_rows,
+    growth_text,
+    lever_rows,
+    tails_text,
+    worst_text,
+)
 from .html_estimate import to_html
 from .money import (
     Parts,
@@ -28,7 +38,6 @@ from .money import (
     percent,
     plain_number,
     saving,
-    share,
     total,
     usd,
     usd_small,
@@ -209,25 +218,15 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool, width: int | Non
     out: list[str] = []
     p = x.projection
     if p is not None and p.growth_per_month:
-        when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
-                if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
-        head = (f"12-month projection at {share(p.growth_per_month)}/month growth: "
-                f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
+        head = growth_text(p)
         if markdown:
             out += ["", head, "", mermaid(p, f"{e.feature}: projected monthly spend")]
         else:
             out += [f"growth:      {sparkline(p.months)}  {head}"]
     if x.tails is not None:
-        t = x.tails
-        line = (f"per user:    median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
-                f"{dollars(t.top1, True)} per month ({number(t.users)} users)")
-        out.append(f"- {line.replace('  ', ' ')}" if markdown else line)
+        out.append(f"- per user: {tails_text(x.tails)}" if markdown else f"per user:    {tails_text(x.tails)}")
     if x.worst is not None:
-        w = x.worst
-        verdict = "" if w.budget is None else (" OVER the worst-case budget " if w.over_budget else " within the worst-case budget ") + dollars(w.budget)
-        line = (f"worst case:  {dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)} calls/day "
-                f"at {dollars(w.cost_per_call, True)} each{verdict}")
-        out.append(f"- {' '.join(line.split())}" if markdown else line)
+        out.append(f"- worst case: {worst_text(x.worst)}" if markdown else f"worst case:  {worst_text(x.worst)}")
     if x.levers is not None:
         out.append("")
         title = "what-if (one lever at a time, ranked by monthly saving):"

@@ -1,4 +1,4 @@
-"""The rows of an estimate's tables, built once for every format: the terminal table and
+"""The rows of an estimate's tables and its growth, per-user and worst-case sentences, built once for every format: the terminal table and
 markdown (``estimate.py``) pass their escaping, the HTML page (``html_estimate.py``)
 passes ``str`` and escapes each cell itself. Figures are ``report.money``'s displays."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
-from ..estimate.results import CallEstimate, Estimate, Extras
+from ..estimate.results import CallEstimate, Estimate, Extras, Projection, UserTails, WorstCase
 from .approx import APPROX_MARK
 from .escape import plain
 from .money import change, dollars, fixed, number, parts, saving, share
@@ -76,3 +76,23 @@ def lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
     """The ranked what-if levers (saving and percentage: columns 3 and 4)."""
     return [[str(i), lv.call, esc(lv.description), dollars(saving(lv)), f"{fixed(lv.saving_percent, 1)}%",
              lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
+
+
+def growth_text(p: Projection) -> str:
+    """'12-month projection at 5%/month growth: $100.00 → $171.03; stays within ...'."""
+    when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
+            if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
+    return (f"12-month projection at {share(p.growth_per_month)}/month growth: "
+            f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
+
+
+def tails_text(t: UserTails) -> str:
+    return (f"median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
+            f"{dollars(t.top1, True)} per month ({number(t.users)} users)")
+
+
+def worst_text(w: WorstCase) -> str:
+    verdict = "" if w.budget is None else ((" OVER the worst-case budget " if w.over_budget
+                                            else " within the worst-case budget ") + dollars(w.budget))
+    return (f"{dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)} calls/day "
+            f"at {dollars(w.cost_per_call, True)} each{verdict}")

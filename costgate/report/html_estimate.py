@@ -20,8 +20,11 @@ from .estimate_rows import (
     alt_rows,
     call_headers,
     call_rows,
+    growth_text,
     lever_rows,
+    tails_text,
     tok,
+    worst_text,
 )
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
 from .money import dollars, number, parts, percent, saving, share, total
@@ -88,9 +91,7 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
     if p is None or not p.growth_per_month:
         return []
     rate = share(p.growth_per_month)
-    when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
-            if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
-    head = f"12-month projection at {rate}/month growth: {dollars(p.months[0])} → {dollars(p.months[-1])}{when}"
+    head = growth_text(p)
     points = [(f"M{m}", Value(v, dollars(v))) for m, v in enumerate(p.months, 1)]
     budget = None if p.budget is None else Value(p.budget, dollars(p.budget))
     chart = Chart(f"f{n}-growth", f"{e.feature}: projected monthly spend over 12 months",
@@ -107,15 +108,9 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
 def _people(x: Extras) -> list[str]:
     pairs = []
     if x.tails is not None:
-        t = x.tails
-        pairs.append(("per user", f"median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
-                                  f"{dollars(t.top1, True)} per month ({number(t.users)} users)"))
+        pairs.append(("per user", tails_text(x.tails)))
     if x.worst is not None:
-        w = x.worst
-        verdict = "" if w.budget is None else ((" OVER the worst-case budget " if w.over_budget
-                                                else " within the worst-case budget ") + dollars(w.budget))
-        pairs.append(("worst case", f"{dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)}"
-                                    f" calls/day at {dollars(w.cost_per_call, True)} each{verdict}"))
+        pairs.append(("worst case", worst_text(x.worst)))
     return [facts(pairs)] if pairs else []
 
 
