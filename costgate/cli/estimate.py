@@ -54,6 +54,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     """
     from ..estimate.simulate import DEFAULT_SEED
     from ..gate.runner import analyse_cached
+    from ..report.escape import plain
     from ..report.estimate import FORMATS as RENDER
     from ..report.estimate import to_table, warning_text
 
@@ -64,7 +65,7 @@ def estimate(specs, fmt, seed, sessions, as_of, pricing, no_alternatives, what_i
     emit(to_table(analyses, width) if fmt == "table" else RENDER[fmt](analyses), output, fmt=fmt, quiet=quiet)
     for a in analyses:
         for w in a.estimate.warnings:
-            say(f"warning: {a.estimate.feature}: {warning_text(w)}")
+            say(f"warning: {a.estimate.feature}: {plain(warning_text(w))}")
 
 
 @click.command()
@@ -148,23 +149,17 @@ REQUEST_KEYS = ("messages", "tools", "tool_choice")
 def parse_request(text: str, name: str) -> tuple[list, tuple[dict, ...] | None, str]:
     """``--messages`` input: (messages, tool definitions or None for the list form, tool_choice).
 
-    The object form reuses ``parse_messages`` for its messages, handing it only the message
-    fields (as strings or null), so its checks and messages are the same in both forms.
+    The text is parsed once; the object form hands ``messages_of`` only the message fields
+    (as strings or null), so its checks and messages are the same in both forms.
     """
-    import json
-
     from ..errors import suggest
-    from ..tokens import parse_messages, parse_tool_choice, parse_tools
+    from ..tokens import parse_tool_choice, parse_tools
+    from ..tokens.chat import load_json, messages_of
 
     hint = '--messages expects [{"role": "user", "content": "..."}] or {"messages": [...], "tools": [...]}'
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CostgateError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno, hint=hint) from None
-    except (RecursionError, ValueError):
-        raise CostgateError("invalid JSON: nested too deeply or a number too long", file=name, hint=hint) from None
+    raw = load_json(text, name, hint)  # parsed once, whichever form it is
     if not isinstance(raw, dict):
-        return parse_messages(text, name), None, "auto"
+        return messages_of(raw, name), None, "auto"
     for key in raw:
         if key not in REQUEST_KEYS:
             raise CostgateError(f"unknown key {str(key)[:40]!r} in the request object", file=name,
@@ -173,7 +168,7 @@ def parse_request(text: str, name: str) -> tuple[list, tuple[dict, ...] | None, 
         raise CostgateError("the request object needs a \"messages\" list", file=name, hint=hint)
     fields = [{k: v if isinstance(v, str) else None for k, v in x.items() if k in ("role", "content", "name")}
               if isinstance(x, dict) else None for x in raw["messages"]]
-    msgs = parse_messages(json.dumps(fields), name)
+    msgs = messages_of(fields, name)
     return msgs, parse_tools(raw.get("tools", []), name), parse_tool_choice(raw.get("tool_choice", "auto"), name)
 
 

@@ -1,11 +1,12 @@
-"""Why a figure marked ``~`` is approximate, one line per reason: the same notes under
-every format's estimate (table, markdown, HTML)."""
+"""The phrases every format's estimate shares (table, markdown, JSON, HTML), written once:
+why a figure marked ``~`` is approximate, one line per reason, a model's lifecycle
+warning, and what the figures were sampled over."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from ..estimate.results import Estimate
+from ..estimate.results import Estimate, Lifecycle
 from ..tokens.exact import extra_for
 from .money import error_percent
 
@@ -38,3 +39,17 @@ def approximate_notes(e: Estimate, esc: Escape) -> list[str]:
         if named:
             notes.append(f"{APPROX_MARK} approximate: " + why.format(", ".join(named)) + " (docs/spec.md)")
     return notes
+
+
+def warning_text(w: Lifecycle) -> str:
+    """A deprecated or retired model in words (unescaped: the caller escapes for its destination)."""
+    if w.status == "retired":
+        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
+    return f"{w.model} is deprecated since {w.since.isoformat()}"
+
+
+def samples_text(e: Estimate) -> str:
+    """'20 samples', or '1,000 samples (a uniform sample of the file's 50,000 rows)'."""
+    if e.samples_total > e.samples:
+        return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
+    return f"{e.samples} samples"

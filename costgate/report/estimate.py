@@ -10,16 +10,26 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle, ModelCost
-from .approx import APPROX_MARK, approximate_notes
+from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, ModelCost
+from .approx import approximate_notes, samples_text, warning_text
 from .calibrate import calibration_dict, calibration_lines
 from .charts import mermaid, sparkline
 from .crossings import removal
 from .escape import code, md, plain
+from .estimate_rows import (
+    ALT_HEADERS,
+    LEVER_HEADERS,
+    alt_rows,
+    call_headers,
+    call_rows,
+    growth_text,
+    lever_rows,
+    tails_text,
+    worst_text,
+)
 from .html_estimate import to_html
 from .money import (
     Parts,
-    change,
     difference,
     dollars,
     fixed,
@@ -28,7 +38,6 @@ from .money import (
     percent,
     plain_number,
     saving,
-    share,
     total,
     usd,
     usd_small,
@@ -37,28 +46,6 @@ from .width import fit, tabulate, wrap
 
 Escape = Callable[[str], str]
 SCHEMA_VERSION = 1
-
-
-def _samples(e: Estimate) -> str:
-    if e.samples_total > e.samples:
-        return f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
-    return f"{e.samples} samples"
-
-
-def warning_text(w: Lifecycle) -> str:
-    if w.status == "retired":
-        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
-    return f"{w.model} is deprecated since {w.since.isoformat()}"
-
-
-def _mix(c: CallEstimate, esc: Escape = plain) -> str:
-    if len(c.models) == 1:
-        return esc(c.models[0].model)
-    return ", ".join(f"{esc(m.model)} {share(m.share)}" for m in c.models)
-
-
-def _tok(value, approximate: bool, places: int = 0) -> str:
-    return (APPROX_MARK if approximate else "") + number(value, places)
 
 
 # ------------------------------------------------------------------------------ JSON
@@ -194,36 +181,6 @@ def to_json(analyses: Sequence[Analysis]) -> str:
 
 # ----------------------------------------------------------------------- table / md
 
-def _has_tools(e: Estimate) -> bool:
-    """The tool-token column is shown only for specs with a call that sends tools."""
-    return any(c.tool_tokens for c in e.calls)
-
-
-def _call_rows(e: Estimate, esc: Escape) -> list[list[str]]:
-    rows = []
-    tools = _has_tools(e)
-    p = parts(e)
-    for i, c in enumerate(e.calls):
-        a = c.approximate
-        rows.append([
-            c.name, _mix(c, esc), number(c.per_session, 2).rstrip("0").rstrip("."),
-            _tok(c.static_system_tokens, a), *([_tok(c.tool_tokens, a)] if tools else []),
-            f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
-            _tok(c.output_tokens_mean, False),
-            dollars(c.cost_per_call, small=True), dollars(p.call_session[i], small=True),
-            dollars(p.call_monthly[i]), f"{p.call_share[i] or '0.0'}%",
-        ])
-    return rows
-
-
-CALL_HEADERS = ["call", "model", "per session", "system tok", "input tok mean / p50 / p95", "output tok",
-                "$/call", "$/session", "$/month", "share"]
-
-
-def _call_headers(e: Estimate) -> list[str]:
-    return CALL_HEADERS[:4] + ["tool tok"] + CALL_HEADERS[4:] if _has_tools(e) else CALL_HEADERS
-
-
 def _summary_lines(e: Estimate) -> list[str]:
     lines = [
         f"per session: mean {dollars(e.cost_per_session, small=True)}, p95 {dollars(e.cost_per_session_p95, small=True)}",
@@ -240,28 +197,9 @@ def _summary_lines(e: Estimate) -> list[str]:
     return lines + calibration_lines(e)
 
 
-def _alt_rows(e: Estimate, esc: Escape) -> list[list[str]]:
-    rows = [["declared mix", "", dollars(e.monthly_cost), ""]]
-    for a in e.alternatives:
-        label = f"all on {esc(a.name)}" if a.kind == "model" else f"scenario {a.name}"
-        if a.monthly_cost is None:
-            rows.append([label, a.kind, "n/a", esc(a.error or "")])
-            continue
-        rows.append([label, a.kind, dollars(a.monthly_cost), change(e.monthly_cost, a.monthly_cost)])
-    return rows
-
-
 def _footnotes(e: Estimate, esc: Escape) -> list[str]:
     notes = approximate_notes(e, esc) if e.approximate else []
     return notes + [f"warning: {esc(warning_text(w))}" for w in e.warnings]
-
-
-def _lever_rows(x: Extras, esc: Escape) -> list[list[str]]:
-    return [[str(i), lv.call, esc(lv.description), dollars(saving(lv)), f"{fixed(lv.saving_percent, 1)}%",
-             lv.trade_off] for i, lv in enumerate(x.levers or (), 1)]
-
-
-LEVER_HEADERS = ["#", "call", "lever", "saving/month", "%", "trade-off"]
 
 
 def _lever_notes(x: Extras, esc: Escape, markdown: bool) -> list[str]:
@@ -280,32 +218,22 @@ def _extra_lines(e: Estimate, x: Extras | None, markdown: bool, width: int | Non
     out: list[str] = []
     p = x.projection
     if p is not None and p.growth_per_month:
-        when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
-                if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
-        head = (f"12-month projection at {(p.growth_per_month * 100).normalize():f}%/month growth: "
-                f"{dollars(p.months[0])} → {dollars(p.months[-1])}{when}")
+        head = growth_text(p)
         if markdown:
             out += ["", head, "", mermaid(p, f"{e.feature}: projected monthly spend")]
         else:
             out += [f"growth:      {sparkline(p.months)}  {head}"]
     if x.tails is not None:
-        t = x.tails
-        line = (f"per user:    median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
-                f"{dollars(t.top1, True)} per month ({number(t.users)} users)")
-        out.append(f"- {line.replace('  ', ' ')}" if markdown else line)
+        out.append(f"- per user: {tails_text(x.tails)}" if markdown else f"per user:    {tails_text(x.tails)}")
     if x.worst is not None:
-        w = x.worst
-        verdict = "" if w.budget is None else (" OVER the worst-case budget " if w.over_budget else " within the worst-case budget ") + dollars(w.budget)
-        line = (f"worst case:  {dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)} calls/day "
-                f"at {dollars(w.cost_per_call, True)} each{verdict}")
-        out.append(f"- {' '.join(line.split())}" if markdown else line)
+        out.append(f"- worst case: {worst_text(x.worst)}" if markdown else f"worst case:  {worst_text(x.worst)}")
     if x.levers is not None:
         out.append("")
         title = "what-if (one lever at a time, ranked by monthly saving):"
         out.append(f"**{title}**" if markdown else title)
         out.append("")
         if x.levers:
-            rows = _lever_rows(x, md if markdown else plain)
+            rows = lever_rows(x, md if markdown else plain)
             out.append(tabulate(rows, headers=LEVER_HEADERS, tablefmt="github", disable_numparse=True) if markdown
                        else fit(rows, LEVER_HEADERS, width))
             out += _lever_notes(x, md if markdown else plain, markdown)
@@ -324,15 +252,15 @@ def to_table(analyses: Sequence[Analysis], width: int | None = None) -> str:
     out = []
     for a in analyses:
         e, x = a.estimate, a.extras
-        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
-        out += ["", fit(_call_rows(e, plain), _call_headers(e), width, CALL_HIDE_ORDER), "", *_summary_lines(e)]
+        out.append(f"{e.feature}  ({plain(e.spec_file)})  prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}")
+        out += ["", fit(call_rows(e, plain), call_headers(e), width, CALL_HIDE_ORDER), "", *_summary_lines(e)]
         if e.by_model:
             p = parts(e)
-            out.append("by model:    " + ", ".join(f"{m} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
+            out.append("by model:    " + ", ".join(f"{plain(m)} {dollars(p.by_model[i])} ({p.by_model_share[i] or '0.0'}%)"
                                                    for i, (m, _) in enumerate(e.by_model)))
         out.extend(_extra_lines(e, x, markdown=False, width=width))
         if e.alternatives:
-            out += ["", fit(_alt_rows(e, plain), ["alternative", "kind", "$/month", "vs declared"], width)]
+            out += ["", fit(alt_rows(e, plain), ALT_HEADERS, width)]
         notes = _footnotes(e, plain)
         out += ["", *notes, ""] if notes else [""]
     if len(analyses) > 1:
@@ -347,15 +275,15 @@ def to_markdown(analyses: Sequence[Analysis]) -> str:
         e, x = a.estimate, a.extras
         out.append(f"### {e.feature}: {dollars(e.monthly_cost)}/month")
         out.append("")
-        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {_samples(e)}, seed {e.seed}")
+        out.append(f"{code(e.spec_file)}, prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}")
         out.append("")
-        out.append(tabulate(_call_rows(e, md), headers=_call_headers(e), tablefmt="github", disable_numparse=True))
+        out.append(tabulate(call_rows(e, md), headers=call_headers(e), tablefmt="github", disable_numparse=True))
         out.append("")
         out.extend(f"- {' '.join(line.split())}" for line in _summary_lines(e))
         out.extend(_extra_lines(e, x, markdown=True))
         if e.alternatives:
             out.append("")
-            out.append(tabulate(_alt_rows(e, md), headers=["alternative", "kind", "$/month", "vs declared"],
+            out.append(tabulate(alt_rows(e, md), headers=ALT_HEADERS,
                                 tablefmt="github", disable_numparse=True))
         notes = _footnotes(e, md)
         if notes:

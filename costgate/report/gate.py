@@ -21,7 +21,7 @@ from .escape import code, html, md, plain
 from .estimate import warning_text
 from .gate_json import SCHEMA_VERSION, changed_features, shown, to_json, totals
 from .html_gate import to_html
-from .money import change, dollars, number
+from .money import change, dollars, number, whole
 from .pricing_diff import pricing_section
 from .width import fit as fit_table
 from .width import tabulate, wrap
@@ -106,8 +106,8 @@ def _call_rows(f: FeatureDiff) -> list[list[str]]:
             + (f" (was `{c.renamed_from}`)" if c.renamed_from else ""),
             _tokdelta(*c.system_prompt_tokens),
             *([_tokdelta(b.tool_tokens if b else None, a.tool_tokens if a else None)] if tools else []),
-            _tokdelta(int(b.input_tokens_mean.to_integral_value()) if b else None,
-                      int(a.input_tokens_mean.to_integral_value()) if a else None),
+            _tokdelta(whole(b.input_tokens_mean) if b else None,
+                      whole(a.input_tokens_mean) if a else None),
             _money_pair(bs, as_, True), _money_pair(bm, am),
             change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO, shown=(am or ZERO) - (bm or ZERO)),
         ])

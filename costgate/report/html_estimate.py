@@ -9,41 +9,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Sequence
 
-from ..estimate.results import Analysis, CallEstimate, Estimate, Extras, Lifecycle
-from .approx import APPROX_MARK, approximate_notes
+from ..estimate.results import Analysis, Estimate, Extras
+from .approx import approximate_notes, samples_text, warning_text
 from .calibrate_rows import calibration_text
 from .crossings import removal
+from .estimate_rows import (
+    ALT_HEADERS,
+    CALL_NUMERIC_FROM,
+    LEVER_HEADERS,
+    alt_rows,
+    call_headers,
+    call_rows,
+    growth_text,
+    lever_rows,
+    tails_text,
+    tok,
+    worst_text,
+)
 from .html import Cell, bullets, cells, facts, figure, heading, page, para, table
-from .money import change, dollars, fixed, number, parts, percent, saving, share, total
+from .money import dollars, number, parts, percent, saving, share, total
 from .svg import Chart, Row, Value, axis_count, axis_money, bars, esc, line
 
 
-def _tok(value: Decimal | int, approximate: bool) -> str:
-    return (APPROX_MARK if approximate else "") + number(value)
-
-
-def _mix(c: CallEstimate) -> str:
-    if len(c.models) == 1:
-        return c.models[0].model
-    return ", ".join(f"{m.model} {share(m.share)}" for m in c.models)
-
-
 def _calls_table(e: Estimate) -> str:
-    p = parts(e)
-    tools = any(c.tool_tokens for c in e.calls)
-    headers = ["call", "model", "per session", "system tok", *(["tool tok"] if tools else []),
-               "input tok mean / p50 / p95", "output tok", "$/call", "$/session", "$/month", "share"]
-    rows = []
-    for i, c in enumerate(e.calls):
-        a = c.approximate
-        rows.append(cells([
-            c.name, _mix(c), number(c.per_session, 2).rstrip("0").rstrip("."), _tok(c.static_system_tokens, a),
-            *([_tok(c.tool_tokens, a)] if tools else []),
-            f"{_tok(c.input_tokens_mean, a)} / {_tok(c.input_tokens_p50, a)} / {_tok(c.input_tokens_p95, a)}",
-            _tok(c.output_tokens_mean, False), dollars(c.cost_per_call, small=True),
-            dollars(p.call_session[i], small=True), dollars(p.call_monthly[i]), f"{p.call_share[i] or '0.0'}%",
-        ], 2))
-    return table(headers, rows)
+    return table(call_headers(e), [cells(r, CALL_NUMERIC_FROM) for r in call_rows(e, str)])
 
 
 def _summary(e: Estimate) -> str:
@@ -87,10 +76,9 @@ def _token_chart(e: Estimate, n: int) -> str:
     series = ["p50", "mean", "p95"]
     rows, data = [], []
     for c in e.calls:
-        mark = APPROX_MARK if c.approximate else ""
         vals = (c.input_tokens_p50, c.input_tokens_mean, c.input_tokens_p95)
-        rows.append(Row(c.name, tuple(Value(Decimal(v), mark + number(v)) for v in vals)))
-        data.append([Cell(c.name), *(Cell(mark + number(v), True) for v in vals)])
+        rows.append(Row(c.name, tuple(Value(Decimal(v), tok(v, c.approximate)) for v in vals)))
+        data.append([Cell(c.name), *(Cell(tok(v, c.approximate), True) for v in vals)])
     chart = Chart(f"f{n}-tokens", f"{e.feature}: input tokens per request, by call",
                   "For each call, three bars: the median (p50), mean and 95th-percentile input tokens of a request "
                   "over the spec's samples.")
@@ -102,10 +90,8 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
     p = x.projection
     if p is None or not p.growth_per_month:
         return []
-    rate = f"{(p.growth_per_month * 100).normalize():f}%"
-    when = ("" if p.budget is None else f"; exceeds the {dollars(p.budget)} budget in month {p.budget_month}"
-            if p.budget_month else f"; stays within the {dollars(p.budget)} budget for 12 months")
-    head = f"12-month projection at {rate}/month growth: {dollars(p.months[0])} → {dollars(p.months[-1])}{when}"
+    rate = share(p.growth_per_month)
+    head = growth_text(p)
     points = [(f"M{m}", Value(v, dollars(v))) for m, v in enumerate(p.months, 1)]
     budget = None if p.budget is None else Value(p.budget, dollars(p.budget))
     chart = Chart(f"f{n}-growth", f"{e.feature}: projected monthly spend over 12 months",
@@ -122,15 +108,9 @@ def _growth(e: Estimate, x: Extras, n: int) -> list[str]:
 def _people(x: Extras) -> list[str]:
     pairs = []
     if x.tails is not None:
-        t = x.tails
-        pairs.append(("per user", f"median {dollars(t.median, True)}, p95 {dollars(t.p95, True)}, top 1% "
-                                  f"{dollars(t.top1, True)} per month ({number(t.users)} users)"))
+        pairs.append(("per user", tails_text(x.tails)))
     if x.worst is not None:
-        w = x.worst
-        verdict = "" if w.budget is None else ((" OVER the worst-case budget " if w.over_budget
-                                                else " within the worst-case budget ") + dollars(w.budget))
-        pairs.append(("worst case", f"{dollars(w.monthly)}/month if every user makes {number(w.calls_per_user_per_day)}"
-                                    f" calls/day at {dollars(w.cost_per_call, True)} each{verdict}"))
+        pairs.append(("worst case", worst_text(x.worst)))
     return [facts(pairs)] if pairs else []
 
 
@@ -144,10 +124,7 @@ def _savings(e: Estimate, x: Extras, n: int) -> list[str]:
     rows = [Row(label, (Value(saving(lv), dollars(saving(lv))),)) for label, lv in zip(labels, x.levers)]
     chart = Chart(f"f{n}-savings", f"{e.feature}: monthly saving of each what-if lever",
                   "Horizontal bars, one per lever, ranked by the monthly saving in US dollars.")
-    data = table(["#", "call", "lever", "saving/month", "%", "trade-off"],
-                 [[Cell(str(i)), Cell(lv.call), Cell(lv.description), Cell(dollars(saving(lv)), True),
-                   Cell(f"{fixed(lv.saving_percent, 1)}%", True), Cell(lv.trade_off)]
-                  for i, lv in enumerate(x.levers, 1)])
+    data = table(LEVER_HEADERS, [[Cell(v, i in (3, 4)) for i, v in enumerate(r)] for r in lever_rows(x, str)])
     notes = [f"#{i}: {what}" for i, lv in enumerate(x.levers, 1) if (what := removal(lv)) is not None]
     plot = table(["lever", "saving/month"], [[Cell(label), Cell(dollars(saving(lv)), True)]
                                             for label, lv in zip(labels, x.levers)])
@@ -158,37 +135,22 @@ def _savings(e: Estimate, x: Extras, n: int) -> list[str]:
 def _alternatives(e: Estimate) -> list[str]:
     if not e.alternatives:
         return []
-    rows = [[Cell("declared mix"), Cell(""), Cell(dollars(e.monthly_cost), True), Cell("")]]
-    for a in e.alternatives:
-        label = f"all on {a.name}" if a.kind == "model" else f"scenario {a.name}"
-        if a.monthly_cost is None:
-            rows.append([Cell(label), Cell(a.kind), Cell("n/a", True), Cell(a.error or "")])
-        else:
-            rows.append([Cell(label), Cell(a.kind), Cell(dollars(a.monthly_cost), True),
-                         Cell(change(e.monthly_cost, a.monthly_cost))])
-    return [heading(3, "Alternatives"), table(["alternative", "kind", "$/month", "vs declared"], rows)]
-
-
-def lifecycle_text(w: Lifecycle) -> str:
-    if w.status == "retired":
-        return f"{w.model} was retired on {w.since.isoformat()}: calls to it fail"
-    return f"{w.model} is deprecated since {w.since.isoformat()}"
+    rows = [[Cell(v, i == 2) for i, v in enumerate(r)] for r in alt_rows(e, str)]
+    return [heading(3, "Alternatives"), table(ALT_HEADERS, rows)]
 
 
 def _notes(e: Estimate) -> list[str]:
     notes = approximate_notes(e, str) if e.approximate else []  # the reasons the other formats give, escaped by bullets
-    notes += [f"warning: {lifecycle_text(w)}" for w in e.warnings]
+    notes += [f"warning: {warning_text(w)}" for w in e.warnings]
     return [heading(3, "Notes"), bullets(notes)] if notes else []
 
 
 def feature_section(a: Analysis, n: int) -> str:
     """One feature's part of the page; ``n`` keeps its chart ids unique."""
     e, x = a.estimate, a.extras
-    samples = (f"{e.samples:,} samples (a uniform sample of the file's {e.samples_total:,} rows)"
-               if e.samples_total > e.samples else f"{e.samples} samples")
     body = [f'<section aria-labelledby="f{n}">',
             f'<h2 id="f{n}">{esc(e.feature)}: {dollars(e.monthly_cost)}/month</h2>',
-            para(f"{e.spec_file}, prices as of {e.as_of.isoformat()}, {samples}, seed {e.seed}", "meta"),
+            para(f"{e.spec_file}, prices as of {e.as_of.isoformat()}, {samples_text(e)}, seed {e.seed}", "meta"),
             _summary(e), heading(3, "Calls"), _calls_table(e), *_cost_charts(e, n), _token_chart(e, n),
             *_growth(e, x, n), *_people(x), *_savings(e, x, n), *_alternatives(e), *_notes(e), "</section>"]
     return "\n".join(body)

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from ..estimate.results import MONTHLY_PRECISION, Estimate, reported
 from ..gate.model import FeatureDiff, GateResult
+from .approx import warning_text
 from .crossings import crossing_message, setting_note, suggestions
 from .html import Cell, bullets, facts, figure, heading, page, para, table
-from .html_estimate import lifecycle_text
-from .money import change, dollars, number, parts, total
+from .money import change, dollars, number, parts, total, whole
 from .pricing_diff import IMPACT_HEADERS, RATE_HEADERS, impact_rows, rate_rows
 from .svg import Chart, Row, Value, axis_money, bars, esc
 
@@ -107,8 +107,8 @@ def _calls(f: FeatureDiff, n: int) -> list[str]:
             f" (was {c.renamed_from})" if c.renamed_from else "")
         rows.append([Cell(name), Cell(_tokens(*c.system_prompt_tokens), True),
                      *([Cell(_tokens(b.tool_tokens if b else None, a.tool_tokens if a else None), True)] if tools else []),
-                     Cell(_tokens(int(b.input_tokens_mean.to_integral_value()) if b else None,
-                                  int(a.input_tokens_mean.to_integral_value()) if a else None), True),
+                     Cell(_tokens(whole(b.input_tokens_mean) if b else None,
+                                  whole(a.input_tokens_mean) if a else None), True),
                      Cell(_pair(bs, as_, True), True), Cell(_pair(bm, am), True),
                      Cell(change(b.monthly_cost if b else ZERO, a.monthly_cost if a else ZERO,
                                  shown=(am or ZERO) - (bm or ZERO)), True)])
@@ -161,7 +161,7 @@ def _prices(result: GateResult) -> list[str]:
 
 def _notes(result: GateResult) -> list[str]:
     crossed = {(c.feature, c.lifecycle.model) for c in result.crossings if c.lifecycle is not None}
-    notes = [f"{f.feature}: {lifecycle_text(w)}" for f in result.features for w in (f.after.warnings if f.after else ())
+    notes = [f"{f.feature}: {warning_text(w)}" for f in result.features for w in (f.after.warnings if f.after else ())
              if (f.feature, w.model) not in crossed]
     if result.config_changed:
         notes.append(f"This change edits the gate's config; it was judged by the base branch's "

@@ -196,7 +196,7 @@ def _in(directory: str, name: str) -> str:
 
 def spec_path(feature: str, directory: str) -> str:
     """Where ``init`` puts the spec of ``feature``, repository-relative."""
-    return f"{feature}.costgate.yaml" if directory == "." else f"{directory}/{feature}.costgate.yaml"
+    return _in(directory, f"{feature}.costgate.yaml")
 
 
 NEVER_OVERWRITES = "costgate init --detect --write never overwrites a file"

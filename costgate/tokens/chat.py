@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..errors import CostgateError
 from .registry import Tokenizer
@@ -112,15 +112,27 @@ def count_messages(tokenizer: Tokenizer, messages: Iterable[Message], overhead: 
     return total
 
 
-def parse_messages(text: str, file: str) -> list[Message]:
-    """A JSON list of ``{role, content[, name]}`` chat messages, validated."""
-    hint = '--messages expects [{"role": "system", "content": "..."}, ...]'
+MESSAGES_HINT = '--messages expects [{"role": "system", "content": "..."}, ...]'
+
+
+def load_json(text: str, file: str, hint: str) -> Any:
+    """``text`` as JSON, or the error naming its line (``--messages`` input)."""
     try:
-        raw = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CostgateError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno, hint=hint) from None
     except (RecursionError, ValueError):
         raise CostgateError("invalid JSON: nested too deeply or a number too long", file=file, hint=hint) from None
+
+
+def parse_messages(text: str, file: str) -> list[Message]:
+    """A JSON list of ``{role, content[, name]}`` chat messages, validated."""
+    return messages_of(load_json(text, file, MESSAGES_HINT), file)
+
+
+def messages_of(raw: Any, file: str) -> list[Message]:
+    """Already parsed JSON as a list of ``{role, content[, name]}`` chat messages, validated."""
+    hint = MESSAGES_HINT
     if not isinstance(raw, list) or not all(isinstance(x, dict) and isinstance(x.get("role"), str)
                                             and isinstance(x.get("content"), str)
                                             and isinstance(x.get("name", ""), str) for x in raw):

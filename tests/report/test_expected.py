@@ -9,6 +9,7 @@ After a deliberate change to a report format, regenerate the files and review th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -162,3 +163,41 @@ def test_tool_tokens_in_the_gate_report_only_when_a_call_sends_tools():
     assert "300 → 500" in gate_report.to_markdown(result) and "300 → 500" in gate_report.to_table(result)
     call = json.loads(gate_report.to_json(result))["features"][0]["calls"][0]
     assert (call["tool_tokens_before"], call["tool_tokens_after"]) == (300, 500)
+
+
+def test_model_ids_from_a_price_layer_reach_the_terminal_shown_not_obeyed():
+    """A model id only has to be free of whitespace, so a repository's price layer can
+    name one with an ANSI escape: every line of the table report shows it escaped (the
+    'by model' line as the calls table does)."""
+    from costgate.report.estimate import to_table
+
+    evil = "gpt-4o\x1b[2J"
+    calls = tuple(dataclasses.replace(c, models=tuple(dataclasses.replace(m, model=evil) if m.model == "gpt-4o" else m
+                                                      for m in c.models)) for c in ESTIMATE.calls)
+    e = dataclasses.replace(ESTIMATE, calls=calls,
+                            by_model=tuple((evil if m == "gpt-4o" else m, v) for m, v in ESTIMATE.by_model))
+    text = to_table([Analysis(e)])
+    assert "\x1b" not in text
+    assert "by model:" in text and "gpt-4o\\x1b[2J $" in text
+
+
+def test_per_user_and_worst_case_lines_from_hand_computed_figures():
+    """Per-user tails and the worst case as every format prints them. Hand-computed: the
+    answer call's mix costs $0.0028899 a call; 1,000 users each making 50 calls a day for
+    30 days is 1,000 x 50 x 30 x $0.0028899 = $4,334.85 a month, over a $4,000 budget.
+    Per-user figures at six places, half up: $0.0000125 -> $0.000013, $0.0000345 ->
+    $0.000035 (banker's would say $0.000034), $0.00012345 -> $0.000123."""
+    from costgate.estimate.results import Extras, UserTails, WorstCase
+    from costgate.report.html_estimate import to_html
+
+    worst = WorstCase(D(50), D("0.0028899"), D(1000) * 50 * 30 * D("0.0028899"), D(4000))
+    assert worst.monthly == D("4334.85")
+    a = Analysis(ESTIMATE, Extras(tails=UserTails(1000, D(30), D("0.0000125"), D("0.0000345"), D("0.00012345")),
+                                  worst=worst))
+    per_user = "median $0.000013, p95 $0.000035, top 1% $0.000123 per month (1,000 users)"
+    worst_text = "$4,334.85/month if every user makes 50 calls/day at $0.002890 each OVER the worst-case budget $4,000.00"
+    for text in (estimate_report.to_table([a]), estimate_report.to_markdown([a]), to_html([a])):
+        assert per_user in text and worst_text in text
+    doc = json.loads(estimate_report.to_json([a]))["estimates"][0]
+    assert doc["users"]["p95_user_monthly_usd"] == "0.000035"
+    assert doc["worst_case"]["monthly_cost_usd"] == "4334.85" and doc["worst_case"]["over_budget"] is True

@@ -19,6 +19,7 @@ import re
 import shlex
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,24 @@ def test_footer_code_span_holds_backticks_and_stays_one_line():
     footer = _footer(to_markdown(result))
     assert footer.count("\n") == 0
     assert "```" in footer  # a fence longer than the longest backtick run inside
+
+
+def test_mean_input_tokens_round_half_up_in_the_diff_reports_as_in_the_estimate():
+    """Hand-computed: means of 2,400.5 and 3,000.5 tokens show as 2,401 and 3,001 (half
+    up, as ``costgate estimate`` shows them), never banker's 2,400 and 3,000."""
+    from report.results import BOT_AFTER, BOT_BEFORE, GATE_RESULT
+
+    from costgate.estimate.results import Analysis
+    from costgate.report import estimate as estimate_report
+    from costgate.report.html_gate import to_html
+
+    def mean(e, value):
+        return replace(e, calls=(replace(e.calls[0], input_tokens_mean=value),))
+
+    before, after = mean(BOT_BEFORE, D("2400.5")), mean(BOT_AFTER, D("3000.5"))
+    bot = replace(GATE_RESULT.features[0], before=before, after=after,
+                  calls=(replace(GATE_RESULT.features[0].calls[0], before=before.calls[0], after=after.calls[0]),))
+    result = replace(GATE_RESULT, features=(bot, *GATE_RESULT.features[1:]))
+    assert "2,401 → 3,001" in to_markdown(result)
+    assert "2,401 → 3,001" in to_html(result)
+    assert "3,001 / 3,000 / 3,000" in estimate_report.to_markdown([Analysis(after)])
