@@ -387,3 +387,15 @@ def readme_quick_start_of(text: str) -> tuple[str, str]:
     command, _, shown = block.partition("\n")
     assert command.startswith("$ "), command
     return command[2:], shown
+
+
+def installed(dist: str) -> bool:
+    """Whether distribution ``dist`` is installed (an optional extra's package), read from
+    its metadata by the tests themselves, not by the code under test."""
+    from importlib import metadata
+
+    try:
+        metadata.distribution(dist)
+        return True
+    except metadata.PackageNotFoundError:
+        return False
