@@ -198,6 +198,33 @@ models:
 """
 
 
+# A price file of any provider, and a model (nine lines) whose fifth line is the caller's
+# (``extra``: aliases, snapshot_of, ...); line numbers matter to the tests that use them.
+PRICE_FILE = """\
+schema_version: 1
+provider: {provider}
+name: X
+source: https://example.com/pricing
+models:
+{models}"""
+PRICE_MODEL = """\
+  - id: {id}
+    name: {id}
+    tokenizer: o200k_base
+    checked: 2026-01-01
+    {extra}
+    prices:
+      - {{since: 2025-01-01, input: "1.00", output: "2.00"}}
+"""
+
+
+def price_layer(**files: str) -> tuple[Any, ...]:
+    """A layer already read (``loader.TextLayer``): ``provider=models text`` per file."""
+    from costgate.pricing.loader import TextFile
+
+    return tuple(TextFile(f"{p}.yaml", PRICE_FILE.format(provider=p, models=m)) for p, m in files.items())
+
+
 def layer(tmp_path: Path, files: dict[str, str]) -> Path:
     """A pricing layer directory ``tmp_path/layer`` holding ``files`` (name -> text)."""
     d = tmp_path / "layer"
