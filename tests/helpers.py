@@ -233,6 +233,28 @@ def layer(tmp_path: Path, files: dict[str, str]) -> Path:
     return d
 
 
+def price_load_error(tmp_path: Path, text: str, name: str = "acme.yaml") -> Any:
+    """The ``CostgateError`` loading a one-file layer of ``text`` raises (a test failure if none)."""
+    import pytest
+
+    from costgate.errors import CostgateError
+    from costgate.pricing import load_table
+
+    with pytest.raises(CostgateError) as info:
+        load_table([layer(tmp_path, {name: text})])
+    return info.value
+
+
+def assert_price_rule(tmp_path: Path, text: str, message: str, line: int, hint: str | None) -> None:
+    """Loading ``text`` as acme.yaml fails with ``message`` at ``line`` (and ``hint``, if given)."""
+    err = price_load_error(tmp_path, text)
+    assert message in err.message, err
+    assert err.location.line == line, err
+    assert err.location.file.endswith("acme.yaml")
+    if hint is not None:
+        assert hint in (err.hint or ""), err
+
+
 # The user text below is 11 o200k tokens; OpenAI bills 3 per message + 1 for the role
 # "user" + 3 priming the reply, so every request of a query_spec has 18 input tokens
 # (and 100 output tokens).
