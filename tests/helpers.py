@@ -255,6 +255,26 @@ def assert_price_rule(tmp_path: Path, text: str, message: str, line: int, hint: 
         assert hint in (err.hint or ""), err
 
 
+# The cookbook's tool example, verbatim ("How to count tokens with tiktoken", section 7):
+# 68 tool tokens on gpt-4o, 101 prompt tokens with its two messages (tests/tokens/test_tools.py).
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                "unit": {"type": "string", "description": "The unit of temperature to return",
+                         "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["location"],
+        },
+    },
+}
+
+
 # The user text below is 11 o200k tokens; OpenAI bills 3 per message + 1 for the role
 # "user" + 3 priming the reply, so every request of a query_spec has 18 input tokens
 # (and 100 output tokens).
