@@ -260,3 +260,16 @@ def test_missing_path_and_empty_directory(tmp_path):
         load_table([tmp_path / "empty"])
     with pytest.raises(CostgateError, match="no pricing files given"):
         load_table([])
+
+
+def test_approximated_family_names_are_ids_and_quoted(tmp_path):
+    """A family is named by models' ``tokenizer:`` (an id without whitespace); a key no model
+    could name is refused at its line, and the key is quoted in the message, never written
+    raw (a newline there would start a line of its own: a forged ::error annotation)."""
+    text = GOOD.replace("models:\n", 'tokenizers:\n  "acme tok\\n::error::x":\n    base: o200k_base\n'
+                        '    ratio: "1.1"\n    source: https://acme.example/tok\nmodels:\n')
+    err = price_load_error(tmp_path, text)
+    assert err.location.line == 6, err
+    assert err.message == ("tokenizers.'acme tok\\n::error::x' must not contain whitespace: "
+                           "'acme tok\\n::error::x'"), err
+    assert "\n" not in err.message
