@@ -25,11 +25,21 @@ S = TypeVar("S", bound=str)
 
 
 def where(path: DocPath, top: str = "the top level") -> str:
-    """``models[3].prices[0].input`` for messages; ``top`` names the document itself."""
+    """``models[3].prices[0].input`` for messages; ``top`` names the document itself.
+    A key that is not one printable word (a newline, a control character, a space, or
+    over 64 characters: a mapping key from a pull request's file) is quoted and cut."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if out else _key(part))
     return out or top
+
+
+def _key(part: Any) -> str:
+    text = str(part)
+    if text.isprintable() and " " not in text and 0 < len(text) <= 64:
+        return text
+    quoted = repr(text)
+    return quoted if len(quoted) <= 40 else quoted[:37] + "..."
 
 
 def kind_of(value: Any) -> str:

@@ -56,6 +56,18 @@ class Doc:
         return CostgateError(message, file=self.file, line=self.line(path), hint=hint)
 
 
+def too_deep(line: int | None, file: str | None = None) -> CostgateError:
+    """The one refusal of nesting past ``MAX_DEPTH``, whichever composer found it."""
+    return CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep", file=file, line=line,
+                         hint="specs, configs and price files nest a few levels; flatten the document")
+
+
+def too_many_aliases(line: int | None) -> CostgateError:
+    """The one refusal of more than ``MAX_ALIASES`` aliases, whichever composer found it."""
+    return CostgateError(f"more than {MAX_ALIASES} YAML aliases", line=line,
+                         hint="write the values out; costgate refuses alias-heavy YAML (alias bombs)")
+
+
 class _CountingLoader(yaml.SafeLoader):
     aliases = 0
 
@@ -63,12 +75,7 @@ class _CountingLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
-                event = self.peek_event()
-                raise CostgateError(
-                    f"more than {MAX_ALIASES} YAML aliases",
-                    line=event.start_mark.line + 1,
-                    hint="write the values out; costgate refuses alias-heavy YAML (alias bombs)",
-                )
+                raise too_many_aliases(self.peek_event().start_mark.line + 1)
         return super().compose_node(parent, index)
 
 
@@ -94,8 +101,7 @@ def loads(text: str, file: str) -> Doc:
     except yaml.YAMLError as exc:
         raise CostgateError(f"invalid YAML: {exc}", file=file) from None
     except RecursionError:
-        raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep", file=file,
-                            hint="specs, configs and price files nest a few levels; flatten the document") from None
+        raise too_deep(None, file) from None
     doc = Doc(data=None, file=file)
     if node is None:
         return doc
@@ -135,9 +141,7 @@ def _prescan(text: str) -> None:
         if "nesting depth" not in str(exc.problem):  # libyaml's own cap (1,000 levels)
             raise
         mark = exc.problem_mark
-        raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep",
-                            line=mark.line + 1 if mark else None,
-                            hint="specs, configs and price files nest a few levels; flatten the document") from None
+        raise too_deep(mark.line + 1 if mark else None) from None
 
 
 def _check_events(events) -> None:
@@ -146,16 +150,13 @@ def _check_events(events) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH + 1:
-                raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep",
-                                    line=_line(event),
-                                    hint="specs, configs and price files nest a few levels; flatten the document")
+                raise too_deep(_line(event))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
-                raise CostgateError(f"more than {MAX_ALIASES} YAML aliases", line=_line(event),
-                                    hint="write the values out; costgate refuses alias-heavy YAML (alias bombs)")
+                raise too_many_aliases(_line(event))
 
 
 def _line(event: yaml.Event) -> int | None:
@@ -171,8 +172,7 @@ _constructor = yaml.SafeLoader(" ")
 def _convert(node: yaml.Node, path: DocPath, doc: Doc, counter: list[int]) -> Any:
     counter[0] += 1
     if len(path) > MAX_DEPTH:
-        raise CostgateError(f"YAML nested more than {MAX_DEPTH} levels deep", file=doc.file,
-                            line=node.start_mark.line + 1, hint="specs, configs and price files nest a few levels")
+        raise too_deep(node.start_mark.line + 1, doc.file)
     if counter[0] > MAX_NODES:
         raise CostgateError("YAML document expands to too many values", file=doc.file,
                             hint="aliases that expand exponentially are refused")

@@ -198,12 +198,81 @@ models:
 """
 
 
+# A price file of any provider, and a model (nine lines) whose fifth line is the caller's
+# (``extra``: aliases, snapshot_of, ...); line numbers matter to the tests that use them.
+PRICE_FILE = """\
+schema_version: 1
+provider: {provider}
+name: X
+source: https://example.com/pricing
+models:
+{models}"""
+PRICE_MODEL = """\
+  - id: {id}
+    name: {id}
+    tokenizer: o200k_base
+    checked: 2026-01-01
+    {extra}
+    prices:
+      - {{since: 2025-01-01, input: "1.00", output: "2.00"}}
+"""
+
+
+def price_layer(**files: str) -> tuple[Any, ...]:
+    """A layer already read (``loader.TextLayer``): ``provider=models text`` per file."""
+    from costgate.pricing.loader import TextFile
+
+    return tuple(TextFile(f"{p}.yaml", PRICE_FILE.format(provider=p, models=m)) for p, m in files.items())
+
+
 def layer(tmp_path: Path, files: dict[str, str]) -> Path:
     """A pricing layer directory ``tmp_path/layer`` holding ``files`` (name -> text)."""
     d = tmp_path / "layer"
     d.mkdir(parents=True, exist_ok=True)
     write(d, dict(files))
     return d
+
+
+def price_load_error(tmp_path: Path, text: str, name: str = "acme.yaml") -> Any:
+    """The ``CostgateError`` loading a one-file layer of ``text`` raises (a test failure if none)."""
+    import pytest
+
+    from costgate.errors import CostgateError
+    from costgate.pricing import load_table
+
+    with pytest.raises(CostgateError) as info:
+        load_table([layer(tmp_path, {name: text})])
+    return info.value
+
+
+def assert_price_rule(tmp_path: Path, text: str, message: str, line: int, hint: str | None) -> None:
+    """Loading ``text`` as acme.yaml fails with ``message`` at ``line`` (and ``hint``, if given)."""
+    err = price_load_error(tmp_path, text)
+    assert message in err.message, err
+    assert err.location.line == line, err
+    assert err.location.file.endswith("acme.yaml")
+    if hint is not None:
+        assert hint in (err.hint or ""), err
+
+
+# The cookbook's tool example, verbatim ("How to count tokens with tiktoken", section 7):
+# 68 tool tokens on gpt-4o, 101 prompt tokens with its two messages (tests/tokens/test_tools.py).
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a given location",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                "unit": {"type": "string", "description": "The unit of temperature to return",
+                         "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["location"],
+        },
+    },
+}
 
 
 # The user text below is 11 o200k tokens; OpenAI bills 3 per message + 1 for the role
@@ -387,3 +456,15 @@ def readme_quick_start_of(text: str) -> tuple[str, str]:
     command, _, shown = block.partition("\n")
     assert command.startswith("$ "), command
     return command[2:], shown
+
+
+def installed(dist: str) -> bool:
+    """Whether distribution ``dist`` is installed (an optional extra's package), read from
+    its metadata by the tests themselves, not by the code under test."""
+    from importlib import metadata
+
+    try:
+        metadata.distribution(dist)
+        return True
+    except metadata.PackageNotFoundError:
+        return False

@@ -44,6 +44,9 @@ def approximations(doc: Doc, raw: Any) -> dict[str, Approximation]:
     exact = registered()
     for family, spec in raw.items():
         path = ("tokenizers", family)
+        # a model names its family by an id without whitespace; a family name is quoted in
+        # hints and reports, so it is held to the same rule (and must be a string at all)
+        Fields(doc).ident(path, family)
         spec = Fields(doc).mapping(path, spec, allowed=APPROX_KEYS, required=("base", "source"))
         base = Fields(doc).text(path + ("base",), spec["base"])
         if base not in exact:

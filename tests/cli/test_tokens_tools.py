@@ -7,23 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import WEATHER_TOOL
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a given location",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-                "unit": {"type": "string", "description": "The unit of temperature to return",
-                         "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["location"],
-        },
-    },
-}
 COOKBOOK = {
     "messages": [
         {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},

@@ -11,11 +11,11 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from helpers import PRICE_FILE, PRICE_MODEL, price_layer
 
 from costgate.errors import CostgateError
 from costgate.estimate.simulate import estimate
 from costgate.pricing import load_table
-from costgate.pricing.loader import TextFile
 from costgate.pricing.validate import validate
 from costgate.report.pricing_table import model_dict, show_report
 from costgate.spec import load_spec
@@ -86,83 +86,61 @@ def test_an_estimate_before_the_alias_existed_is_an_error(tmp_path):
         _estimate(tmp_path, "mistral-large-latest", date(2024, 6, 1))
 
 
-FILE = """\
-schema_version: 1
-provider: {provider}
-name: X
-source: https://example.com/pricing
-models:
-{models}"""
-MODEL = """\
-  - id: {id}
-    name: {id}
-    tokenizer: o200k_base
-    checked: 2026-01-01
-    aliases: {aliases}
-    prices:
-      - {{since: 2025-01-01, input: "1.00", output: "2.00"}}
-"""
-
-
-def _layer(**files: str) -> tuple[TextFile, ...]:
-    return tuple(TextFile(f"{p}.yaml", FILE.format(provider=p, models=m)) for p, m in files.items())
-
-
 def _m(mid: str, aliases: str) -> str:
-    return MODEL.format(id=mid, aliases=aliases)
+    return PRICE_MODEL.format(id=mid, extra=f"aliases: {aliases}")
 
 
 def test_undated_and_dated_entries_of_one_name_collide_at_the_line():
-    layer = _layer(acme=_m("a", "[x-latest]") + _m("b", "[{name: x-latest, since: 2025-06-01}]"))
+    layer = price_layer(acme=_m("a", "[x-latest]") + _m("b", "[{name: x-latest, since: 2025-06-01}]"))
     with pytest.raises(CostgateError, match="collides with undated alias of 'a'") as exc:
         load_table([layer])
     assert (exc.value.location.file, exc.value.location.line) == ("acme.yaml", 17)  # b's aliases: line
-    layer = _layer(acme=_m("a", "[{name: x-latest, since: 2025-06-01}]") + _m("b", "[x-latest]"))
+    layer = price_layer(acme=_m("a", "[{name: x-latest, since: 2025-06-01}]") + _m("b", "[x-latest]"))
     with pytest.raises(CostgateError, match="undated alias 'x-latest' of 'b' collides with the dated alias"):
         load_table([layer])
-    across = _layer(acme=_m("a", "[x-latest]"), other=_m("b", "[{name: x-latest, since: 2025-06-01}]"))
+    across = price_layer(acme=_m("a", "[x-latest]"), other=_m("b", "[{name: x-latest, since: 2025-06-01}]"))
     with pytest.raises(CostgateError, match="collides"):
         load_table([across])
 
 
 def test_the_same_since_twice_and_a_dated_alias_equal_to_an_id_are_errors():
-    layer = _layer(acme=_m("a", "[{name: x, since: 2025-06-01}]") + _m("b", "[{name: x, since: 2025-06-01}]"))
+    layer = price_layer(acme=_m("a", "[{name: x, since: 2025-06-01}]") + _m("b", "[{name: x, since: 2025-06-01}]"))
     with pytest.raises(CostgateError, match="same since 2025-06-01"):
         load_table([layer])
     with pytest.raises(CostgateError, match="collides with model id"):
-        load_table([_layer(acme=_m("a", "[{name: b, since: 2025-06-01}]") + _m("b", "[]"))])
+        load_table([price_layer(acme=_m("a", "[{name: b, since: 2025-06-01}]") + _m("b", "[]"))])
 
 
 def test_a_dated_alias_needs_name_and_since():
     with pytest.raises(CostgateError, match="since"):
-        load_table([_layer(acme=_m("a", "[{name: x}]"))])
+        load_table([price_layer(acme=_m("a", "[{name: x}]"))])
     with pytest.raises(CostgateError, match="sinse"):
-        load_table([_layer(acme=_m("a", "[{name: x, sinse: 2025-01-01}]"))])
+        load_table([price_layer(acme=_m("a", "[{name: x, sinse: 2025-01-01}]"))])
 
 
 def test_a_later_layer_extends_or_replaces_the_history():
-    base = _layer(acme=_m("a", "[{name: x, since: 2025-01-01}]") + _m("b", "[{name: x, since: 2025-06-01}]"))
-    team = _layer(acme=_m("c", "[{name: x, since: 2026-01-01}]"))
+    base = price_layer(acme=_m("a", "[{name: x, since: 2025-01-01}]") + _m("b", "[{name: x, since: 2025-06-01}]"))
+    team = price_layer(acme=_m("c", "[{name: x, since: 2026-01-01}]"))
     t = load_table([base, team])
     assert [t.model("x", as_of=date(2025, 3, 1)).id, t.model("x", as_of=date(2025, 7, 1)).id,
             t.model("x").id] == ["a", "b", "c"]
-    same_day = _layer(acme=_m("c", "[{name: x, since: 2025-06-01}]"))
+    same_day = price_layer(acme=_m("c", "[{name: x, since: 2025-06-01}]"))
     t = load_table([base, same_day])
     assert t.model("x", as_of=date(2025, 7, 1)).id == "c" and "x" not in t.models["b"].aliases
-    undated = _layer(acme=_m("c", "[x]"))  # a later layer's plain alias claims the whole name
+    undated = price_layer(acme=_m("c", "[x]"))  # a later layer's plain alias claims the whole name
     t = load_table([base, undated])
     assert "x" not in t.dated and t.model("x", as_of=date(2025, 3, 1)).id == "c"
     assert "x" not in t.models["a"].aliases and not t.models["b"].alias_since
-    override = _layer(acme=_m("b", "[]"))  # replacing a model drops its entries
+    override = price_layer(acme=_m("b", "[]"))  # replacing a model drops its entries
     t = load_table([base, override])
     assert t.dated["x"] == ((date(2025, 1, 1), "a"),) and t.model("x").id == "a"
 
 
 def test_validate_accepts_the_object_form(tmp_path):
     f = tmp_path / "acme.yaml"
-    f.write_text(FILE.format(provider="acme", models=_m("acme-1", "[acme-one, {name: acme-latest, since: 2025-01-01}]")))
+    f.write_text(PRICE_FILE.format(provider="acme", models=_m("acme-1", "[acme-one, {name: acme-latest, since: 2025-01-01}]")))
     assert validate([f]).ok
-    f.write_text(FILE.format(provider="acme", models=_m("acme-1", "[{name: acme-latest, since: 2025-13-01}]")))
+    f.write_text(PRICE_FILE.format(provider="acme", models=_m("acme-1", "[{name: acme-latest, since: 2025-13-01}]")))
     assert not validate([f]).ok
 
 

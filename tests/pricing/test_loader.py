@@ -9,7 +9,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from helpers import GOOD, layer, load_schema, write
+from helpers import GOOD, assert_price_rule, load_schema, price_load_error, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,14 +17,6 @@ from costgate.errors import CostgateError
 from costgate.pricing import load_file, load_table, shipped_pricing_dir
 from costgate.pricing.loader import TextFile
 from costgate.tokens import ChatOverhead
-
-
-def load_error(tmp_path: Path, text: str, name: str = "acme.yaml") -> CostgateError:
-    """The error loading a one-file layer of ``text`` raises."""
-    with pytest.raises(CostgateError) as info:
-        load_table([layer(tmp_path, {name: text})])
-    return info.value
-
 
 # --- the shipped table ----------------------------------------------------------------
 
@@ -154,12 +146,7 @@ CASES = {
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_validation_rule(tmp_path, case):
-    text, message, line, hint = CASES[case]
-    err = load_error(tmp_path, text)
-    assert message in err.message, err
-    assert err.location.line == line, err
-    assert err.location.file.endswith("acme.yaml")
-    assert hint in (err.hint or ""), err
+    assert_price_rule(tmp_path, *CASES[case])
 
 
 def test_duplicate_id_across_files_of_one_layer(tmp_path):
@@ -186,8 +173,8 @@ def test_tokenizer_declared_in_another_file(tmp_path):
 
 
 def test_invalid_yaml_and_empty_file(tmp_path):
-    assert "invalid YAML" in load_error(tmp_path, "models: [\n").message
-    assert "pricing file is empty" in load_error(tmp_path, "").message
+    assert "invalid YAML" in price_load_error(tmp_path, "models: [\n").message
+    assert "pricing file is empty" in price_load_error(tmp_path, "").message
 
 
 # --- layers ---------------------------------------------------------------------------
@@ -273,3 +260,16 @@ def test_missing_path_and_empty_directory(tmp_path):
         load_table([tmp_path / "empty"])
     with pytest.raises(CostgateError, match="no pricing files given"):
         load_table([])
+
+
+def test_approximated_family_names_are_ids_and_quoted(tmp_path):
+    """A family is named by models' ``tokenizer:`` (an id without whitespace); a key no model
+    could name is refused at its line, and the key is quoted in the message, never written
+    raw (a newline there would start a line of its own: a forged ::error annotation)."""
+    text = GOOD.replace("models:\n", 'tokenizers:\n  "acme tok\\n::error::x":\n    base: o200k_base\n'
+                        '    ratio: "1.1"\n    source: https://acme.example/tok\nmodels:\n')
+    err = price_load_error(tmp_path, text)
+    assert err.location.line == 6, err
+    assert err.message == ("tokenizers.'acme tok\\n::error::x' must not contain whitespace: "
+                           "'acme tok\\n::error::x'"), err
+    assert "\n" not in err.message

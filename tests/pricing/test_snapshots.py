@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from helpers import PRICE_MODEL, price_layer
 
 from costgate.errors import CostgateError
 from costgate.pricing import load_table
-from costgate.pricing.loader import TextFile
 
 D = Decimal
 
@@ -42,50 +42,28 @@ def test_snapshots_are_no_longer_aliases_of_the_moving_name():
     assert t.canonical("gpt-4o-2024-11-20") == "gpt-4o-2024-11-20"
 
 
-FILE = """\
-schema_version: 1
-provider: {provider}
-name: X
-source: https://example.com/pricing
-models:
-{models}"""
-MODEL = """\
-  - id: {id}
-    name: {id}
-    tokenizer: o200k_base
-    checked: 2026-01-01
-    {extra}
-    prices:
-      - {{since: 2025-01-01, input: "1.00", output: "2.00"}}
-"""
-
-
-def _layer(**files: str) -> tuple[TextFile, ...]:
-    return tuple(TextFile(f"{p}.yaml", FILE.format(provider=p, models=m)) for p, m in files.items())
-
-
 def test_snapshot_of_must_name_a_model():
-    layer = _layer(acme=MODEL.format(id="m", extra="aliases: []") + MODEL.format(id="m-2025", extra="snapshot_of: mm"))
+    layer = price_layer(acme=PRICE_MODEL.format(id="m", extra="aliases: []") + PRICE_MODEL.format(id="m-2025", extra="snapshot_of: mm"))
     with pytest.raises(CostgateError, match="snapshot of 'mm', which is not a model id") as exc:
         load_table([layer])
     assert exc.value.hint and "'m'" in exc.value.hint
 
 
 def test_snapshot_of_must_name_a_model_of_the_same_provider():
-    layer = _layer(acme=MODEL.format(id="m", extra="aliases: []"),
-                   other=MODEL.format(id="m-2025", extra="snapshot_of: m"))
+    layer = price_layer(acme=PRICE_MODEL.format(id="m", extra="aliases: []"),
+                   other=PRICE_MODEL.format(id="m-2025", extra="snapshot_of: m"))
     with pytest.raises(CostgateError, match="a model of acme"):
         load_table([layer])
 
 
 def test_snapshot_of_itself_is_an_error():
-    layer = _layer(acme=MODEL.format(id="m", extra="snapshot_of: m"))
+    layer = price_layer(acme=PRICE_MODEL.format(id="m", extra="snapshot_of: m"))
     with pytest.raises(CostgateError, match="which is not another model"):
         load_table([layer])
 
 
 def test_a_later_layer_may_replace_the_moving_model_under_another_provider():
-    shipped_like = _layer(acme=MODEL.format(id="m", extra="aliases: []") + MODEL.format(id="m-2025", extra="snapshot_of: m"))
-    team = _layer(proxy=MODEL.format(id="m", extra="aliases: []"))
+    shipped_like = price_layer(acme=PRICE_MODEL.format(id="m", extra="aliases: []") + PRICE_MODEL.format(id="m-2025", extra="snapshot_of: m"))
+    team = price_layer(proxy=PRICE_MODEL.format(id="m", extra="aliases: []"))
     t = load_table([shipped_like, team])
     assert t.models["m"].provider == "proxy" and t.models["m-2025"].snapshot_of == "m"

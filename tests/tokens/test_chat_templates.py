@@ -6,9 +6,9 @@ the extra, when the package is not installed."""
 from __future__ import annotations
 
 import os
-from importlib import metadata
 
 import pytest
+from helpers import installed
 
 from costgate.pricing import load_table
 from costgate.tokens import TEMPLATES, ChatOverhead, Message, count_messages, family_overhead, resolve
@@ -22,19 +22,11 @@ DIALOGS = [
 ]
 
 
-def _installed(dist: str) -> bool:
-    try:
-        metadata.distribution(dist)
-        return True
-    except metadata.PackageNotFoundError:
-        return False
-
-
 def ours(family: str, dialog) -> int:
     return count_messages(resolve(family, {}), [Message(r, t) for r, t in dialog], family_overhead(family))
 
 
-@pytest.mark.skipif(not _installed("llama-models"), reason="pip install 'costgate[llama]'")
+@pytest.mark.skipif(not installed("llama-models"), reason="pip install 'costgate[llama]'")
 @pytest.mark.parametrize("dialog", DIALOGS)
 def test_llama3_equals_llama_models_chat_format(dialog):
     from llama_models.datatypes import RawMessage
@@ -47,7 +39,7 @@ def test_llama3_equals_llama_models_chat_format(dialog):
     assert ours("llama3", dialog) == len(reference.tokens)
 
 
-@pytest.mark.skipif(not _installed("llama-models"), reason="pip install 'costgate[llama]'")
+@pytest.mark.skipif(not installed("llama-models"), reason="pip install 'costgate[llama]'")
 @pytest.mark.parametrize("dialog", DIALOGS)
 def test_llama4_equals_its_published_dialog_layout(dialog):
     """llama_models/llama4/chat_format.py needs torch, so its layout (the same as Llama 3's
@@ -77,7 +69,7 @@ def _mistral_prompt(tokenizer, dialog) -> int:
         ChatCompletionRequest(messages=[kinds[r](content=t) for r, t in dialog])).tokens)
 
 
-@pytest.mark.skipif(not _installed("mistral-common"), reason="pip install 'costgate[mistral]'")
+@pytest.mark.skipif(not installed("mistral-common"), reason="pip install 'costgate[mistral]'")
 @pytest.mark.parametrize("dialog", DIALOGS)
 def test_tekken_equals_mistral_common(dialog):
     """The system prompt is joined to the last user message by a blank line, which the
@@ -88,7 +80,7 @@ def test_tekken_equals_mistral_common(dialog):
     assert abs(ours("tekken", dialog) - reference) <= slack
 
 
-@pytest.mark.skipif(not _installed("mistral-common"), reason="pip install 'costgate[mistral]'")
+@pytest.mark.skipif(not installed("mistral-common"), reason="pip install 'costgate[mistral]'")
 @pytest.mark.parametrize("dialog", DIALOGS)
 def test_mistral_spm_overhead_equals_mistral_common(dialog):
     """costgate approximates SentencePiece v7 text, so the template alone is compared: the

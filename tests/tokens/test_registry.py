@@ -132,3 +132,19 @@ def test_approx_ratio_per_script():
 def test_shipped_per_script_ratios_load():
     a = load_table().approximations["deepseek"]
     assert dict(a.ratios)["latin"] == a.ratio and "cjk" in dict(a.ratios) and a.p95_error is not None
+
+
+def test_claude_per_script_count_by_hand():
+    """The shipped Claude ratios (pricing/anthropic.yaml: latin 1.182, code 1.231, cjk 1.515,
+    cyrillic 1.477) times each script run's o200k count, summed, rounded once per text."""
+    table = load_table()
+    tok = table.tokenizer(table.model("claude-sonnet-4-5"))
+    o200k = tokens.get_tokenizer("o200k_base").count
+    assert (o200k("Hello world "), o200k("東京は日本の首都です")) == (3, 7)
+    # 3 x 1.182 + 7 x 1.515 = 3.546 + 10.605 = 14.151 -> 14 (rounding each run would give 4 + 11 = 15)
+    assert tok.count("Hello world 東京は日本の首都です") == 14
+    # one line with Cyrillic is not code, so its Latin letters stay latin; the next line is code:
+    # 'Привет, мир! ' 6 x 1.477 + 'def f(x):\n    ' 5 x 1.182 + 'return {x: 1}\n' 7 x 1.231
+    # = 8.862 + 5.910 + 8.617 = 23.389 -> 23
+    assert (o200k("Привет, мир! "), o200k("def f(x):\n    "), o200k("return {x: 1}\n")) == (6, 5, 7)
+    assert tok.count("Привет, мир! def f(x):\n    return {x: 1}\n") == 23

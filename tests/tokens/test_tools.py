@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import WordTokenizer
+from helpers import WEATHER_TOOL, WordTokenizer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,23 +20,7 @@ from costgate.tokens.tools import MAX_DEPTH, MAX_TOOLS
 
 O200K = TiktokenTokenizer("o200k_base")
 
-# The cookbook's example, verbatim ("How to count tokens with tiktoken", section 7).
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a given location",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-                "unit": {"type": "string", "description": "The unit of temperature to return",
-                         "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["location"],
-        },
-    },
-}
+WEATHER = WEATHER_TOOL  # the cookbook's example (tests/helpers.py)
 WEATHER_MESSAGES = [
     Message("system", "You are a helpful assistant that can answer to questions about the weather."),
     Message("user", "What's the weather like in San Francisco?"),
