@@ -411,15 +411,15 @@ def test_ci_workflow():
 
 def test_a_config_input_with_shell_characters_is_data(tmp_path):
     """The config input reaches costgate as one argument, never as shell syntax."""
-    from action_harness import FakeGitHub, run_action
+    from action_harness import github, run_action
     from helpers import commit, init_repo
 
     ws = init_repo(tmp_path / "repo")
     base = commit(ws, "base")
-    gh = FakeGitHub(tmp_path / "gh.json")
     config = "my dir/$(touch pwned);costgate.yaml"
-    run = run_action(ws, tmp_path / "runner", gh, inputs={"config": config, "comment": "false"},
-                     event={"pull_request": {"number": 7, "base": {"sha": base}}})
+    with github(tmp_path) as gh:
+        run = run_action(ws, tmp_path / "runner", gh, inputs={"config": config, "comment": "false"},
+                         event={"pull_request": {"number": 7, "base": {"sha": base}}})
     assert run.outputs["exit-code"] == "2"
     assert "config file not found at base or head: my dir/$(touch pwned);costgate.yaml" in run.log
     assert not (ws / "pwned").exists() and not (ws / "my dir").exists()
