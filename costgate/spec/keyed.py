@@ -212,7 +212,7 @@ def _toml(text: str, rel: str) -> Keyed:
         raise CostgateError(f"invalid TOML: {str(exc)[:120]}", file=rel) from None
     except (RecursionError, MemoryError):
         raise CostgateError("TOML nested too deeply", file=rel, hint="prompt files nest a few levels") from None
-    lines = _toml_lines(text)
+    lines = toml_lines(text)
 
     def line(path: DocPath) -> int | None:
         path = tuple(path)
@@ -241,7 +241,7 @@ def _toml_keys(dotted: str) -> tuple[str, ...]:
     return tuple(m.group(1).strip("\"'") for m in _KEY_PART.finditer(dotted))
 
 
-def _toml_lines(text: str) -> dict[tuple, tuple[int, int]]:
+def toml_lines(text: str) -> dict[tuple, tuple[int, int]]:
     """Path -> (line of its key, 1 when the string's text starts on the next line): tables,
     arrays of tables (by index) and ``key = value`` lines, outside multi-line strings and
     arrays. Keys inside inline tables are not mapped (their value is searched for instead)."""
