@@ -30,6 +30,10 @@ from ..fields import with_list
 
 MAX_DEPTH = 100
 """Deepest expression evaluated (``+`` chains are flattened and do not count)."""
+COPY_BUDGET = 100
+"""Characters the evaluation of one file may copy, in units of its ``max_chars``: each
+``P += "..."`` copies all of ``P`` so far, so a file of many short ``+=`` lines is
+quadratic work (350,000 one-character lines: 17 s) while each string stays short."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,7 @@ class _Evaluator:
     def __init__(self, source: str, max_chars: int) -> None:
         self.lines = source.split("\n")
         self.max_chars = max_chars
+        self.copy_left = COPY_BUDGET * max_chars
 
     def scope(self, body: list[ast.stmt], parent: Scope | None) -> Scope:
         """The bindings of one level, statement by statement (``+=`` extends the binding
@@ -302,7 +307,12 @@ class _Evaluator:
         return "{" + expr.id + conversion + spec + "}"
 
     def join(self, parts: list[Text], line: int) -> Text:
-        self.bounded("", line, sum(len(p.text) for p in parts))  # before building it
+        size = sum(len(p.text) for p in parts)
+        self.bounded("", line, size)  # before building it
+        self.copy_left -= size
+        if self.copy_left < 0:
+            raise _Cannot(f"built from more pieces than costgate evaluates (over {COPY_BUDGET} times "
+                          f"{self.max_chars:,} characters copied)", line)
         fields = any(p.fields for p in parts)
         text = "".join(p.text if p.fields or not fields else _escape(p.text) for p in parts)
         self.bounded(text, line)

@@ -376,3 +376,19 @@ def test_a_line_continuation_after_non_ascii_text_starts_the_prompt_on_the_next_
     source = 'GRÜSSE = "Grüße"; SYSTEM = """\\\nBe brief.\n"""\n'
     spec = load(repo, "system: {file: app.py, symbol: SYSTEM}\n" + USER, {"app.py": source})
     assert spec.calls[0].system == Template("Be brief.\n", "app.py", 2)
+
+
+def test_python_constant_built_by_many_appends_is_bounded_work():
+    # Each `P += "x"` copies P so far: 2,000 of them copy ~2M characters, over the budget
+    # of COPY_BUDGET (100) times max_chars (1,000) = 100,000, so the evaluation stops
+    # (at line 448: 447 appends copy 1+2+...+447 = 100,128) instead of running quadratic.
+    from costgate.spec.pyconst import COPY_BUDGET, from_symbol
+
+    assert COPY_BUDGET == 100
+    source = 'P = ""\n' + 'P += "x"\n' * 2000
+    with pytest.raises(CostgateError, match="built from more pieces than costgate evaluates") as info:
+        from_symbol(source, "a.py", "P", max_chars=1000, spec="s.yaml", spec_line=1)
+    assert info.value.location.line == 448
+    text, _, _ = from_symbol('P = ""\n' + 'P += "x"\n' * 400, "a.py", "P", max_chars=1000, spec="s.yaml",
+                             spec_line=1)
+    assert text == "x" * 400
