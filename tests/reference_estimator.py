@@ -10,10 +10,11 @@ counts (tokenizers, ``tool_tokens``, ``image_tokens``), the step distribution's 
 and the truncated-output mean (``expected_output``). Where those tokens go in a request
 and how they are billed is written here from the docs.
 
-``quirks`` names engine behaviours that disagree with docs/spec.md (reported, each with
-an xfail regression test in tests/estimate/test_reference_disagreements.py). The
-reference prices by the docs unless a caller asks for a quirk by name; the property test
-asks for them only to tell a known disagreement from a new one.
+``quirks`` names old engine behaviours that disagreed with docs/spec.md (each fixed;
+tests/estimate/test_reference_disagreements.py shows each gives a different number from
+the documented rule, so it cannot come back unnoticed). The reference prices by the docs
+unless a caller asks for a quirk by name; ``KNOWN`` (the quirks the engine still has) is
+empty, so the property test tolerates no difference.
 """
 
 from __future__ import annotations

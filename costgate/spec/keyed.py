@@ -58,18 +58,23 @@ def key_path(value: Any) -> tuple[Segment, ...] | None:
     return tuple(parts)
 
 
-def from_key(text: str, rel: str, segments: tuple[Segment, ...], *, spec: str, spec_line: int | None
-             ) -> tuple[str, int]:
+def from_key(text: str, rel: str, segments: tuple[Segment, ...], *, spec: str, spec_line: int | None,
+             parsed: dict[str, Keyed] | None = None) -> tuple[str, int]:
     """The string under ``segments`` of data file ``rel`` and the line its text starts on.
     A missing key is an error at the spec's ``key:`` line (that is where the typo is),
     naming the file and line of the mapping it was looked up in; a value that is not a
-    string is an error at its own line in ``rel``."""
+    string is an error at its own line in ``rel``. ``parsed`` (file -> parsed), given,
+    keeps each file's parse for the next key of the same file."""
     reader = READERS.get(_suffix(rel))
     if reader is None:
         raise CostgateError(f"key: reads YAML, JSON or TOML files, not {rel}", file=spec, line=spec_line,
                             hint="keep the prompt in a .yaml, .yml, .json or .toml file, or drop key: to read "
                                  "the whole file as the template")
-    keyed = reader(text, rel)
+    keyed = None if parsed is None else parsed.get(rel)
+    if keyed is None:
+        keyed = reader(text, rel)
+        if parsed is not None:
+            parsed[rel] = keyed
     node: Any = keyed.data
     path: DocPath = ()
     for seg in segments:
@@ -212,7 +217,7 @@ def _toml(text: str, rel: str) -> Keyed:
         raise CostgateError(f"invalid TOML: {str(exc)[:120]}", file=rel) from None
     except (RecursionError, MemoryError):
         raise CostgateError("TOML nested too deeply", file=rel, hint="prompt files nest a few levels") from None
-    lines = _toml_lines(text)
+    lines = toml_lines(text)
 
     def line(path: DocPath) -> int | None:
         path = tuple(path)
@@ -241,7 +246,7 @@ def _toml_keys(dotted: str) -> tuple[str, ...]:
     return tuple(m.group(1).strip("\"'") for m in _KEY_PART.finditer(dotted))
 
 
-def _toml_lines(text: str) -> dict[tuple, tuple[int, int]]:
+def toml_lines(text: str) -> dict[tuple, tuple[int, int]]:
     """Path -> (line of its key, 1 when the string's text starts on the next line): tables,
     arrays of tables (by index) and ``key = value`` lines, outside multi-line strings and
     arrays. Keys inside inline tables are not mapped (their value is searched for instead)."""

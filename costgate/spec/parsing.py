@@ -31,6 +31,8 @@ class ParserBase:
         self.f = Fields(doc, top="spec")
         self.files: list[str] = [rel]
         self.includes = Includes(source, self.files)
+        self.embedded_files: dict[str, Any] = {}
+        """Data and Python files prompts are read from, parsed once per spec (file -> parsed)."""
 
     def err(self, path: DocPath, message: str, hint: str | None = None) -> CostgateError:
         return self.doc.error(path, message, hint)
@@ -92,7 +94,7 @@ class ParserBase:
                 raise self.err(where, f"symbol: reads Python files, not {rel}",
                                "use key: for a YAML, JSON or TOML file")
             found, line, fields = from_symbol(text, rel, symbol, max_chars=self.work.file_bytes, spec=self.rel,
-                                              spec_line=self.doc.line(where))
+                                              spec_line=self.doc.line(where), modules=self.embedded_files)
             return Template(found, rel, line, "format" if fields else "jinja2")
         where = path + ("key",)
         segments = key_path(value["key"])
@@ -101,7 +103,8 @@ class ParserBase:
                                   f"got {str(value['key'])[:60]!r}")
         if rel.endswith(".py"):
             raise self.err(where, f"key: reads YAML, JSON or TOML files; {rel} is Python", "use symbol: NAME")
-        found, line = from_key(text, rel, segments, spec=self.rel, spec_line=self.doc.line(where))
+        found, line = from_key(text, rel, segments, spec=self.rel, spec_line=self.doc.line(where),
+                               parsed=self.embedded_files)
         return Template(found, rel, line)
 
     def prompt(self, path: DocPath, value: Any) -> Prompty | None:

@@ -30,6 +30,10 @@ from ..fields import with_list
 
 MAX_DEPTH = 100
 """Deepest expression evaluated (``+`` chains are flattened and do not count)."""
+COPY_BUDGET = 100
+"""Characters the evaluation of one file may copy, in units of its ``max_chars``: each
+``P += "..."`` copies all of ``P`` so far, so a file of many short ``+=`` lines is
+quadratic work (350,000 one-character lines: 17 s) while each string stays short."""
 
 
 @dataclass(frozen=True)
@@ -71,18 +75,25 @@ class _Cannot(Exception):
         self.reason, self.line = reason, line
 
 
-def from_symbol(source: str, rel: str, symbol: str, *, max_chars: int, spec: str, spec_line: int | None
-                ) -> tuple[str, int, bool]:
-    """(text, first line, is a ``str.format`` template) of ``symbol`` in Python file ``rel``."""
-    tree = _parse(source, rel)
+def from_symbol(source: str, rel: str, symbol: str, *, max_chars: int, spec: str, spec_line: int | None,
+                modules: dict[str, tuple[frozenset[str], Scope]] | None = None) -> tuple[str, int, bool]:
+    """(text, first line, is a ``str.format`` template) of ``symbol`` in Python file ``rel``;
+    ``modules`` (file -> parsed and evaluated), given, keeps each file's work for the next
+    symbol of the same file (a spec whose calls name several constants of one module)."""
     try:
-        return _resolve(tree, _Evaluator(source, max_chars).scope(tree.body, None), rel, symbol, spec, spec_line)
+        found = None if modules is None else modules.get(rel)
+        if found is None:
+            tree = _parse(source, rel)
+            found = _formatted(tree), _Evaluator(source, max_chars).scope(tree.body, None)
+            if modules is not None:
+                modules[rel] = found
+        return _resolve(found[0], found[1], rel, symbol, spec, spec_line)
     except (RecursionError, MemoryError):
         raise CostgateError(f"{symbol[:80]} cannot be read statically: {rel} nests expressions too deeply",
                             file=rel, hint=HINT) from None
 
 
-def _resolve(tree: ast.Module, module: Scope, rel: str, symbol: str, spec: str, spec_line: int | None
+def _resolve(formatted: frozenset[str], module: Scope, rel: str, symbol: str, spec: str, spec_line: int | None
              ) -> tuple[str, int, bool]:
     scope, parts = module, symbol.split(".")
     for i, part in enumerate(parts):
@@ -105,7 +116,7 @@ def _resolve(tree: ast.Module, module: Scope, rel: str, symbol: str, spec: str, 
             raise CostgateError(f"{symbol[:80]} in {rel} is a class, not a string", file=spec, line=spec_line,
                                 hint="name one of its attributes: Class.NAME")
         else:
-            fields = found.fields or _formatted(tree, parts[-1])
+            fields = found.fields or parts[-1] in formatted
             return found.text, found.line, fields
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -126,17 +137,19 @@ def _parse(source: str, rel: str) -> ast.Module:
                                  "expressions") from None
 
 
-def _formatted(tree: ast.Module, name: str) -> bool:
-    """Whether the file calls ``.format``/``.format_map`` on ``name`` (``NAME.format(...)``,
-    ``self.NAME.format(...)``, ``Class.NAME.format(...)``)."""
+def _formatted(tree: ast.Module) -> frozenset[str]:
+    """The names the file calls ``.format``/``.format_map`` on (``NAME.format(...)``,
+    ``self.NAME.format(...)``, ``Class.NAME.format(...)``), found in one walk of the tree."""
+    names = set()
     for node in ast.walk(tree):  # breadth first, no recursion
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr in ("format", "format_map"):
             target = node.func.value
-            if (isinstance(target, ast.Name) and target.id == name) or \
-                    (isinstance(target, ast.Attribute) and target.attr == name):
-                return True
-    return False
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, ast.Attribute):
+                names.add(target.attr)
+    return frozenset(names)
 
 
 def _strip(text: str) -> tuple[str, int]:
@@ -170,6 +183,7 @@ class _Evaluator:
     def __init__(self, source: str, max_chars: int) -> None:
         self.lines = source.split("\n")
         self.max_chars = max_chars
+        self.copy_left = COPY_BUDGET * max_chars
 
     def scope(self, body: list[ast.stmt], parent: Scope | None) -> Scope:
         """The bindings of one level, statement by statement (``+=`` extends the binding
@@ -302,7 +316,12 @@ class _Evaluator:
         return "{" + expr.id + conversion + spec + "}"
 
     def join(self, parts: list[Text], line: int) -> Text:
-        self.bounded("", line, sum(len(p.text) for p in parts))  # before building it
+        size = sum(len(p.text) for p in parts)
+        self.bounded("", line, size)  # before building it
+        self.copy_left -= size
+        if self.copy_left < 0:
+            raise _Cannot(f"built from more pieces than costgate evaluates (over {COPY_BUDGET} times "
+                          f"{self.max_chars:,} characters copied)", line)
         fields = any(p.fields for p in parts)
         text = "".join(p.text if p.fields or not fields else _escape(p.text) for p in parts)
         self.bounded(text, line)

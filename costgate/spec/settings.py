@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..errors import CostgateError
 from ..yamlio import MAX_BYTES, MAX_DEPTH, MAX_DIGITS, MAX_EXPONENT, DocPath, loads
+from .keyed import toml_lines
 from .prompty import front_matter
 
 if sys.version_info >= (3, 11):
@@ -115,43 +116,15 @@ def read_json(text: str, file: str) -> Settings:
     return Settings(file, data, _json_lines(text))
 
 
-_TOML_KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
-_TOML_KEYS = re.compile(rf"\s*({_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*)\s*")
-_TOML_PART = re.compile(_TOML_KEY)
-
-
-def _toml_path(keys: str) -> DocPath:
-    return tuple(json.loads(k) if k.startswith('"') else k.strip("'") for k in _TOML_PART.findall(keys))
-
-
 def _toml_lines(text: str) -> dict[DocPath, int]:
-    """The line of every table header and ``key =`` line (inline tables: their key's line).
-    Values come from ``tomllib``; this scan only finds where they are written."""
+    """The line of every table header and ``key =`` line, and of each key's first
+    appearance on the way to it. Values come from ``tomllib``; where they are written is
+    the one TOML scan prompts under a key use too (``keyed.toml_lines``: arrays of tables
+    by index, ``[a.b]`` after ``[[a]]`` as ``a[n].b``, multi-line strings and arrays skipped)."""
     lines: dict[DocPath, int] = {}
-    table: DocPath = ()
-    arrays: dict[DocPath, int] = {}
-    quote = None  # inside a multi-line string opened by this quote
-    for n, raw in enumerate(text.splitlines(), 1):
-        if quote is not None:
-            quote = None if raw.count(quote) % 2 else quote
-            continue
-        header = re.fullmatch(r"\s*(\[\[?)(.*?)\]\]?\s*(#.*)?", raw)
-        key = _TOML_KEYS.match(raw)
-        if header and _TOML_KEYS.fullmatch(header.group(2)):
-            table = _toml_path(header.group(2))
-            if header.group(1) == "[[":
-                arrays[table] = arrays.get(table, -1) + 1
-                lines.setdefault(table, n)
-                table += (arrays[table],)
-            lines.setdefault(table, n)
-        elif key and raw[key.end():key.end() + 1] == "=":
-            path = table + _toml_path(key.group(1))
-            for i in range(len(table) + 1, len(path) + 1):
-                lines.setdefault(path[:i], n)
-            value = raw[key.end() + 1:]
-            for q in ('"""', "'''"):
-                if value.count(q) % 2:
-                    quote = q
+    for path, (n, _) in toml_lines(text).items():
+        for i in range(1, len(path) + 1):
+            lines.setdefault(path[:i], n)
     return lines
 
 

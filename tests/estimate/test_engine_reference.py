@@ -12,7 +12,7 @@ thresholds (a test price file), batch shares, retries, exact and semantic caches
 routers, capped outputs and embedding calls.
 
 The reference prices by docs/spec.md. Where the engine is known to disagree with the docs
-(reference_estimator.KNOWN, each pinned by an xfail test in
+(reference_estimator.KNOWN; empty now, every old disagreement is fixed and shown in
 test_reference_disagreements.py), an example that differs from the docs must equal the
 reference with those engine behaviours switched on: a known disagreement is tolerated,
 any other difference fails.

@@ -138,3 +138,14 @@ def test_yaml_keeps_its_bounds():
 def test_oversized_files_are_refused():
     with pytest.raises(CostgateError, match="larger than"):
         read_settings("A=" + "x" * 2_100_000, ".env")
+
+
+def test_toml_lines_of_a_table_under_an_array_of_tables():
+    # [models.opts] after the second [[models]] is models[1].opts; lines inside a
+    # multi-line array are not keys.
+    text = ('[[models]]\nname = "a"\n[models.opts]\nmodel = "x"\n\n[[models]]\nname = "b"\n[models.opts]\n'
+            'model = "y"\nlist = [\n  "k = 1",\n]\n')
+    s = read_settings(text, "a.toml")
+    assert s.data["models"][1]["opts"]["model"] == "y"
+    assert (s.line(("models", 0, "opts", "model")), s.line(("models", 1, "opts", "model"))) == (4, 9)
+    assert s.line(("models",)) == 1 and ("k",) not in s.lines

@@ -376,3 +376,40 @@ def test_a_line_continuation_after_non_ascii_text_starts_the_prompt_on_the_next_
     source = 'GRÜSSE = "Grüße"; SYSTEM = """\\\nBe brief.\n"""\n'
     spec = load(repo, "system: {file: app.py, symbol: SYSTEM}\n" + USER, {"app.py": source})
     assert spec.calls[0].system == Template("Be brief.\n", "app.py", 2)
+
+
+def test_python_constant_built_by_many_appends_is_bounded_work():
+    # Each `P += "x"` copies P so far: 2,000 of them copy ~2M characters, over the budget
+    # of COPY_BUDGET (100) times max_chars (1,000) = 100,000, so the evaluation stops
+    # (at line 448: 447 appends copy 1+2+...+447 = 100,128) instead of running quadratic.
+    from costgate.spec.pyconst import COPY_BUDGET, from_symbol
+
+    assert COPY_BUDGET == 100
+    source = 'P = ""\n' + 'P += "x"\n' * 2000
+    with pytest.raises(CostgateError, match="built from more pieces than costgate evaluates") as info:
+        from_symbol(source, "a.py", "P", max_chars=1000, spec="s.yaml", spec_line=1)
+    assert info.value.location.line == 448
+    text, _, _ = from_symbol('P = ""\n' + 'P += "x"\n' * 400, "a.py", "P", max_chars=1000, spec="s.yaml",
+                             spec_line=1)
+    assert text == "x" * 400
+
+
+def test_a_python_or_data_file_several_calls_read_is_parsed_once(tmp_path, monkeypatch):
+    from costgate.spec import keyed, pyconst
+
+    counts = {"py": 0, "json": 0}
+    parse, read_json = pyconst._parse, keyed.READERS["json"]
+    monkeypatch.setattr(pyconst, "_parse", lambda *a: counts.__setitem__("py", counts["py"] + 1) or parse(*a))
+    monkeypatch.setitem(keyed.READERS, "json",
+                        lambda *a: counts.__setitem__("json", counts["json"] + 1) or read_json(*a))
+    calls = "".join(f"  - name: c{i}\n    model: gpt-4o\n    per_session: 1\n"
+                    f"    system: {{file: p.py, symbol: S{i}}}\n    user: {{file: u.json, key: u{i}}}\n"
+                    for i in range(3))
+    write(tmp_path, {"queries.txt": QUERIES, "p.py": 'S0 = "a {x}"\nS1 = "b"\nS2 = "c"\nS0.format(x=1)\n',
+                     "u.json": '{"u0": "q0", "u1": "q1", "u2": "q2"}',
+                     "bot.costgate.yaml": "version: 1\nfeature: bot\ntraffic: {sessions_per_day: 100}\n"
+                                          f"samples: {{file: queries.txt}}\ncalls:\n{calls}"})
+    spec = load_spec(tmp_path / "bot.costgate.yaml")
+    assert counts == {"py": 1, "json": 1}
+    assert [c.system.format for c in spec.calls] == ["format", "jinja2", "jinja2"]
+    assert [c.user.text for c in spec.calls] == ["q0", "q1", "q2"]

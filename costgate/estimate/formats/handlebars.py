@@ -174,12 +174,12 @@ class HandlebarsTemplate:
         engine.unregister_helper("log")
         with bounded(env, template, ""):  # the parser scans ahead for each {{{: quadratic in them
             try:
-                nodes = compile_template(template.text)
-                self.template = engine.compile(template.text)
+                nodes = compile_template(template.text, max_depth=engine.max_depth)  # parsed once: walked and rendered
             except TemplateRecursionError:
                 raise syntax(template, "blocks nested over 100 deep", template.first_line, DOCS) from None
             except ValueError as exc:
                 raise syntax(template, short(str(exc)), syntax_line(template), DOCS) from None
+        self.engine, self.nodes = engine, nodes
         self.uses: set[str] = set()
         self.per_item = 1
         self._walk(nodes)
@@ -233,7 +233,7 @@ class HandlebarsTemplate:
         token = _BILL.set(_Bill(SLACK * limit, self.per_item))
         try:
             with bounded(self.env, self.source, sample):
-                text = self.template(data)
+                text = self.engine._render_program(self.nodes, data, None, data=None)  # what compile()'s render does
         except _Exceeded:
             raise too_big(self.source, limit, sample, "would render (counting each item a loop visits as its "
                                                       "largest loop body)") from None
